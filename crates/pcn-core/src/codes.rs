@@ -1,0 +1,156 @@
+//! ODS organisation codes as validated newtypes.
+//!
+//! Codes arrive from many files in slightly different dress (lower case,
+//! padded with spaces); `parse` trims and upper-cases, then checks the shape.
+//! A value that does not have the shape is refused, never guessed at.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A code that does not have the shape its kind requires.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a valid {kind} code (expected {shape})")]
+pub struct CodeError {
+    pub kind: &'static str,
+    pub shape: &'static str,
+    pub value: String,
+}
+
+macro_rules! ods_code {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $shape:literal, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const KIND: &'static str = $kind;
+            pub const SHAPE: &'static str = $shape;
+
+            pub fn parse(raw: &str) -> Result<Self, CodeError> {
+                let value = raw.trim().to_ascii_uppercase();
+                let check: fn(&[u8]) -> bool = $check;
+                if check(value.as_bytes()) {
+                    Ok(Self(value))
+                } else {
+                    Err(CodeError { kind: $kind, shape: $shape, value: raw.to_string() })
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = CodeError;
+            fn from_str(s: &str) -> Result<Self, CodeError> {
+                Self::parse(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = CodeError;
+            fn try_from(s: String) -> Result<Self, CodeError> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(c: $name) -> String {
+                c.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+fn upper_alnum(b: &u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit()
+}
+
+ods_code!(
+    /// A GP practice (prescribing cost centre), e.g. `A81001`: a letter and five digits.
+    PracticeCode, "practice", "a letter and five digits, e.g. A81001",
+    |b| b.len() == 6 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)
+);
+
+ods_code!(
+    /// A Primary Care Network, e.g. `U12345`.
+    NetworkCode, "network", "U and five digits, e.g. U12345",
+    |b| b.len() == 6 && b[0] == b'U' && b[1..].iter().all(u8::is_ascii_digit)
+);
+
+ods_code!(
+    /// A commissioner: a CCG or sub-ICB location, three characters (`00C`,
+    /// `15N`, `99A`) or five for merged locations (`D4U1Y`). At least one digit,
+    /// which tells it apart from words that sometimes sit in the same column.
+    CommissionerCode, "commissioner", "three or five letters and digits with a digit, e.g. 00C or D4U1Y",
+    |b| (b.len() == 3 || b.len() == 5) && b.iter().all(upper_alnum) && b.iter().any(u8::is_ascii_digit)
+);
+
+ods_code!(
+    /// An STP or ICB (and the older high-level health geographies): `Q` and two
+    /// letters or digits, e.g. `QHM`, `Q74`.
+    StpCode, "STP/ICB", "Q and two letters or digits, e.g. QHM",
+    |b| b.len() == 3 && b[0] == b'Q' && b[1..].iter().all(upper_alnum)
+);
+
+ods_code!(
+    /// An NHS England region, `Y` and two digits, e.g. `Y56` (London).
+    RegionCode, "region", "Y and two digits, e.g. Y56",
+    |b| b.len() == 3 && b[0] == b'Y' && b[1..].iter().all(u8::is_ascii_digit)
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn practice_codes() {
+        assert_eq!(PracticeCode::parse(" a81001 ").unwrap().as_str(), "A81001");
+        for bad in ["A8100", "A810011", "181001", "A8100X", "", "U1234"] {
+            let e = PracticeCode::parse(bad).unwrap_err();
+            assert_eq!(e.kind, "practice");
+            assert_eq!(e.value, bad);
+        }
+    }
+
+    #[test]
+    fn network_codes() {
+        assert!(NetworkCode::parse("U12345").is_ok());
+        assert!(NetworkCode::parse("A12345").is_err());
+        assert!(NetworkCode::parse("U").is_err(), "gp-reg-pat-prac-map writes a bare U for no PCN");
+    }
+
+    #[test]
+    fn commissioner_codes() {
+        for ok in ["00C", "15N", "99A", "D4U1Y", "x2c"] {
+            assert!(CommissionerCode::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ABC", "0000", "", "D4U1", "ENGLAND"] {
+            assert!(CommissionerCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stp_and_region_codes() {
+        assert!(StpCode::parse("QHM").is_ok());
+        assert!(StpCode::parse("Q74").is_ok());
+        assert!(StpCode::parse("Y63").is_err());
+        assert!(RegionCode::parse("Y56").is_ok());
+        assert!(RegionCode::parse("YAB").is_err());
+    }
+}

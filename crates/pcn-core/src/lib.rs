@@ -1,0 +1,15 @@
+//! Domain model of England's Primary Care Networks.
+//!
+//! Everything here is plain data with validation at construction: no IO, no
+//! database, no clock. Files become these types once, at the edge (`pcn-nhs`),
+//! and every engine works on them.
+
+pub mod codes;
+pub mod model;
+pub mod money;
+pub mod year;
+
+pub use codes::{CodeError, CommissionerCode, NetworkCode, PracticeCode, RegionCode, StpCode};
+pub use model::*;
+pub use money::Money;
+pub use year::{FinancialYear, YearError};

@@ -1,0 +1,152 @@
+//! Tells what a file is from the file itself: its first bytes and header row,
+//! never its name, so a renamed download still imports.
+
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::ReadError;
+use crate::table::{Header, csv_reader, display_name};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    /// ODS epraccur: 27 columns, no header (or the DSE export with one).
+    Epraccur,
+    /// Patients Registered at a GP Practice, all ages, all persons.
+    Registrations,
+    /// ODS ePCN workbook (.xlsx) with both sheets.
+    EpcnWorkbook,
+    /// CSV export of the ePCN `PCN Details` sheet.
+    EpcnDetails,
+    /// CSV export of the ePCN `PCN Core Partner Details` sheet.
+    EpcnPartners,
+    /// QOF MAPPING_NHS_GEOGRAPHIES.
+    QofMapping,
+    /// QOF PREVALENCE (registers and list sizes).
+    QofPrevalence,
+    /// NHS Payments to General Practice, practice level.
+    Payments,
+    /// LSOA 2011 rural-urban classification.
+    LsoaRurality,
+    /// LSOA lookup with IMD 2019 deciles.
+    LsoaDeprivation,
+    /// LSOA population-weighted centroids.
+    LsoaCentroids,
+    /// LSOA to CCG / sub-ICB lookup.
+    LsoaCommissioners,
+    /// Commissioner boundaries as GeoJSON.
+    Boundaries,
+    /// Postcode coordinates (Code-Point derived CSV or ONSPD).
+    Coordinates,
+}
+
+impl FileKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Epraccur => "ODS epraccur",
+            Self::Registrations => "patients registered at a GP practice",
+            Self::EpcnWorkbook => "ePCN workbook",
+            Self::EpcnDetails => "ePCN PCN details",
+            Self::EpcnPartners => "ePCN core partners",
+            Self::QofMapping => "QOF mapping of NHS geographies",
+            Self::QofPrevalence => "QOF prevalence",
+            Self::Payments => "NHS payments to general practice",
+            Self::LsoaRurality => "LSOA rural-urban classification",
+            Self::LsoaDeprivation => "LSOA IMD 2019 lookup",
+            Self::LsoaCentroids => "LSOA population-weighted centroids",
+            Self::LsoaCommissioners => "LSOA to commissioner lookup",
+            Self::Boundaries => "commissioner boundaries (GeoJSON)",
+            Self::Coordinates => "postcode coordinates",
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+const KNOWN: &str = "epraccur, gp-reg-pat-prac-all, ePCN (.xlsx or its two CSV sheets), QOF mapping, \
+QOF prevalence, NHS payments to general practice, postcode coordinates (Code-Point CSV or ONSPD), \
+LSOA rurality / IMD / centroids / commissioner lookups, commissioner boundary GeoJSON";
+
+pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
+    let name = display_name(path);
+    let mut head = Vec::with_capacity(1 << 16);
+    File::open(path)
+        .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+        .map_err(|e| ReadError::file(&name, format!("cannot read: {e}")))?;
+    let body = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&head);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ReadError::file(&name, "the file is empty"));
+    }
+    if body.starts_with(b"PK\x03\x04") {
+        return Ok(FileKind::EpcnWorkbook);
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return Ok(FileKind::Boundaries);
+    }
+    let mut rdr = csv_reader(body, false);
+    let first = match rdr.records().next() {
+        Some(Ok(r)) => r,
+        _ => return Err(ReadError::at(&name, 1, None, "not a CSV file of a known kind")),
+    };
+    let header = Header::new(first.iter());
+    let has = |n: &str| header.has(n);
+    let kind = if has("NUMBER_OF_PATIENTS") && has("EXTRACT_DATE") {
+        Some(FileKind::Registrations)
+    } else if has("GROUP_CODE") && has("REGISTER") && has("PATIENT_LIST_TYPE") {
+        Some(FileKind::QofPrevalence)
+    } else if has("PRACTICE_CODE") && has("PCN_ODS_CODE") {
+        Some(FileKind::QofMapping)
+    } else if has("PARTNER_ORG_CODE") || has("Partner Organisation Code") {
+        Some(FileKind::EpcnPartners)
+    } else if (has("PCN Code") || has("PCN_CODE")) && (has("Open Date") || has("Close Date")) {
+        Some(FileKind::EpcnDetails)
+    } else if has("Practice Code")
+        && header.names().iter().any(|n| {
+            n.starts_with("NUMBER OF WEIGHTED PATIENTS") || n.starts_with("AVERAGE NUMBER OF WEIGHTED PATIENTS")
+        })
+    {
+        Some(FileKind::Payments)
+    } else if (has("POSTCODE") && has("EASTING") && has("NORTHING")) || (has("pcds") && has("oseast1m")) {
+        Some(FileKind::Coordinates)
+    } else if has("RUC11CD") {
+        Some(FileKind::LsoaRurality)
+    } else if has("LSOA_CODE") && has("IMD_OVERALL") {
+        Some(FileKind::LsoaDeprivation)
+    } else if has("lsoa11cd") && has("X") && has("Y") {
+        Some(FileKind::LsoaCentroids)
+    } else if has("LSOA11CD") && header.names().iter().any(|n| is_lsoa_commissioner_code_column(n)) {
+        Some(FileKind::LsoaCommissioners)
+    } else if header.len() == 27 && (looks_like_ods_code(&first[0]) || header.names()[0] == "ORGANISATION CODE") {
+        Some(FileKind::Epraccur)
+    } else {
+        None
+    };
+    kind.ok_or_else(|| {
+        let shown: Vec<&str> = first.iter().take(6).collect();
+        ReadError::at(
+            &name,
+            1,
+            None,
+            format!(
+                "file of an unknown kind: its first line ({} fields) starts {:?}; pcn reads {KNOWN}",
+                first.len(),
+                shown
+            ),
+        )
+    })
+}
+
+/// `CCG21CDH`, `SICBL22CDH`: the ODS code column of an ONS LSOA lookup.
+pub(crate) fn is_lsoa_commissioner_code_column(normalised: &str) -> bool {
+    (normalised.starts_with("CCG") || normalised.starts_with("SICBL")) && normalised.ends_with("CDH")
+}
+
+fn looks_like_ods_code(s: &str) -> bool {
+    let s = s.trim();
+    (3..=6).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}

@@ -1,0 +1,186 @@
+//! Readers (and, for the synthetic generator and exports, writers) of the NHS
+//! and ONS open-data files that pcn works from.
+//!
+//! [`import_files`] is the one entry point for an import: it detects what each
+//! file is from its content, reads them all (streaming, validating every field
+//! it keeps), and joins them into one [`pcn_core::Snapshot`]. Nothing touches a
+//! database here, so a bad file fails before anything is stored.
+
+pub mod assemble;
+pub mod dates;
+pub mod detect;
+pub mod error;
+pub mod read;
+pub mod table;
+pub mod write;
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use pcn_core::{FinancialYear, Snapshot};
+use sha2::{Digest, Sha256};
+use time::Date;
+
+pub use assemble::AssemblyNotes;
+pub use detect::{FileKind, detect};
+pub use error::ReadError;
+pub use read::{Parsed, ReadContext};
+pub use table::Progress;
+
+#[derive(Default)]
+pub struct ImportOptions<'a> {
+    /// The snapshot's date when no file carries one (or to override it).
+    pub as_of: Option<Date>,
+    /// The year of payments files whose names do not say.
+    pub payments_year: Option<FinancialYear>,
+    /// Called with bytes consumed, for a progress bar over [`total_bytes`].
+    pub progress: Option<Progress<'a>>,
+}
+
+/// One file of an import, as recorded with the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub sha256: String,
+    pub bytes: u64,
+    /// Records kept from the file.
+    pub records: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub snapshot: Snapshot,
+    pub sources: Vec<SourceFile>,
+    pub notes: AssemblyNotes,
+    /// Identifies the import: the same files with the same options give the
+    /// same hash, whatever their names or order.
+    pub content_hash: String,
+}
+
+/// Kinds of which one import may hold several files.
+fn may_repeat(kind: FileKind) -> bool {
+    matches!(kind, FileKind::Payments | FileKind::Coordinates | FileKind::Boundaries)
+}
+
+fn is_epcn(kind: FileKind) -> bool {
+    matches!(kind, FileKind::EpcnWorkbook | FileKind::EpcnDetails | FileKind::EpcnPartners)
+}
+
+pub fn total_bytes(paths: &[PathBuf]) -> u64 {
+    paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
+}
+
+pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Import, ReadError> {
+    if paths.is_empty() {
+        return Err(ReadError::file("(no files)", "give at least one file to import"));
+    }
+    let mut files: Vec<(PathBuf, FileKind)> = Vec::with_capacity(paths.len());
+    for p in paths {
+        let kind = detect(p)?;
+        if let Some((other, _)) = files.iter().find(|(_, k)| {
+            (*k == kind && !may_repeat(kind))
+                || (is_epcn(*k)
+                    && is_epcn(kind)
+                    && (*k == kind || *k == FileKind::EpcnWorkbook || kind == FileKind::EpcnWorkbook))
+        }) {
+            return Err(ReadError::file(
+                &p.display().to_string(),
+                format!("is a second {kind} file (the first is {}); import one at a time", other.display()),
+            ));
+        }
+        files.push((p.clone(), kind));
+    }
+    // Coordinates last: they keep only the postcodes the other files name.
+    files.sort_by_key(|(_, k)| *k == FileKind::Coordinates);
+
+    let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
+    let mut sources = Vec::with_capacity(files.len());
+    let mut wanted = None;
+    for (path, kind) in &files {
+        if *kind == FileKind::Coordinates && wanted.is_none() {
+            let w = assemble::wanted_postcodes(&parsed);
+            wanted = Some(w);
+        }
+        let ctx = ReadContext {
+            wanted_postcodes: wanted.as_ref().filter(|w| !w.is_empty()),
+            payments_year: opts.payments_year,
+            progress: opts.progress,
+        };
+        let p = read::read(path, *kind, &ctx)?;
+        sources.push(SourceFile {
+            path: path.clone(),
+            kind: *kind,
+            sha256: sha256_file(path)?,
+            bytes: file_len(path),
+            records: record_count(&p),
+        });
+        parsed.push(p);
+    }
+
+    let content_date = parsed
+        .iter()
+        .filter_map(|p| match p {
+            Parsed::Registrations { extract_date, .. } => Some(*extract_date),
+            _ => None,
+        })
+        .max();
+    let as_of = opts.as_of.or(content_date).ok_or_else(|| {
+        ReadError::file(
+            &files.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            "none of these files carries a date for the snapshot; give one with --as-of YYYY-MM-DD",
+        )
+    })?;
+
+    let mut hasher = Sha256::new();
+    let ordered: BTreeSet<(String, String)> =
+        sources.iter().map(|s| (format!("{:?}", s.kind), s.sha256.clone())).collect();
+    for (k, h) in &ordered {
+        hasher.update(format!("{k}:{h}\n"));
+    }
+    hasher.update(format!("as_of:{as_of}\npayments_year:{:?}\n", opts.payments_year));
+    let content_hash = hex(&hasher.finalize());
+
+    let (snapshot, notes) = assemble::assemble(parsed, as_of);
+    Ok(Import { snapshot, sources, notes, content_hash })
+}
+
+fn record_count(p: &Parsed) -> usize {
+    match p {
+        Parsed::Epraccur { practices, .. } => practices.len(),
+        Parsed::Registrations { rows, .. } => rows.len(),
+        Parsed::Epcn(e) => e.networks.len() + e.partners.len(),
+        Parsed::QofMapping(q) => q.memberships.len(),
+        Parsed::QofPrevalence(q) => q.registers.len(),
+        Parsed::Payments { rows, .. } => rows.len(),
+        Parsed::Coordinates(c) => c.len(),
+        Parsed::Lsoas(l) => l.len(),
+        Parsed::Boundaries(b) => b.len(),
+    }
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+fn sha256_file(path: &Path) -> Result<String, ReadError> {
+    let mut f =
+        File::open(path).map_err(|e| ReadError::file(&path.display().to_string(), format!("cannot open: {e}")))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n =
+            f.read(&mut buf).map_err(|e| ReadError::file(&path.display().to_string(), format!("cannot read: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

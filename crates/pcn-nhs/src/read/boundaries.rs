@@ -1,0 +1,67 @@
+//! Commissioner boundaries as GeoJSON (ONS Open Geography): a FeatureCollection
+//! whose properties carry the ONS code (`ccg20cd`, `CCG21CD`, `SICBL22CD`, …)
+//! and name (`…nm`). Geometry is kept as published (WGS84).
+
+use std::path::Path;
+
+use pcn_core::Boundary;
+use serde_json::Value;
+
+use super::ReadContext;
+use crate::error::ReadError;
+use crate::table::{display_name, open_text};
+
+pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<Boundary>, ReadError> {
+    let file = display_name(path);
+    let v: Value = serde_json::from_reader(open_text(path, ctx.progress)?).map_err(|e| ReadError {
+        file: file.clone(),
+        line: Some(e.line() as u64),
+        field: None,
+        message: format!("not valid JSON: {e}"),
+    })?;
+    if v.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        return Err(ReadError::file(&file, "GeoJSON is not a FeatureCollection"));
+    }
+    let features = v
+        .get("features")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ReadError::file(&file, "GeoJSON has no features array"))?;
+    let mut out = Vec::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        let at = |msg: String| ReadError {
+            file: file.clone(),
+            line: None,
+            field: Some(format!("features[{i}]")),
+            message: msg,
+        };
+        let props =
+            f.get("properties").and_then(Value::as_object).ok_or_else(|| at("feature has no properties".into()))?;
+        let prop = |suffix: &str| {
+            props
+                .iter()
+                .find(|(k, v)| {
+                    k.to_ascii_lowercase().ends_with(suffix)
+                        && v.is_string()
+                        && !k.to_ascii_lowercase().starts_with("lsoa")
+                })
+                .and_then(|(_, v)| v.as_str().map(str::to_string))
+        };
+        let ons_code = prop("cd").ok_or_else(|| at("no area code property (e.g. ccg20cd)".into()))?;
+        let geometry =
+            f.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| at(format!("{ons_code} has no geometry")))?;
+        match geometry.get("type").and_then(Value::as_str) {
+            Some("Polygon" | "MultiPolygon") => {}
+            other => return Err(at(format!("{ons_code}: geometry type {other:?} is not a polygon"))),
+        }
+        out.push(Boundary {
+            ons_code: Some(ons_code),
+            commissioner: None,
+            name: prop("nm"),
+            geometry_json: geometry.to_string(),
+        });
+    }
+    if out.is_empty() {
+        return Err(ReadError::file(&file, "GeoJSON has no features"));
+    }
+    Ok(out)
+}

@@ -1,0 +1,261 @@
+//! ODS ePCN: the workbook (sheets `PCN Details` and `PCN Core Partner
+//! Details`) or CSV exports of either sheet. Both paths share the row logic, so
+//! the workbook and its CSVs give identical records.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use csv::StringRecord;
+use pcn_core::{CommissionerCode, Network, NetworkCode, PracticeCode, normalise_postcode};
+
+use super::{EpcnRecords, MembershipRecord, ReadContext, Seen, non_empty};
+use crate::error::ReadError;
+use crate::table::{
+    Header, Row, csv_reader, display_name, expect_width, for_each_record, normalise_header, open_text, read_header,
+};
+
+const DETAILS_SHEET: &str = "PCN Details";
+const PARTNERS_SHEET: &str = "PCN Core Partner Details";
+
+pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, ReadError> {
+    let file = display_name(path);
+    let mut wb: Xlsx<_> =
+        open_workbook(path).map_err(|e| ReadError::file(&file, format!("not a readable .xlsx workbook: {e}")))?;
+    if let Some(p) = ctx.progress {
+        p(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
+    }
+    let names = wb.sheet_names();
+    let find = |want: &str| names.iter().find(|n| normalise_header(n) == normalise_header(want)).cloned();
+    let (Some(details), Some(partners)) = (find(DETAILS_SHEET), find(PARTNERS_SHEET)) else {
+        return Err(ReadError::file(
+            &file,
+            format!("workbook has sheets {names:?}; an ePCN workbook has {DETAILS_SHEET:?} and {PARTNERS_SHEET:?}"),
+        ));
+    };
+    let mut out = EpcnRecords::default();
+    for (sheet, is_details) in [(details, true), (partners, false)] {
+        let range = wb.worksheet_range(&sheet).map_err(|e| ReadError::file(&file, format!("sheet {sheet:?}: {e}")))?;
+        let label = format!("{file} [{sheet}]");
+        let first_row = range.start().map_or(0, |(r, _)| r as u64);
+        let mut rows = range.rows().map(|cells| StringRecord::from(cells.iter().map(cell_text).collect::<Vec<_>>()));
+        let header_rec = rows.next().ok_or_else(|| ReadError::file(&label, "the sheet is empty"))?;
+        let header = Header::new(header_rec.iter());
+        let mut sink = Sink::new(&label, &header, is_details)?;
+        for (i, rec) in rows.enumerate() {
+            if rec.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            // Spreadsheet row numbers, as Excel shows them.
+            let line = first_row + i as u64 + 2;
+            sink.take(Row { file: &label, line, record: &rec }, &mut out)?;
+        }
+    }
+    fill_network_names(&mut out);
+    Ok(out)
+}
+
+pub fn read_details_csv(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, ReadError> {
+    read_csv(path, ctx, true)
+}
+
+pub fn read_partners_csv(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, ReadError> {
+    read_csv(path, ctx, false)
+}
+
+fn read_csv(path: &Path, ctx: &ReadContext<'_>, is_details: bool) -> Result<EpcnRecords, ReadError> {
+    let file = display_name(path);
+    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let header = read_header(&file, &mut rdr)?;
+    let mut sink = Sink::new(&file, &header, is_details)?;
+    let mut out = EpcnRecords::default();
+    for_each_record(&file, &mut rdr, |row| {
+        expect_width(&row, header.len())?;
+        sink.take(row, &mut out)
+    })?;
+    Ok(out)
+}
+
+/// Partner rows whose network name is blank (a formula without a cached value)
+/// take it from the details sheet.
+fn fill_network_names(out: &mut EpcnRecords) {
+    let names: HashMap<NetworkCode, String> =
+        out.networks.iter().filter_map(|n| Some((n.code.clone(), n.name.clone()?))).collect();
+    for p in &mut out.partners {
+        if p.network_name.is_none() {
+            p.network_name = names.get(&p.network).cloned();
+        }
+    }
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => excel_serial_to_ymd(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Excel serial day (1900 system, with its phantom 29 Feb 1900) to YYYYMMDD.
+fn excel_serial_to_ymd(serial: f64) -> String {
+    let base = time::macros::date!(1899 - 12 - 30);
+    base.checked_add(time::Duration::days(serial.floor() as i64))
+        .map(|d| format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day()))
+        .unwrap_or_default()
+}
+
+/// Column positions for one sheet, and where its rows go.
+enum Sink {
+    Details { c: DetailsCols, seen: Seen<NetworkCode> },
+    Partners { c: PartnerCols, seen: Seen<String> },
+}
+
+struct DetailsCols {
+    code: usize,
+    name: Option<usize>,
+    ccg: Option<usize>,
+    ccg_name: Option<usize>,
+    open: Option<usize>,
+    close: Option<usize>,
+    postcode: Option<usize>,
+}
+
+struct PartnerCols {
+    practice: usize,
+    practice_name: Option<usize>,
+    practice_ccg: Option<usize>,
+    practice_ccg_name: Option<usize>,
+    network: usize,
+    network_name: Option<usize>,
+    network_ccg: Option<usize>,
+    network_ccg_name: Option<usize>,
+    start: Option<usize>,
+    end: Option<usize>,
+}
+
+impl Sink {
+    fn new(file: &str, h: &Header, is_details: bool) -> Result<Self, ReadError> {
+        Ok(if is_details {
+            Sink::Details {
+                c: DetailsCols {
+                    code: h.require(file, &["PCN Code", "PCN_CODE"])?,
+                    name: h.find(&["PCN Name", "PCN_NAME"]),
+                    ccg: h.find(&[
+                        "Current Sub ICB Loc Code",
+                        "Current Clinical Commissioning Group Code",
+                        "Current CCG Code",
+                        "CCG_CODE",
+                        "SUB_ICB_LOCATION_CODE",
+                    ]),
+                    ccg_name: h.find(&[
+                        "Sub ICB Location",
+                        "Clinical Commissioning Group Name",
+                        "CCG Name",
+                        "CCG_NAME",
+                    ]),
+                    open: h.find(&["Open Date", "OPEN_DATE"]),
+                    close: h.find(&["Close Date", "CLOSE_DATE"]),
+                    postcode: h.find(&["Postcode", "POSTCODE"]),
+                },
+                seen: Seen::new(),
+            }
+        } else {
+            Sink::Partners {
+                c: PartnerCols {
+                    practice: h.require(file, &["Partner Organisation Code", "PARTNER_ORG_CODE"])?,
+                    practice_name: h.find(&["Partner Name", "PARTNER_NAME"]),
+                    practice_ccg: h.find(&[
+                        "Practice Parent Sub ICB Loc Code",
+                        "Practice Parent CCG Code",
+                        "PRACTICE_CCG_CODE",
+                    ]),
+                    practice_ccg_name: h.find(&[
+                        "Practice Parent Sub ICB Loc Name",
+                        "Practice Parent CCG Name",
+                        "PRACTICE_CCG_NAME",
+                    ]),
+                    network: h.require(file, &["PCN Code", "PCN_CODE"])?,
+                    network_name: h.find(&["PCN Name", "PCN_NAME"]),
+                    network_ccg: h.find(&["PCN Parent Sub ICB Loc Code", "PCN Parent CCG Code", "PCN_CCG_CODE"]),
+                    network_ccg_name: h.find(&["PCN Parent Sub ICB Loc Name", "PCN Parent CCG Name", "PCN_CCG_NAME"]),
+                    start: h.find(&["Practice to PCN Relationship Start Date", "REL_START_DATE"]),
+                    end: h.find(&["Practice to PCN Relationship End Date", "REL_END_DATE"]),
+                },
+                seen: Seen::new(),
+            }
+        })
+    }
+
+    fn take(&mut self, row: Row<'_>, out: &mut EpcnRecords) -> Result<(), ReadError> {
+        let opt = |i: Option<usize>, f: &str| -> Result<Option<&str>, ReadError> {
+            match i {
+                Some(i) => row.opt(i, f),
+                None => Ok(None),
+            }
+        };
+        let ccg = |i: Option<usize>, f: &str| -> Result<Option<CommissionerCode>, ReadError> {
+            match i {
+                Some(i) => row.parse_opt(i, f, CommissionerCode::parse),
+                None => Ok(None),
+            }
+        };
+        let date = |i: Option<usize>, f: &str| match i {
+            Some(i) => row.date_opt(i, f),
+            None => Ok(None),
+        };
+        match self {
+            Sink::Details { c, seen, .. } => {
+                let code = row.parse(c.code, "PCN Code", NetworkCode::parse)?;
+                seen.insert(row.file, row.line, "PCN Code", code.clone())?;
+                let commissioner = ccg(c.ccg, "Current CCG Code")?;
+                if let Some(cc) = &commissioner {
+                    let facts = out.commissioners.entry(cc.clone()).or_default();
+                    facts.name = facts.name.take().or(non_empty(opt(c.ccg_name, "CCG Name")?));
+                }
+                out.networks.push(Network {
+                    code,
+                    name: non_empty(opt(c.name, "PCN Name")?),
+                    commissioner,
+                    open_date: date(c.open, "Open Date")?,
+                    close_date: date(c.close, "Close Date")?,
+                    postcode: opt(c.postcode, "Postcode")?.and_then(normalise_postcode),
+                });
+            }
+            Sink::Partners { c, seen } => {
+                let practice = row.parse(c.practice, "Partner Organisation Code", PracticeCode::parse)?;
+                let network = row.parse(c.network, "PCN Code", NetworkCode::parse)?;
+                let start = date(c.start, "Relationship Start Date")?;
+                let end = date(c.end, "Relationship End Date")?;
+                let key = format!("{practice} in {network} from {}", start.map_or("?".into(), |d| d.to_string()));
+                seen.insert(row.file, row.line, "Partner Organisation Code", key)?;
+                let practice_commissioner = ccg(c.practice_ccg, "Practice Parent CCG Code")?;
+                let network_commissioner = ccg(c.network_ccg, "PCN Parent CCG Code")?;
+                for (code, name_col) in
+                    [(&practice_commissioner, c.practice_ccg_name), (&network_commissioner, c.network_ccg_name)]
+                {
+                    if let Some(cc) = code {
+                        let facts = out.commissioners.entry(cc.clone()).or_default();
+                        facts.name = facts.name.take().or(non_empty(opt(name_col, "CCG Name")?));
+                    }
+                }
+                out.partners.push(MembershipRecord {
+                    practice,
+                    practice_name: non_empty(opt(c.practice_name, "Partner Name")?),
+                    practice_commissioner,
+                    network,
+                    network_name: non_empty(opt(c.network_name, "PCN Name")?),
+                    network_commissioner,
+                    start,
+                    end,
+                });
+            }
+        }
+        Ok(())
+    }
+}

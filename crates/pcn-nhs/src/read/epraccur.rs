@@ -1,0 +1,74 @@
+//! ODS epraccur: 27 positional columns, no header; only prescribing setting 4
+//! rows are GP practices. The DSE export of the same report may carry a header.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use pcn_core::{CommissionerCode, Practice, PracticeCode, PracticeStatus, RegionCode, StpCode, normalise_postcode};
+
+use super::{EpraccurRecord, Parsed, ReadContext, Seen, non_empty};
+use crate::error::ReadError;
+use crate::table::{Row, csv_reader, display_name, for_each_record, normalise_header, open_text};
+
+const WIDTH: usize = 27;
+const GP_PRACTICE_SETTING: u8 = 4;
+
+pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
+    let file = display_name(path);
+    let mut rdr = csv_reader(open_text(path, ctx.progress)?, false);
+    let mut practices = Vec::new();
+    let mut others = HashMap::new();
+    let mut seen = Seen::new();
+    let mut first = true;
+    for_each_record(&file, &mut rdr, |row| {
+        if std::mem::take(&mut first) && normalise_header(&row.record[0]) == "ORGANISATION CODE" {
+            return Ok(());
+        }
+        let n = row.record.len();
+        if n != WIDTH {
+            let what = if n < WIDTH { "truncated row" } else { "wrong column count" };
+            return Err(ReadError::at(
+                &file,
+                row.line,
+                None,
+                format!("{what}: {n} fields, epraccur rows have {WIDTH}"),
+            ));
+        }
+        let setting: Option<u8> = row.parse_opt(25, "Prescribing Setting", |s| {
+            s.parse::<u8>().map_err(|_| format!("{s:?} is not a prescribing setting number"))
+        })?;
+        if setting == Some(GP_PRACTICE_SETTING) {
+            let rec = record(&row, setting)?;
+            seen.insert(&file, row.line, "Organisation Code", rec.practice.code.clone())?;
+            practices.push(rec);
+        } else if PracticeCode::parse(&row.record[0]).is_ok() {
+            // Not a GP practice; kept quietly in case a network lists it.
+            let rec = record(&row, setting)?;
+            others.insert(rec.practice.code.clone(), rec);
+        }
+        Ok(())
+    })?;
+    if practices.is_empty() && others.is_empty() {
+        return Err(ReadError::file(&file, "the file is empty"));
+    }
+    Ok(Parsed::Epraccur { practices, others })
+}
+
+fn record(row: &Row<'_>, setting: Option<u8>) -> Result<EpraccurRecord, ReadError> {
+    let code = row.parse(0, "Organisation Code", PracticeCode::parse)?;
+    let status =
+        row.parse(12, "Status Code", |s| PracticeStatus::parse(s).ok_or_else(|| format!("{s:?} is not A, C, D or P")))?;
+    let mut practice = Practice::new(code);
+    practice.name = non_empty(row.opt(1, "Name")?);
+    practice.postcode = row.opt(9, "Postcode")?.and_then(normalise_postcode);
+    practice.open_date = row.date_opt(10, "Open Date")?;
+    practice.close_date = row.date_opt(11, "Close Date")?;
+    practice.status = status;
+    practice.commissioner = row.parse_opt(14, "Commissioner", CommissionerCode::parse)?;
+    practice.prescribing_setting = setting;
+    Ok(EpraccurRecord {
+        practice,
+        region: row.opt(2, "National Grouping")?.and_then(|s| RegionCode::parse(s).ok()),
+        high_level_geography: row.opt(3, "High Level Health Geography")?.and_then(|s| StpCode::parse(s).ok()),
+    })
+}

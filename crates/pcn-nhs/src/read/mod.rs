@@ -1,0 +1,172 @@
+//! One reader per file kind. Each streams its file, validates every field it
+//! keeps, and returns typed records; joining them is `assemble`'s job.
+
+mod boundaries;
+mod coordinates;
+mod epcn;
+mod epraccur;
+mod lsoa;
+mod payments;
+mod qof;
+mod registrations;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use pcn_core::{
+    Boundary, CommissionerCode, DiseaseRegister, FinancialYear, Location, Lsoa, Network, NetworkCode, Practice,
+    PracticeCode, PracticePayments, RegionCode, StpCode,
+};
+use time::Date;
+
+use crate::detect::FileKind;
+use crate::error::ReadError;
+use crate::table::Progress;
+
+pub use payments::financial_year_in_name;
+
+/// What a reader needs beyond the file.
+#[derive(Default)]
+pub struct ReadContext<'a> {
+    /// Only these postcodes are kept from coordinate files (ONSPD has 2.7M rows).
+    pub wanted_postcodes: Option<&'a HashSet<String>>,
+    /// The year of a payments file, when its name does not carry one.
+    pub payments_year: Option<FinancialYear>,
+    pub progress: Option<Progress<'a>>,
+}
+
+/// A commissioner as one file describes it; files are merged later.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommissionerFacts {
+    pub name: Option<String>,
+    pub ons_code: Option<String>,
+    pub parent: Option<StpCode>,
+    pub parent_name: Option<String>,
+    pub region: Option<RegionCode>,
+    pub region_name: Option<String>,
+}
+
+/// A practice row of epraccur, with the geography columns beside it.
+#[derive(Debug, Clone)]
+pub struct EpraccurRecord {
+    pub practice: Practice,
+    pub region: Option<RegionCode>,
+    pub high_level_geography: Option<StpCode>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RegistrationRecord {
+    pub practice: PracticeCode,
+    pub postcode: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
+    pub commissioner_ons: Option<String>,
+    pub patients: u32,
+}
+
+/// A core partner row of ePCN or a row of the QOF mapping: practice → network.
+#[derive(Debug, Clone)]
+pub struct MembershipRecord {
+    pub practice: PracticeCode,
+    pub practice_name: Option<String>,
+    pub practice_commissioner: Option<CommissionerCode>,
+    pub network: NetworkCode,
+    pub network_name: Option<String>,
+    pub network_commissioner: Option<CommissionerCode>,
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EpcnRecords {
+    pub networks: Vec<Network>,
+    pub partners: Vec<MembershipRecord>,
+    pub commissioners: HashMap<CommissionerCode, CommissionerFacts>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QofPrevalenceRecords {
+    /// Practice list size from the TOTAL rows.
+    pub list_sizes: Vec<(PracticeCode, u32)>,
+    pub registers: Vec<DiseaseRegister>,
+    /// The QOF year, when the file name carries it (lists are at 1 January of its end).
+    pub year: Option<FinancialYear>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QofMappingRecords {
+    pub memberships: Vec<MembershipRecord>,
+    pub commissioners: HashMap<CommissionerCode, CommissionerFacts>,
+}
+
+/// The content of one file.
+#[derive(Debug, Clone)]
+pub enum Parsed {
+    Epraccur {
+        /// GP practices (prescribing setting 4), any status.
+        practices: Vec<EpraccurRecord>,
+        /// Other organisations, kept in case a membership refers to one.
+        others: HashMap<PracticeCode, EpraccurRecord>,
+    },
+    Registrations {
+        extract_date: Date,
+        rows: Vec<RegistrationRecord>,
+    },
+    Epcn(EpcnRecords),
+    QofMapping(QofMappingRecords),
+    QofPrevalence(QofPrevalenceRecords),
+    Payments {
+        year: FinancialYear,
+        rows: Vec<PracticePayments>,
+    },
+    Coordinates(HashMap<String, Location>),
+    Lsoas(Vec<Lsoa>),
+    Boundaries(Vec<Boundary>),
+}
+
+pub fn read(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
+    match kind {
+        FileKind::Epraccur => epraccur::read(path, ctx),
+        FileKind::Registrations => registrations::read(path, ctx),
+        FileKind::EpcnWorkbook => epcn::read_workbook(path, ctx).map(Parsed::Epcn),
+        FileKind::EpcnDetails => epcn::read_details_csv(path, ctx).map(Parsed::Epcn),
+        FileKind::EpcnPartners => epcn::read_partners_csv(path, ctx).map(Parsed::Epcn),
+        FileKind::QofMapping => qof::read_mapping(path, ctx).map(Parsed::QofMapping),
+        FileKind::QofPrevalence => qof::read_prevalence(path, ctx).map(Parsed::QofPrevalence),
+        FileKind::Payments => payments::read(path, ctx),
+        FileKind::Coordinates => coordinates::read(path, ctx).map(Parsed::Coordinates),
+        FileKind::LsoaRurality | FileKind::LsoaDeprivation | FileKind::LsoaCentroids | FileKind::LsoaCommissioners => {
+            lsoa::read(path, kind, ctx).map(Parsed::Lsoas)
+        }
+        FileKind::Boundaries => boundaries::read(path, ctx).map(Parsed::Boundaries),
+    }
+}
+
+/// Remembers the line of every key, to name both lines of a duplicate.
+pub(crate) struct Seen<K>(HashMap<K, u64>);
+
+impl<K: std::hash::Hash + Eq + std::fmt::Display> Seen<K> {
+    pub fn new() -> Self {
+        Self(HashMap::new())
+    }
+
+    pub fn insert(&mut self, file: &str, line: u64, field: &str, key: K) -> Result<(), ReadError> {
+        if let Some(first) = self.0.get(&key) {
+            return Err(ReadError::at(
+                file,
+                line,
+                Some(field),
+                format!("duplicate: {key} already appears on line {first}"),
+            ));
+        }
+        self.0.insert(key, line);
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+pub(crate) fn non_empty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}

@@ -1,0 +1,188 @@
+//! NHS Payments to General Practice, practice level, one file per financial
+//! year. The year is not a column, so it comes from the file name (as NHS
+//! Digital names them, `nhspaymentsgp-19-20-prac-csv.csv`) or from the caller.
+//! Every payment column is kept, by its published header, for reconciliation.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pcn_core::{CommissionerCode, FinancialYear, Money, NetworkCode, PracticeCode, PracticePayments};
+
+use super::{Parsed, ReadContext, Seen, non_empty};
+use crate::error::ReadError;
+use crate::table::{csv_reader, display_name, expect_width, for_each_record, open_text, read_header};
+
+/// Descriptive columns: everything else that is not a count or an average is money.
+const DESCRIPTIVE: &[&str] = &[
+    "NHS ENGLAND (REGION) CODE",
+    "NHS ENGLAND (REGION) NAME",
+    "CCG CODE",
+    "CCG NAME",
+    "SUB ICB LOCATION CODE",
+    "SUB ICB LOCATION NAME",
+    "ICB CODE",
+    "ICB NAME",
+    "PCN CODE",
+    "PCN NAME",
+    "PRACTICE CODE",
+    "PRACTICE NAME",
+    "PRACTICE ADDRESS",
+    "PRACTICE POSTCODE",
+    "PRACTICE OPEN DATE",
+    "PRACTICE CLOSE DATE",
+    "CONTRACT TYPE",
+    "DISPENSING PRACTICE",
+    "PRACTICE TYPE",
+    "PRACTICE RURALITY",
+    "ATYPICAL CHARACTERISTICS",
+];
+
+/// Finds a financial year in a file name: `2019-20`, `19-20`, `2019_20`, `1920`.
+pub fn financial_year_in_name(path: &Path) -> Option<FinancialYear> {
+    let name = path.file_name()?.to_string_lossy().to_string();
+    let b = name.as_bytes();
+    let digits_at = |i: usize, n: usize| i + n <= b.len() && b[i..i + n].iter().all(u8::is_ascii_digit);
+    let bounded =
+        |i: usize, n: usize| (i == 0 || !b[i - 1].is_ascii_digit()) && (i + n == b.len() || !b[i + n].is_ascii_digit());
+    let num = |i: usize, n: usize| name[i..i + n].parse::<i32>().ok();
+    for i in 0..b.len() {
+        // 2019-20 / 2019_20
+        if digits_at(i, 4)
+            && i + 7 <= b.len()
+            && matches!(b[i + 4], b'-' | b'_')
+            && digits_at(i + 5, 2)
+            && bounded(i, 7)
+        {
+            let (y, e) = (num(i, 4)?, num(i + 5, 2)?);
+            if (2000..2100).contains(&y) && (y + 1) % 100 == e {
+                return Some(FinancialYear::new(y));
+            }
+        }
+        // 19-20 / 19_20
+        if digits_at(i, 2)
+            && i + 5 <= b.len()
+            && matches!(b[i + 2], b'-' | b'_')
+            && digits_at(i + 3, 2)
+            && bounded(i, 5)
+        {
+            let (y, e) = (num(i, 2)?, num(i + 3, 2)?);
+            if (y + 1) % 100 == e {
+                return Some(FinancialYear::new(2000 + y));
+            }
+        }
+        // 1920 (QOF's naming), but not the year of a date such as 2021-01
+        let date_follows = i + 6 <= b.len() && matches!(b[i + 4], b'-' | b'_') && b[i + 5].is_ascii_digit();
+        if digits_at(i, 4) && bounded(i, 4) && !date_follows {
+            let (y, e) = (num(i, 2)?, num(i + 2, 2)?);
+            if (y + 1) % 100 == e && (10..=60).contains(&y) {
+                return Some(FinancialYear::new(2000 + y));
+            }
+        }
+    }
+    None
+}
+
+pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
+    let file = display_name(path);
+    let year = ctx.payments_year.or_else(|| financial_year_in_name(path)).ok_or_else(|| {
+        ReadError::file(&file, "cannot tell which financial year these payments are for: name the file with it (e.g. ...-2020-21.csv) or pass --payments-year")
+    })?;
+    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let h = read_header(&file, &mut rdr)?;
+    let practice = h.require(&file, &["Practice Code"])?;
+    let network = h.find(&["PCN Code"]);
+    let ccg = h.find(&["CCG Code", "Sub ICB Location Code"]);
+    let contract = h.find(&["Contract Type"]);
+    let practice_type = h.find(&["Practice Type"]);
+    let rurality = h.find(&["Practice Rurality"]);
+    let dispensing = h.find(&["Dispensing Practice"]);
+    let close = h.find(&["Practice Close Date"]);
+    let starts = |p: &str| h.names().iter().position(|n| n.starts_with(p));
+    let registered =
+        starts("NUMBER OF REGISTERED PATIENTS").or_else(|| starts("AVERAGE NUMBER OF REGISTERED PATIENTS"));
+    let weighted = starts("NUMBER OF WEIGHTED PATIENTS").or_else(|| starts("AVERAGE NUMBER OF WEIGHTED PATIENTS"));
+    // Money columns keep their header as published (trimmed) as the item name.
+    let raw_headers: Vec<String> =
+        rdr.headers().map(|r| r.iter().map(|s| s.trim().to_string()).collect()).unwrap_or_default();
+    let money_cols: Vec<(usize, String)> = h
+        .names()
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| !DESCRIPTIVE.contains(&n.as_str()) && !n.starts_with("NUMBER OF") && !n.starts_with("AVERAGE"))
+        .map(|(i, _)| (i, raw_headers[i].clone()))
+        .collect();
+
+    let mut rows = Vec::new();
+    let mut seen = Seen::new();
+    for_each_record(&file, &mut rdr, |row| {
+        expect_width(&row, h.len())?;
+        let code = row.parse(practice, "Practice Code", PracticeCode::parse)?;
+        seen.insert(&file, row.line, "Practice Code", code.clone())?;
+        let text = |i: Option<usize>, f: &str| match i {
+            Some(i) => row.opt(i, f).map(non_empty),
+            None => Ok(None),
+        };
+        let net = match text(network, "PCN Code")? {
+            Some(s) if s.to_ascii_lowercase().starts_with("unknown") => None,
+            Some(s) => Some(NetworkCode::parse(&s).map_err(|e| row.err("PCN Code", e.to_string()))?),
+            None => None,
+        };
+        let mut items = BTreeMap::new();
+        for (i, name) in &money_cols {
+            if let Some(raw) = row.opt(*i, name)? {
+                let m = Money::parse_pounds(raw)
+                    .ok_or_else(|| row.err(name, format!("{raw:?} is not an amount in pounds")))?;
+                if m != Money::ZERO {
+                    items.insert(name.clone(), m);
+                }
+            }
+        }
+        rows.push(PracticePayments {
+            year,
+            practice: code,
+            network: net,
+            commissioner: match ccg {
+                Some(i) => row.parse_opt(i, "CCG Code", CommissionerCode::parse)?,
+                None => None,
+            },
+            contract_type: text(contract, "Contract Type")?,
+            practice_type: text(practice_type, "Practice Type")?,
+            rurality: text(rurality, "Practice Rurality")?,
+            dispensing: text(dispensing, "Dispensing Practice")?,
+            close_date: match close {
+                Some(i) => row.date_opt(i, "Practice Close Date")?,
+                None => None,
+            },
+            registered_patients: match registered {
+                Some(i) => row.patients_opt(i, "Number of Registered Patients")?,
+                None => None,
+            },
+            weighted_patients: match weighted {
+                Some(i) => row.patients_opt(i, "Number of Weighted Patients")?,
+                None => None,
+            },
+            items,
+        });
+        Ok(())
+    })?;
+    if rows.is_empty() {
+        return Err(ReadError::file(&file, "the file has a header but no rows"));
+    }
+    Ok(Parsed::Payments { year, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_in_file_names() {
+        let y = |s: &str| financial_year_in_name(Path::new(s)).map(|y| y.to_string());
+        assert_eq!(y("nhs_payments_gp_practice_2019-20.csv").as_deref(), Some("2019/20"));
+        assert_eq!(y("nhspaymentsgp-19-20-prac-csv.csv").as_deref(), Some("2019/20"));
+        assert_eq!(y("qof_1920_PREVALENCE.csv").as_deref(), Some("2019/20"));
+        assert_eq!(y("qof_2021_PREVALENCE_v2.csv").as_deref(), Some("2020/21"));
+        assert_eq!(y("payments.csv"), None);
+        assert_eq!(y("gp-reg-pat-prac-all_2021-01.csv"), None);
+    }
+}

@@ -1,0 +1,102 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "pcn", version, about = "Primary Care Networks: import NHS data, check, form, fund and map networks")]
+#[command(
+    after_help = "Exit codes: 0 success, 1 findings that are errors (check), 2 bad usage or input, 3 internal failure."
+)]
+pub struct Cli {
+    /// The store (SQLite database file).
+    #[arg(long, global = true, env = "PCN_DB", default_value = "pcn.db")]
+    pub db: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Import NHS/ONS files (any mix, detected from content) as one snapshot.
+    Import(ImportArgs),
+    /// List stored snapshots.
+    Snapshots(FormatArgs),
+    /// List practices of a snapshot.
+    Practices(PracticesArgs),
+    /// List networks of a snapshot with their size.
+    Networks(NetworksArgs),
+    /// Write a deterministic synthetic England-like area as NHS-format files.
+    Synth(SynthArgs),
+}
+
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct FormatArgs {
+    /// Print JSON for machines.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV for machines.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Files to import: epraccur, gp-reg-pat-prac-all, ePCN (.xlsx or CSV sheets), QOF mapping and
+    /// prevalence, postcode coordinates, NHS payments, LSOA lookups, boundary GeoJSON.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The snapshot's date (YYYY-MM-DD), needed when no file carries one.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Financial year of payments files whose names do not say (e.g. 2020/21).
+    #[arg(long)]
+    pub payments_year: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PracticesArgs {
+    /// Snapshot id (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Only members of this network (any status).
+    #[arg(long)]
+    pub network: Option<String>,
+    /// Only practices of this commissioner.
+    #[arg(long)]
+    pub commissioner: Option<String>,
+    /// Include closed, dormant and unknown-status practices.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct NetworksArgs {
+    /// Snapshot id (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Only networks of this commissioner.
+    #[arg(long)]
+    pub commissioner: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    /// Number of practices.
+    #[arg(long, default_value_t = 600)]
+    pub practices: usize,
+    /// Random seed: the same seed gives byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Directory to write the files into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+}

@@ -1,0 +1,351 @@
+//! One function per subcommand.
+
+use std::collections::{BTreeMap, HashMap};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use pcn_core::{CommissionerCode, FinancialYear, NetworkCode, Snapshot};
+use pcn_nhs::{ImportOptions, ReadError};
+use pcn_store::{Include, Saved, SourceRecord, Store, StoreError};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde_json::{Value, json};
+
+use crate::cli::{Cli, Command, FormatArgs, ImportArgs, NetworksArgs, PracticesArgs, SynthArgs};
+use crate::output::{Listing, group_thousands};
+
+/// A mistake in how pcn was called (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    let user = e.downcast_ref::<Usage>().is_some()
+        || e.downcast_ref::<ReadError>().is_some()
+        || matches!(
+            e.downcast_ref::<StoreError>(),
+            Some(StoreError::Missing(_) | StoreError::NoSuchSnapshot(_) | StoreError::Empty)
+        );
+    if user { 2 } else { 3 }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Import(args) => import(&cli.db, args).await?,
+        Command::Snapshots(format) => snapshots(&cli.db, format).await?,
+        Command::Practices(args) => practices(&cli.db, args).await?,
+        Command::Networks(args) => networks(&cli.db, args).await?,
+        Command::Synth(args) => synth(args)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(db: &std::path::Path, args: ImportArgs) -> anyhow::Result<()> {
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|s| {
+            pcn_nhs::dates::parse_date(s).ok_or_else(|| Usage(format!("--as-of {s:?} is not a date (YYYY-MM-DD)")))
+        })
+        .transpose()?;
+    let payments_year = args
+        .payments_year
+        .as_deref()
+        .map(|s| FinancialYear::parse(s).map_err(|e| Usage(format!("--payments-year: {e}"))))
+        .transpose()?;
+
+    // Read and join everything before the store is touched: a bad file leaves it as it was.
+    let bar = ProgressBar::new(pcn_nhs::total_bytes(&args.files)).with_style(
+        ProgressStyle::with_template("{spinner} reading {bar:30} {bytes}/{total_bytes} ({eta})")
+            .expect("valid template"),
+    );
+    let tick = |n: u64| bar.inc(n);
+    let opts = ImportOptions { as_of, payments_year, progress: Some(&tick) };
+    let imported = pcn_nhs::import_files(&args.files, &opts);
+    bar.finish_and_clear();
+    let imported = imported?;
+
+    bar.set_message("saving");
+    let store = Store::open_or_create(db).await?;
+    let sources: Vec<SourceRecord> = imported
+        .sources
+        .iter()
+        .map(|s| SourceRecord {
+            path: s.path.display().to_string(),
+            kind: s.kind.label().to_string(),
+            sha256: s.sha256.clone(),
+            bytes: s.bytes,
+            records: s.records as u64,
+        })
+        .collect();
+    let now =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).context("clock")?;
+    let saved = store.save_snapshot(&imported.snapshot, &sources, &imported.content_hash, &now).await?;
+    store.close().await;
+
+    let snap = &imported.snapshot;
+    let active = snap.practices.iter().filter(|p| p.is_active_gp()).count();
+    let registered: Decimal = snap.registered_lists().values().map(|(n, _)| *n).sum();
+    let notes = &imported.notes;
+    let located = notes.practices_with_postcode - notes.missing_coordinates.len();
+    let coverage = if notes.practices_with_postcode > 0 {
+        100.0 * located as f64 / notes.practices_with_postcode as f64
+    } else {
+        0.0
+    };
+
+    let mut l = Listing::new("files", vec!["file", "kind", "records"]);
+    for s in &imported.sources {
+        l.rows.push(vec![json!(s.path.display().to_string()), json!(s.kind.label()), json!(s.records)]);
+    }
+    let (status, id) = match saved {
+        Saved::New(id) => ("imported", id),
+        Saved::AlreadyPresent(id) => ("unchanged", id),
+    };
+    l.meta.insert("status".into(), json!(status));
+    l.meta.insert("snapshot".into(), json!(id));
+    l.meta.insert("as_of".into(), json!(snap.as_of.map(|d| d.to_string())));
+    l.meta.insert("practices".into(), json!(snap.practices.len()));
+    l.meta.insert("active_practices".into(), json!(active));
+    l.meta.insert("networks".into(), json!(snap.networks.len()));
+    l.meta.insert("memberships".into(), json!(snap.memberships.len()));
+    l.meta.insert("registered_patients".into(), decimal_json(registered));
+    if notes.had_coordinates {
+        l.meta.insert("coordinates_coverage_pct".into(), json!((coverage * 100.0).round() / 100.0));
+        l.meta.insert(
+            "missing_coordinates".into(),
+            Value::Array(
+                notes
+                    .missing_coordinates
+                    .iter()
+                    .map(|(c, pc)| json!({"practice": c.as_str(), "postcode": pc}))
+                    .collect(),
+            ),
+        );
+    }
+    l.footer.push(match saved {
+        Saved::New(id) => {
+            format!("Snapshot {id} as of {}: imported.", snap.as_of.map(|d| d.to_string()).unwrap_or_default())
+        }
+        Saved::AlreadyPresent(id) => format!("These files were already imported as snapshot {id}; nothing changed."),
+    });
+    l.footer.push(format!(
+        "{} practices ({} active GP practices), {} networks, {} memberships, {} registered patients.",
+        group_thousands(&snap.practices.len().to_string()),
+        group_thousands(&active.to_string()),
+        group_thousands(&snap.networks.len().to_string()),
+        group_thousands(&snap.memberships.len().to_string()),
+        group_thousands(&registered.trunc().to_string()),
+    ));
+    if notes.had_coordinates {
+        l.footer.push(format!(
+            "Coordinates for {located} of {} active practices with a postcode ({coverage:.2}%).",
+            notes.practices_with_postcode
+        ));
+        for (c, pc) in notes.missing_coordinates.iter().take(20) {
+            l.footer.push(format!("  no coordinates: {c} ({pc})"));
+        }
+        if notes.missing_coordinates.len() > 20 {
+            l.footer.push(format!("  … and {} more (see --json)", notes.missing_coordinates.len() - 20));
+        }
+    }
+    l.print(args.format)
+}
+
+async fn snapshots(db: &std::path::Path, format: FormatArgs) -> anyhow::Result<()> {
+    let store = Store::open(db).await?;
+    let all = store.snapshots().await?;
+    store.close().await;
+    let mut l = Listing::new(
+        "snapshots",
+        vec!["id", "as_of", "imported_at", "practices", "active_practices", "networks", "memberships", "files"],
+    );
+    for s in &all {
+        let files: Vec<String> = s.sources.iter().map(|f| format!("{} ({})", file_name(&f.path), f.kind)).collect();
+        l.rows.push(vec![
+            json!(s.id),
+            json!(s.as_of.to_string()),
+            json!(s.imported_at),
+            json!(s.practices),
+            json!(s.active_practices),
+            json!(s.networks),
+            json!(s.memberships),
+            if format.json { json!(s.sources) } else { json!(files.join("; ")) },
+        ]);
+    }
+    if all.is_empty() {
+        l.footer.push("No snapshots yet: pcn import FILE...".into());
+    }
+    l.print(format)
+}
+
+fn file_name(path: &str) -> &str {
+    std::path::Path::new(path).file_name().and_then(|s| s.to_str()).unwrap_or(path)
+}
+
+async fn load(db: &std::path::Path, snapshot: Option<i64>) -> anyhow::Result<(i64, Snapshot)> {
+    let store = Store::open(db).await?;
+    let id = store.resolve_snapshot(snapshot).await?;
+    let snap = store.load_snapshot(id, Include::default()).await?;
+    store.close().await;
+    Ok((id, snap))
+}
+
+fn parse_commissioner(s: &Option<String>) -> anyhow::Result<Option<CommissionerCode>> {
+    Ok(s.as_deref()
+        .map(|s| CommissionerCode::parse(s).map_err(|e| Usage(format!("--commissioner: {e}"))))
+        .transpose()?)
+}
+
+fn decimal_json(d: Decimal) -> Value {
+    if d.fract().is_zero() {
+        d.to_i64().map_or(Value::Null, Value::from)
+    } else {
+        d.round_dp(2).to_f64().map_or(Value::Null, Value::from)
+    }
+}
+
+async fn practices(db: &std::path::Path, args: PracticesArgs) -> anyhow::Result<()> {
+    let network = args
+        .network
+        .as_deref()
+        .map(|s| NetworkCode::parse(s).map_err(|e| Usage(format!("--network: {e}"))))
+        .transpose()?;
+    let commissioner = parse_commissioner(&args.commissioner)?;
+    let (id, snap) = load(db, args.snapshot).await?;
+    if let Some(n) = &network
+        && !snap.networks.iter().any(|x| &x.code == n)
+    {
+        bail!(Usage(format!("network {n} is not in snapshot {id}")));
+    }
+    let registered = snap.registered_lists();
+    let weighted = snap.weighted_lists();
+    let mut network_of: HashMap<&pcn_core::PracticeCode, Vec<&NetworkCode>> = HashMap::new();
+    for m in snap.current_memberships() {
+        network_of.entry(&m.practice).or_default().push(&m.network);
+    }
+    let mut l = Listing::new(
+        "practices",
+        vec![
+            "code",
+            "name",
+            "postcode",
+            "status",
+            "commissioner",
+            "network",
+            "registered_patients",
+            "weighted_patients",
+            "list_as_of",
+            "list_source",
+            "lat",
+            "lon",
+        ],
+    );
+    let mut total = Decimal::ZERO;
+    for p in &snap.practices {
+        let nets = network_of.get(&p.code).cloned().unwrap_or_default();
+        let keep = match &network {
+            Some(n) => nets.contains(&n),
+            None => args.all || p.is_active_gp(),
+        } && commissioner.as_ref().is_none_or(|c| p.commissioner.as_ref() == Some(c));
+        if !keep {
+            continue;
+        }
+        let reg = registered.get(&p.code);
+        total += reg.map_or(Decimal::ZERO, |(n, _)| *n);
+        l.rows.push(vec![
+            json!(p.code.as_str()),
+            json!(p.name),
+            json!(p.postcode),
+            json!(p.status.as_str()),
+            json!(p.commissioner.as_ref().map(|c| c.as_str())),
+            json!(nets.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(" ")),
+            reg.map_or(Value::Null, |(n, _)| decimal_json(*n)),
+            weighted.get(&p.code).map_or(Value::Null, |w| decimal_json(*w)),
+            json!(reg.map(|(_, ls)| ls.as_of.to_string())),
+            json!(reg.map(|(_, ls)| ls.source.as_str())),
+            json!(p.location.map(|l| l.lat)),
+            json!(p.location.map(|l| l.lon)),
+        ]);
+    }
+    l.meta.insert("snapshot".into(), json!(id));
+    l.meta.insert("as_of".into(), json!(snap.as_of.map(|d| d.to_string())));
+    l.meta.insert("count".into(), json!(l.rows.len()));
+    l.meta.insert("registered_patients".into(), decimal_json(total));
+    l.footer.push(format!(
+        "{} practices, {} registered patients (snapshot {id}).",
+        group_thousands(&l.rows.len().to_string()),
+        group_thousands(&total.trunc().to_string())
+    ));
+    l.print(args.format)
+}
+
+async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()> {
+    let commissioner = parse_commissioner(&args.commissioner)?;
+    let (id, snap) = load(db, args.snapshot).await?;
+    let sizes = snap.network_sizes();
+    let names: BTreeMap<&CommissionerCode, Option<&str>> =
+        snap.commissioners.iter().map(|c| (&c.code, c.name.as_deref())).collect();
+    let mut l = Listing::new(
+        "networks",
+        vec![
+            "code",
+            "name",
+            "commissioner",
+            "commissioner_name",
+            "practices",
+            "registered_patients",
+            "weighted_patients",
+        ],
+    );
+    let mut total = Decimal::ZERO;
+    for n in &snap.networks {
+        if commissioner.as_ref().is_some_and(|c| n.commissioner.as_ref() != Some(c)) {
+            continue;
+        }
+        let size = sizes.get(&n.code).cloned().unwrap_or_default();
+        total += size.registered;
+        l.rows.push(vec![
+            json!(n.code.as_str()),
+            json!(n.name),
+            json!(n.commissioner.as_ref().map(|c| c.as_str())),
+            json!(n.commissioner.as_ref().and_then(|c| names.get(c).copied().flatten())),
+            json!(size.practices),
+            decimal_json(size.registered),
+            size.weighted.map_or(Value::Null, decimal_json),
+        ]);
+    }
+    l.meta.insert("snapshot".into(), json!(id));
+    l.meta.insert("as_of".into(), json!(snap.as_of.map(|d| d.to_string())));
+    l.meta.insert("count".into(), json!(l.rows.len()));
+    l.meta.insert("registered_patients".into(), decimal_json(total));
+    l.footer.push(format!(
+        "{} networks, {} registered patients in them (snapshot {id}).",
+        group_thousands(&l.rows.len().to_string()),
+        group_thousands(&total.trunc().to_string())
+    ));
+    l.print(args.format)
+}
+
+fn synth(args: SynthArgs) -> anyhow::Result<()> {
+    if args.practices == 0 {
+        bail!(Usage("--practices must be at least 1".into()));
+    }
+    let cfg = pcn_synth::Config { practices: args.practices, seed: args.seed };
+    let area = pcn_synth::generate(&cfg);
+    let files =
+        pcn_synth::write_files(&area, &args.out).with_context(|| format!("writing into {}", args.out.display()))?;
+    println!(
+        "Wrote a synthetic area of {} practices, {} commissioners, {} networks (seed {}) to {}:",
+        group_thousands(&area.practices.len().to_string()),
+        area.commissioners.len(),
+        area.networks.len(),
+        args.seed,
+        args.out.display()
+    );
+    for f in files {
+        println!("  {}", f.display());
+    }
+    Ok(())
+}
