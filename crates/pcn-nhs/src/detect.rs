@@ -10,6 +10,7 @@ use crate::error::ReadError;
 use crate::table::{Header, csv_reader, display_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Declared in the order files are read (see `import_files`).
 pub enum FileKind {
     /// ODS epraccur: 27 columns, no header (or the DSE export with one).
     Epraccur,

@@ -93,8 +93,10 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
         }
         files.push((p.clone(), kind));
     }
-    // Coordinates last: they keep only the postcodes the other files name.
-    files.sort_by_key(|(_, k)| *k == FileKind::Coordinates);
+    // A fixed order of kinds, so the snapshot never depends on the order the
+    // files were named in (the content hash does not either). Coordinates come
+    // last: they keep only the postcodes the other files name.
+    files.sort_by_key(|(_, k)| *k);
 
     let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
     let mut sources = Vec::with_capacity(files.len());

@@ -6,9 +6,12 @@
 //! Organisation\r\nCode`, `PARTNER ORGANISATION CODE` and `partner_organisation_code`
 //! are the same column.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use csv::StringRecord;
 use rust_decimal::Decimal;
@@ -20,15 +23,54 @@ use crate::error::ReadError;
 /// Reports bytes consumed so the caller can draw a progress bar.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
-/// A reader that reports every byte it hands on.
+/// Where each line starts, for the bytes the CSV parser has read but not yet
+/// handed back as records. The csv crate's own record positions count a
+/// skipped blank line as the start of the next record, so lines are counted
+/// here from the bytes themselves.
+#[derive(Default)]
+pub struct LineIndex {
+    newlines: VecDeque<u64>,
+    seen: u64,
+    lines_before_front: u64,
+}
+
+impl LineIndex {
+    fn feed(&mut self, buf: &[u8]) {
+        for (i, b) in buf.iter().enumerate() {
+            if *b == b'\n' {
+                self.newlines.push_back(self.seen + i as u64);
+            }
+        }
+        self.seen += buf.len() as u64;
+    }
+
+    /// The 1-based line of the first content byte at or after `byte`, where
+    /// records arrive in order. Newlines at `byte` itself are blank lines.
+    fn line_at(&mut self, mut byte: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&n| n < byte) {
+            self.newlines.pop_front();
+            self.lines_before_front += 1;
+        }
+        while self.newlines.front() == Some(&byte) {
+            self.newlines.pop_front();
+            self.lines_before_front += 1;
+            byte += 1;
+        }
+        self.lines_before_front + 1
+    }
+}
+
+/// A reader that reports every byte it hands on and indexes line starts.
 pub struct Counting<'a, R> {
     inner: R,
     progress: Option<Progress<'a>>,
+    lines: Rc<RefCell<LineIndex>>,
 }
 
 impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.lines.borrow_mut().feed(&buf[..n]);
         if let Some(p) = self.progress {
             p(n as u64);
         }
@@ -48,7 +90,19 @@ pub fn open_text<'a>(path: &Path, progress: Option<Progress<'a>>) -> Result<Coun
             p(3);
         }
     }
-    Ok(Counting { inner: reader, progress })
+    Ok(Counting { inner: reader, progress, lines: Rc::default() })
+}
+
+/// A CSV file being streamed, with true line numbers.
+pub struct CsvFile<'a> {
+    pub reader: csv::Reader<Counting<'a, BufReader<File>>>,
+    lines: Rc<RefCell<LineIndex>>,
+}
+
+pub fn open_csv<'a>(path: &Path, has_headers: bool, progress: Option<Progress<'a>>) -> Result<CsvFile<'a>, ReadError> {
+    let text = open_text(path, progress)?;
+    let lines = Rc::clone(&text.lines);
+    Ok(CsvFile { reader: csv_reader(text, has_headers), lines })
 }
 
 /// The name used in messages: the path as the user gave it.
@@ -56,16 +110,32 @@ pub fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// Lines end at `\n`; a `\r` before it is trimmed with the cell, which keeps
+/// line numbers right for CRLF files.
 pub fn csv_reader<R: Read>(r: R, has_headers: bool) -> csv::Reader<R> {
-    csv::ReaderBuilder::new().has_headers(has_headers).flexible(true).trim(csv::Trim::None).from_reader(r)
+    csv::ReaderBuilder::new()
+        .has_headers(has_headers)
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(r)
 }
 
+/// A trailing date-format hint, as in ePCN's `Open Date (YYYYMMDD)`, is dropped.
 pub fn normalise_header(h: &str) -> String {
-    h.split(|c: char| c.is_whitespace() || c == '_')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_uppercase()
+    let words: Vec<&str> = h.split(|c: char| c.is_whitespace() || c == '_').filter(|w| !w.is_empty()).collect();
+    let words = match words.split_last() {
+        Some((last, rest)) if is_format_hint(last) && !rest.is_empty() => rest,
+        _ => &words[..],
+    };
+    words.join(" ").to_ascii_uppercase()
+}
+
+fn is_format_hint(word: &str) -> bool {
+    let inner = word.strip_prefix('(').and_then(|w| w.strip_suffix(')'));
+    inner.is_some_and(|w| {
+        !w.is_empty() && w.chars().all(|c| matches!(c.to_ascii_uppercase(), 'Y' | 'M' | 'D' | '/' | '-'))
+    })
 }
 
 /// A header row with columns found by (normalised) name.
@@ -198,27 +268,30 @@ pub fn parse_count(s: &str) -> Result<u32, String> {
     })
 }
 
-/// Streams every record of a CSV body to `each`, with 1-based line numbers.
-pub fn for_each_record<R: Read>(
+/// Streams every record of a CSV file to `each`, with 1-based line numbers.
+pub fn for_each_record(
     file: &str,
-    reader: &mut csv::Reader<R>,
+    csv: &mut CsvFile<'_>,
     mut each: impl FnMut(Row<'_>) -> Result<(), ReadError>,
 ) -> Result<(), ReadError> {
     let mut record = StringRecord::new();
     loop {
-        let line = reader.position().line();
-        match reader.read_record(&mut record) {
+        match csv.reader.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {
-                // A blank line (one empty field) carries nothing.
+                let start = record.position().map_or(0, |p| p.byte());
+                let line = csv.lines.borrow_mut().line_at(start);
+                // A blank line (one empty field, or a lone \r) carries nothing.
                 if record.len() == 1 && record[0].trim().is_empty() {
                     continue;
                 }
-                let line = record.position().map_or(line, |p| p.line());
                 each(Row { file, line, record: &record })?;
             }
             Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
+                let line = match e.position() {
+                    Some(p) => csv.lines.borrow_mut().line_at(p.byte()),
+                    None => csv.reader.position().line(),
+                };
                 return Err(ReadError::at(file, line, None, format!("malformed CSV: {e}")));
             }
         }
@@ -226,8 +299,8 @@ pub fn for_each_record<R: Read>(
 }
 
 /// Reads the header record of a headered CSV; an empty file is an error.
-pub fn read_header<R: Read>(file: &str, reader: &mut csv::Reader<R>) -> Result<Header, ReadError> {
-    let h = reader.headers().map_err(|e| ReadError::at(file, 1, None, format!("malformed CSV header: {e}")))?;
+pub fn read_header(file: &str, csv: &mut CsvFile<'_>) -> Result<Header, ReadError> {
+    let h = csv.reader.headers().map_err(|e| ReadError::at(file, 1, None, format!("malformed CSV header: {e}")))?;
     if h.is_empty() || h.iter().all(|c| c.trim().is_empty()) {
         return Err(ReadError::file(file, "the file is empty"));
     }
@@ -242,4 +315,56 @@ pub fn expect_width(row: &Row<'_>, width: usize) -> Result<(), ReadError> {
     }
     let what = if n < width { "truncated row" } else { "too many fields" };
     Err(ReadError::at(row.file, row.line, None, format!("{what}: {n} fields where the header has {width}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(body: &str, has_headers: bool) -> Vec<u64> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, body).unwrap();
+        let mut csv = open_csv(&path, has_headers, None).unwrap();
+        if has_headers {
+            read_header("t", &mut csv).unwrap();
+        }
+        let mut out = Vec::new();
+        for_each_record("t", &mut csv, |row| {
+            out.push(row.line);
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn line_numbers_are_the_file_lines() {
+        assert_eq!(lines_of("a,b\r\nc,d\r\ne,f\r\n", false), [1, 2, 3]);
+        assert_eq!(lines_of("h1,h2\nc,d\ne,f\n", true), [2, 3]);
+        // A quoted field spanning lines: the next record starts on line 4.
+        assert_eq!(lines_of("h1,h2\n\"x\ny\",1\nz,2\n", true), [2, 4]);
+        // Blank lines are skipped but still counted, LF or CRLF, and a BOM is no line.
+        assert_eq!(lines_of("a,b\n\nc,d\n", false), [1, 3]);
+        assert_eq!(lines_of("a,b\r\n\r\n\r\nc,d", false), [1, 4]);
+        assert_eq!(lines_of("\u{feff}h\r\n\"x\r\ny\"\r\n\nz\r\n", true), [2, 5]);
+    }
+
+    #[test]
+    fn headers_match_across_dress() {
+        let h = Header::new(["Partner\r\nOrganisation\r\nCode", " pcn_code ", "PCN  Name", "Open Date (YYYYMMDD)"]);
+        assert_eq!(h.find(&["Open Date"]), Some(3));
+        assert_eq!(h.find(&["PARTNER_ORGANISATION_CODE"]), Some(0));
+        assert_eq!(h.find(&["PCN Code"]), Some(1));
+        assert_eq!(h.find(&["pcn name"]), Some(2));
+    }
+
+    #[test]
+    fn counts_refuse_negatives_and_words() {
+        assert_eq!(parse_count("1,234"), Ok(1234));
+        assert_eq!(parse_count("12.0"), Ok(12));
+        assert!(parse_count("-3").unwrap_err().contains("negative"));
+        assert!(parse_count("12.5").is_err());
+        assert!(parse_count("abc").is_err());
+    }
 }

@@ -9,14 +9,14 @@ use pcn_core::{Location, normalise_postcode};
 
 use super::ReadContext;
 use crate::error::ReadError;
-use crate::table::{Row, csv_reader, display_name, expect_width, for_each_record, open_text, read_header};
+use crate::table::{Row, display_name, expect_width, for_each_record, open_csv, read_header};
 
 /// ONSPD's grid-reference quality 9: no grid reference, placeholder coordinates.
 const NO_GRID_REFERENCE: &str = "9";
 
 pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<HashMap<String, Location>, ReadError> {
     let file = display_name(path);
-    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let mut rdr = open_csv(path, true, ctx.progress)?;
     let h = read_header(&file, &mut rdr)?;
     let postcode = h.require(&file, &["pcds", "POSTCODE", "pcd"])?;
     let east = h.require(&file, &["oseast1m", "EASTING"])?;

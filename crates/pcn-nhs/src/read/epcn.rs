@@ -11,9 +11,7 @@ use pcn_core::{CommissionerCode, Network, NetworkCode, PracticeCode, normalise_p
 
 use super::{EpcnRecords, MembershipRecord, ReadContext, Seen, non_empty};
 use crate::error::ReadError;
-use crate::table::{
-    Header, Row, csv_reader, display_name, expect_width, for_each_record, normalise_header, open_text, read_header,
-};
+use crate::table::{Header, Row, display_name, expect_width, for_each_record, normalise_header, open_csv, read_header};
 
 const DETAILS_SHEET: &str = "PCN Details";
 const PARTNERS_SHEET: &str = "PCN Core Partner Details";
@@ -65,7 +63,7 @@ pub fn read_partners_csv(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecor
 
 fn read_csv(path: &Path, ctx: &ReadContext<'_>, is_details: bool) -> Result<EpcnRecords, ReadError> {
     let file = display_name(path);
-    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let mut rdr = open_csv(path, true, ctx.progress)?;
     let header = read_header(&file, &mut rdr)?;
     let mut sink = Sink::new(&file, &header, is_details)?;
     let mut out = EpcnRecords::default();

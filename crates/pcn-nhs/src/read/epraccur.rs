@@ -8,14 +8,14 @@ use pcn_core::{CommissionerCode, Practice, PracticeCode, PracticeStatus, RegionC
 
 use super::{EpraccurRecord, Parsed, ReadContext, Seen, non_empty};
 use crate::error::ReadError;
-use crate::table::{Row, csv_reader, display_name, for_each_record, normalise_header, open_text};
+use crate::table::{Row, display_name, for_each_record, normalise_header, open_csv};
 
 const WIDTH: usize = 27;
 const GP_PRACTICE_SETTING: u8 = 4;
 
 pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
     let file = display_name(path);
-    let mut rdr = csv_reader(open_text(path, ctx.progress)?, false);
+    let mut rdr = open_csv(path, false, ctx.progress)?;
     let mut practices = Vec::new();
     let mut others = HashMap::new();
     let mut seen = Seen::new();

@@ -9,11 +9,11 @@ use pcn_core::{CommissionerCode, LonLat, Lsoa};
 use super::{ReadContext, Seen, non_empty};
 use crate::detect::{FileKind, is_lsoa_commissioner_code_column};
 use crate::error::ReadError;
-use crate::table::{csv_reader, display_name, expect_width, for_each_record, open_text, read_header};
+use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 pub fn read(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Vec<Lsoa>, ReadError> {
     let file = display_name(path);
-    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let mut rdr = open_csv(path, true, ctx.progress)?;
     let h = read_header(&file, &mut rdr)?;
     let code = h.require(&file, &["LSOA11CD", "lsoa", "LSOA_CODE"])?;
     let name = h.find(&["LSOA11NM"]);

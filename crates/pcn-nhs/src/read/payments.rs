@@ -10,7 +10,7 @@ use pcn_core::{CommissionerCode, FinancialYear, Money, NetworkCode, PracticeCode
 
 use super::{Parsed, ReadContext, Seen, non_empty};
 use crate::error::ReadError;
-use crate::table::{csv_reader, display_name, expect_width, for_each_record, open_text, read_header};
+use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 /// Descriptive columns: everything else that is not a count or an average is money.
 const DESCRIPTIVE: &[&str] = &[
@@ -87,7 +87,7 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
     let year = ctx.payments_year.or_else(|| financial_year_in_name(path)).ok_or_else(|| {
         ReadError::file(&file, "cannot tell which financial year these payments are for: name the file with it (e.g. ...-2020-21.csv) or pass --payments-year")
     })?;
-    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let mut rdr = open_csv(path, true, ctx.progress)?;
     let h = read_header(&file, &mut rdr)?;
     let practice = h.require(&file, &["Practice Code"])?;
     let network = h.find(&["PCN Code"]);
@@ -103,7 +103,7 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
     let weighted = starts("NUMBER OF WEIGHTED PATIENTS").or_else(|| starts("AVERAGE NUMBER OF WEIGHTED PATIENTS"));
     // Money columns keep their header as published (trimmed) as the item name.
     let raw_headers: Vec<String> =
-        rdr.headers().map(|r| r.iter().map(|s| s.trim().to_string()).collect()).unwrap_or_default();
+        rdr.reader.headers().map(|r| r.iter().map(|s| s.trim().to_string()).collect()).unwrap_or_default();
     let money_cols: Vec<(usize, String)> = h
         .names()
         .iter()

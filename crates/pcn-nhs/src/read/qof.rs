@@ -9,11 +9,11 @@ use pcn_core::{CommissionerCode, DiseaseRegister, NetworkCode, PracticeCode, Reg
 use super::{MembershipRecord, QofMappingRecords, QofPrevalenceRecords, ReadContext, Seen, non_empty};
 use crate::error::ReadError;
 use crate::read::financial_year_in_name;
-use crate::table::{csv_reader, display_name, expect_width, for_each_record, open_text, read_header};
+use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 pub fn read_mapping(path: &Path, ctx: &ReadContext<'_>) -> Result<QofMappingRecords, ReadError> {
     let file = display_name(path);
-    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let mut rdr = open_csv(path, true, ctx.progress)?;
     let h = read_header(&file, &mut rdr)?;
     let practice = h.require(&file, &["PRACTICE_CODE"])?;
     let practice_name = h.find(&["PRACTICE_NAME"]);
@@ -76,7 +76,7 @@ pub fn read_mapping(path: &Path, ctx: &ReadContext<'_>) -> Result<QofMappingReco
 
 pub fn read_prevalence(path: &Path, ctx: &ReadContext<'_>) -> Result<QofPrevalenceRecords, ReadError> {
     let file = display_name(path);
-    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let mut rdr = open_csv(path, true, ctx.progress)?;
     let h = read_header(&file, &mut rdr)?;
     let practice = h.require(&file, &["PRACTICE_CODE"])?;
     let group = h.require(&file, &["GROUP_CODE"])?;

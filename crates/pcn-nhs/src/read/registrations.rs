@@ -10,11 +10,11 @@ use time::Date;
 use super::{Parsed, ReadContext, RegistrationRecord, Seen, non_empty};
 use crate::dates::parse_date;
 use crate::error::ReadError;
-use crate::table::{csv_reader, display_name, expect_width, for_each_record, open_text, read_header};
+use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
     let file = display_name(path);
-    let mut rdr = csv_reader(open_text(path, ctx.progress)?, true);
+    let mut rdr = open_csv(path, true, ctx.progress)?;
     let h = read_header(&file, &mut rdr)?;
     let width = h.len();
     let extract = h.require(&file, &["EXTRACT_DATE"])?;

@@ -1,0 +1,151 @@
+//! The CLI on the hand-written fixtures: counts, joins, formats, idempotency.
+
+mod common;
+
+use common::*;
+
+fn import_small(db: &std::path::Path) -> serde_json::Value {
+    ok_json(&pcn_paths(db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01", "--json"]))
+}
+
+#[test]
+fn imports_the_small_area() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let j = import_small(&db);
+    assert_eq!(j["status"], "imported");
+    assert_eq!(j["practices"], 8, "7 GP practices from epraccur + none invented");
+    assert_eq!(j["active_practices"], 6);
+    assert_eq!(j["networks"], 2);
+    assert_eq!(j["memberships"], 6);
+    // 12,000 + 9,500 (written "9,500") + 11,000 + 4,000 + 21,000 + 15,500
+    assert_eq!(j["registered_patients"], 73_000);
+    assert_eq!(j["missing_coordinates"].as_array().unwrap().len(), 1);
+    assert_eq!(j["missing_coordinates"][0]["practice"], "A00006");
+    assert_eq!(j["files"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn networks_listing_has_the_promised_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let j = ok_json(&pcn(&db, &["networks", "--json"]));
+    let nets = j["networks"].as_array().unwrap();
+    assert_eq!(nets.len(), 2);
+    let town = nets.iter().find(|n| n["code"] == "U00001").unwrap();
+    assert_eq!(town["name"], "TOWN PCN");
+    assert_eq!(town["commissioner"], "00X");
+    assert_eq!(town["practices"], 3);
+    assert_eq!(town["registered_patients"], 12_000 + 9_500 + 11_000);
+    // The dormant practice's membership ended 31 March 2020, before the snapshot.
+    let city = nets.iter().find(|n| n["code"] == "U00002").unwrap();
+    assert_eq!(city["practices"], 2);
+    assert_eq!(city["registered_patients"], 21_000 + 15_500);
+
+    let j = ok_json(&pcn(&db, &["networks", "--commissioner", "00Y", "--json"]));
+    assert_eq!(j["networks"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn practices_listing_filters_and_normalises() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let j = ok_json(&pcn(&db, &["practices", "--json"]));
+    let ps = j["practices"].as_array().unwrap();
+    assert_eq!(ps.len(), 6, "active GP practices only by default");
+    let a2 = ps.iter().find(|p| p["code"] == "A00002").unwrap();
+    assert_eq!(a2["postcode"], "TS1 2AB", "postcode normalised from the file's ' ts12ab '");
+    assert_eq!(a2["list_source"], "registrations", "registrations preferred over QOF");
+    assert_eq!(a2["registered_patients"], 9_500);
+    let a4 = ps.iter().find(|p| p["code"] == "A00004").unwrap();
+    assert_eq!(a4["network"], "", "not in any network");
+
+    let all = ok_json(&pcn(&db, &["practices", "--all", "--json"]));
+    assert_eq!(all["practices"].as_array().unwrap().len(), 8);
+    let members = ok_json(&pcn(&db, &["practices", "--network", "U00001", "--json"]));
+    let codes: Vec<&str> =
+        members["practices"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["A00001", "A00002", "A00003"]);
+    let by_ccg = ok_json(&pcn(&db, &["practices", "--commissioner", "00y", "--json"]));
+    assert_eq!(by_ccg["practices"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn csv_and_table_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let out = pcn(&db, &["networks", "--csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["code", "name", "commissioner", "commissioner_name", "practices", "registered_patients", "weighted_patients"]
+    );
+    assert_eq!(rdr.records().count(), 2);
+    let table = String::from_utf8(pcn(&db, &["networks"]).stdout).unwrap();
+    assert!(table.contains("TOWN PCN") && table.contains("32,500"), "{table}");
+}
+
+#[test]
+fn reimporting_the_same_files_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let first = import_small(&db);
+    let before = sha256(&db);
+    // Same files in another order.
+    let mut files = small_fixture_files();
+    files.reverse();
+    let again = ok_json(&pcn_paths(&db, &["import"], &files, &["--as-of", "2021-01-01", "--json"]));
+    assert_eq!(again["status"], "unchanged");
+    assert_eq!(again["snapshot"], first["snapshot"]);
+    assert_eq!(sha256(&db), before);
+    let snaps = ok_json(&pcn(&db, &["snapshots", "--json"]));
+    assert_eq!(snaps["snapshots"].as_array().unwrap().len(), 1);
+    // A different date is a different snapshot.
+    let other = ok_json(&pcn_paths(&db, &["import"], &small_fixture_files(), &["--as-of", "2021-04-01", "--json"]));
+    assert_eq!(other["status"], "imported");
+    assert_ne!(other["snapshot"], first["snapshot"]);
+}
+
+#[test]
+fn workbook_and_csv_sheets_give_identical_snapshots() {
+    let small = fixtures().join("small");
+    let base: Vec<_> =
+        ["epraccur.csv", "gp-reg-pat-prac-all.csv", "postcode_coords.csv"].iter().map(|f| small.join(f)).collect();
+    let mut with_csv = base.clone();
+    with_csv.push(small.join("epcn_core_partners.csv"));
+    with_csv.push(small.join("epcn_pcn_details.csv"));
+    let mut with_xlsx = base;
+    with_xlsx.push(fixtures().join("xlsx/epcn.xlsx"));
+    let opts = pcn_nhs::ImportOptions::default();
+    let a = pcn_nhs::import_files(&with_csv, &opts).unwrap();
+    let b = pcn_nhs::import_files(&with_xlsx, &opts).unwrap();
+    assert_eq!(a.snapshot, b.snapshot);
+    assert_eq!(a.snapshot.memberships.len(), 6);
+}
+
+#[test]
+fn listing_before_any_import_is_a_clear_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing.db");
+    let out = pcn(&db, &["networks"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no pcn store"), "{}", stderr(&out));
+    assert!(!db.exists(), "a read command must not create a store");
+    let out = pcn(&db, &["practices", "--snapshot", "7"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_import_without_a_date_asks_for_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let out = pcn_paths(&db, &["import"], &[fixtures().join("small/epraccur.csv")], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--as-of"), "{}", stderr(&out));
+    assert!(!db.exists());
+}
