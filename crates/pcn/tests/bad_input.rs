@@ -64,7 +64,7 @@ fn wrong_column_count_in_epraccur() {
     let (db, before) = populated_store(dir.path());
     let bad = dir.path().join("epraccur-bad.csv");
     std::fs::write(&bad, body).unwrap();
-    let out = pcn_paths(&db, &["import"], &[bad.clone()], &["--as-of", "2021-02-01"]);
+    let out = pcn_paths(&db, &["import"], std::slice::from_ref(&bad), &["--as-of", "2021-02-01"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("line 4") && err.contains("26 fields") && err.contains("27"), "{err}");
