@@ -20,7 +20,7 @@ impl Files {
     }
 }
 
-fn read(p: &PathBuf) -> Parsed {
+fn read(p: &std::path::Path) -> Parsed {
     let kind = detect(p).unwrap();
     pcn_nhs::read::read(p, kind, &ReadContext::default()).unwrap()
 }

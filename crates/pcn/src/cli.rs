@@ -20,6 +20,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The main job on demo data: synthesise an area, import it, list its networks.
+    Demo(DemoArgs),
     /// Import NHS/ONS files (any mix, detected from content) as one snapshot.
     Import(ImportArgs),
     /// List stored snapshots.
@@ -30,6 +32,8 @@ pub enum Command {
     Networks(NetworksArgs),
     /// Write a deterministic synthetic England-like area as NHS-format files.
     Synth(SynthArgs),
+    /// Time the main jobs (each in a fresh process, with its peak memory) and print a table.
+    Bench(BenchArgs),
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]
@@ -99,4 +103,31 @@ pub struct SynthArgs {
     /// Directory to write the files into (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// The real NHS data folder (default: $PCN_DATA_DIR); its benchmarks are skipped without one.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Runs per benchmark (the table shows the minimum and the median).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Practices in the synthetic benchmarks.
+    #[arg(long, default_value_t = 60_000)]
+    pub synth_practices: usize,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Practices in the synthetic area.
+    #[arg(long, default_value_t = 600)]
+    pub practices: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where the synthetic NHS-format files are written.
+    #[arg(long, default_value = "demo")]
+    pub dir: PathBuf,
 }

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
-use crate::cli::{Cli, Command, FormatArgs, ImportArgs, NetworksArgs, PracticesArgs, SynthArgs};
+use crate::cli::{Cli, Command, DemoArgs, FormatArgs, ImportArgs, NetworksArgs, PracticesArgs, SynthArgs};
 use crate::output::{Listing, group_thousands};
 
 /// A mistake in how pcn was called (exit code 2).
@@ -32,11 +32,13 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Demo(args) => demo(&cli.db, args).await?,
         Command::Import(args) => import(&cli.db, args).await?,
         Command::Snapshots(format) => snapshots(&cli.db, format).await?,
         Command::Practices(args) => practices(&cli.db, args).await?,
         Command::Networks(args) => networks(&cli.db, args).await?,
         Command::Synth(args) => synth(args)?,
+        Command::Bench(args) => crate::bench::bench(args)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -347,5 +349,24 @@ fn synth(args: SynthArgs) -> anyhow::Result<()> {
     for f in files {
         println!("  {}", f.display());
     }
+    Ok(())
+}
+
+/// Synthesise, import, list: the same path a user's downloaded files take.
+async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
+    synth(SynthArgs { practices: args.practices, seed: args.seed, out: args.dir.clone() })?;
+    let mut files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(&args.dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    files.sort();
+    println!();
+    import(db, ImportArgs { files, as_of: None, payments_year: None, format: FormatArgs::default() }).await?;
+    println!();
+    networks(db, NetworksArgs { snapshot: None, commissioner: None, format: FormatArgs::default() }).await?;
+    println!(
+        "\nThe store is {}: try `pcn --db {} practices` or `pcn --db {} networks --json`.",
+        db.display(),
+        db.display(),
+        db.display()
+    );
     Ok(())
 }

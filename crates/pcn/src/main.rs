@@ -1,6 +1,7 @@
 //! `pcn`: the command line. It only wires the crates together: files are read by
 //! `pcn-nhs`, kept by `pcn-store`, synthesised by `pcn-synth`.
 
+mod bench;
 mod cli;
 mod commands;
 mod output;
@@ -18,7 +19,9 @@ fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let result = runtime.block_on(commands::run(cli));
+    bench::report_peak_rss();
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

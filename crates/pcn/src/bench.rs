@@ -1,0 +1,198 @@
+//! `pcn bench`: times the main jobs end to end, each in a fresh child process
+//! so its peak memory is its own, and prints a table (or JSON).
+//!
+//! Timings are wall-clock on whatever machine runs them; the closing notes of
+//! the issues record them with the machine. They are never asserted in tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde_json::json;
+
+use crate::cli::BenchArgs;
+use crate::output::Listing;
+
+/// Child processes report their peak resident set when this is set.
+pub const PEAK_RSS_ENV: &str = "PCN_REPORT_PEAK_RSS";
+const PEAK_RSS_TAG: &str = "pcn-peak-rss-kb:";
+
+/// Peak resident memory of this process in KiB (Linux), for the parent bench.
+pub fn report_peak_rss() {
+    if std::env::var_os(PEAK_RSS_ENV).is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kb) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    {
+        eprintln!("{PEAK_RSS_TAG} {kb}");
+    }
+}
+
+struct Sample {
+    wall: Duration,
+    peak_rss_kb: Option<u64>,
+}
+
+/// Runs `pcn ARGS` once, failing loudly if it fails.
+fn run_child(args: &[String]) -> anyhow::Result<Sample> {
+    let exe = std::env::current_exe().context("finding the pcn executable")?;
+    let start = Instant::now();
+    let out =
+        Command::new(exe).args(args).env(PEAK_RSS_ENV, "1").env_remove("PCN_DB").output().context("running pcn")?;
+    let wall = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("pcn {} failed: {stderr}", args.join(" "));
+    }
+    let peak_rss_kb = stderr.lines().find_map(|l| l.strip_prefix(PEAK_RSS_TAG)).and_then(|v| v.trim().parse().ok());
+    Ok(Sample { wall, peak_rss_kb })
+}
+
+struct Scenario {
+    name: String,
+    target: &'static str,
+    /// Called before each run with the bench's scratch directory; returns the arguments.
+    args: Box<dyn Fn(&Path) -> anyhow::Result<Vec<String>>>,
+}
+
+fn paths(files: &[PathBuf]) -> Vec<String> {
+    files.iter().map(|p| p.display().to_string()).collect()
+}
+
+fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    let data = args.data.clone().or_else(|| std::env::var_os("PCN_DATA_DIR").map(PathBuf::from));
+    match data.filter(|d| d.is_dir()) {
+        Some(d) => {
+            let files = vec![
+                d.join("snapshot_2021/gp-reg-pat-prac-all_2021-01.csv"),
+                d.join("snapshot_2021/qof_2021_MAPPING_NHS_GEOGRAPHIES.csv"),
+                d.join("geo/practice_postcode_coords_codepoint.csv"),
+            ];
+            for f in &files {
+                if !f.is_file() {
+                    bail!("{} is missing from the data folder", f.display());
+                }
+            }
+            out.push(Scenario {
+                name: "import January 2021 set (6,658 practices)".into(),
+                target: "< 3 s, < 500 MB",
+                args: Box::new(move |scratch| {
+                    let mut a = vec!["--db".to_string(), scratch.join("b.db").display().to_string(), "import".into()];
+                    a.extend(paths(&files));
+                    Ok(a)
+                }),
+            });
+        }
+        None => skipped.push("import January 2021 set: no data folder (--data or PCN_DATA_DIR)".to_string()),
+    }
+    let n = args.synth_practices;
+    out.push(Scenario {
+        name: format!("synth {n} practices"),
+        target: "",
+        args: Box::new(move |scratch| {
+            Ok(vec![
+                "synth".into(),
+                "--practices".into(),
+                n.to_string(),
+                "--seed".into(),
+                "1".into(),
+                "--out".into(),
+                scratch.join("synth").display().to_string(),
+            ])
+        }),
+    });
+    out.push(Scenario {
+        name: format!("import synthetic {n} practices"),
+        target: "synth + import < 30 s",
+        args: Box::new(move |scratch| {
+            let dir = scratch.join("synth-import");
+            if !dir.is_dir() {
+                let exe = std::env::current_exe()?;
+                let st = Command::new(exe)
+                    .args(["synth", "--practices", &n.to_string(), "--seed", "1", "--out"])
+                    .arg(&dir)
+                    .output()?;
+                if !st.status.success() {
+                    bail!("synth failed: {}", String::from_utf8_lossy(&st.stderr));
+                }
+            }
+            let mut files: Vec<PathBuf> =
+                std::fs::read_dir(&dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+            files.sort();
+            let mut a = vec!["--db".to_string(), scratch.join("s.db").display().to_string(), "import".into()];
+            a.extend(paths(&files));
+            Ok(a)
+        }),
+    });
+    Ok((out, skipped))
+}
+
+pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
+    let runs = args.runs.max(1);
+    let (scenarios, skipped) = scenarios(&args)?;
+    let root = std::env::temp_dir().join(format!("pcn-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&root)?;
+    let mut l = Listing::new("benchmarks", vec!["benchmark", "runs", "min_s", "median_s", "peak_rss_mb", "target"]);
+    let result = (|| -> anyhow::Result<()> {
+        for s in &scenarios {
+            let mut samples = Vec::with_capacity(runs);
+            for i in 0..runs {
+                // Each run starts from an empty store, so an import is a real import.
+                for entry in std::fs::read_dir(&root)? {
+                    let p = entry?.path();
+                    if p.extension().is_some_and(|e| e == "db" || e == "db-wal" || e == "db-shm") {
+                        std::fs::remove_file(p)?;
+                    }
+                }
+                let sample = run_child(&(s.args)(&root)?)?;
+                eprintln!("  {} run {}/{runs}: {:.3} s", s.name, i + 1, sample.wall.as_secs_f64());
+                samples.push(sample);
+            }
+            let mut walls: Vec<f64> = samples.iter().map(|x| x.wall.as_secs_f64()).collect();
+            walls.sort_by(f64::total_cmp);
+            let peak = samples.iter().filter_map(|x| x.peak_rss_kb).max();
+            l.rows.push(vec![
+                json!(s.name),
+                json!(runs),
+                json!((walls[0] * 1000.0).round() / 1000.0),
+                json!((walls[walls.len() / 2] * 1000.0).round() / 1000.0),
+                json!(peak.map(|kb| (kb as f64 / 1024.0 * 10.0).round() / 10.0)),
+                json!(s.target),
+            ]);
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&root);
+    result?;
+    l.meta.insert("machine".into(), json!(machine()));
+    l.meta.insert("skipped".into(), json!(skipped));
+    l.footer.push(format!("Machine: {}", machine()));
+    for s in &skipped {
+        l.footer.push(format!("Skipped: {s}"));
+    }
+    l.print(args.format)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string()))
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().find_map(|l| l.strip_prefix("MemTotal:").map(|v| v.trim().to_string())))
+        .unwrap_or_default();
+    let profile = if cfg!(debug_assertions) { "debug build" } else { "release build" };
+    format!("{cpu}, {cores} cores, {mem} memory, {profile}")
+}
