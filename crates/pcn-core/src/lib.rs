@@ -5,11 +5,13 @@
 //! and every engine works on them.
 
 pub mod codes;
+pub mod governance;
 pub mod model;
 pub mod money;
 pub mod year;
 
 pub use codes::{CodeError, CommissionerCode, NetworkCode, PracticeCode, RegionCode, StpCode};
+pub use governance::{Approval, ApprovalKind, Governance};
 pub use model::*;
 pub use money::Money;
 pub use year::{FinancialYear, YearError};

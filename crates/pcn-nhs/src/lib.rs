@@ -10,6 +10,7 @@ pub mod assemble;
 pub mod dates;
 pub mod detect;
 pub mod error;
+pub mod inputs;
 pub mod read;
 pub mod table;
 pub mod write;

@@ -32,6 +32,13 @@ pub enum Command {
     Networks(NetworksArgs),
     /// Write a deterministic synthetic England-like area as NHS-format files.
     Synth(SynthArgs),
+    /// Check a snapshot's configuration against every DES rule.
+    Check(CheckArgs),
+    /// List the rule catalogue.
+    Rules(FormatArgs),
+    /// Export data for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Time the main jobs (each in a fresh process, with its peak memory) and print a table.
     Bench(BenchArgs),
 }
@@ -130,4 +137,44 @@ pub struct DemoArgs {
     /// Where the synthetic NHS-format files are written.
     #[arg(long, default_value = "demo")]
     pub dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Snapshot id (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Financial year whose rules apply (default: the year containing the snapshot's date).
+    #[arg(long)]
+    pub year: Option<String>,
+    /// Only this commissioner's networks and practices.
+    #[arg(long)]
+    pub commissioner: Option<String>,
+    /// Approvals and waivers (CSV: kind,network,practice,reference,from,to,note).
+    #[arg(long)]
+    pub approvals: Option<PathBuf>,
+    /// Governance records (CSV: network,clinical_director,nominated_payee,agreement_signed).
+    #[arg(long)]
+    pub governance: Option<PathBuf>,
+    /// Print JSON for machines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Practices and network areas as GeoJSON (WGS84, RFC 7946).
+    Geojson(GeojsonArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GeojsonArgs {
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Only this commissioner's networks and practices.
+    #[arg(long)]
+    pub commissioner: Option<String>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }

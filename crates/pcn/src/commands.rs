@@ -12,7 +12,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
-use crate::cli::{Cli, Command, DemoArgs, FormatArgs, ImportArgs, NetworksArgs, PracticesArgs, SynthArgs};
+use crate::cli::{
+    Cli, Command, DemoArgs, ExportCommand, FormatArgs, ImportArgs, NetworksArgs, PracticesArgs, SynthArgs,
+};
 use crate::output::{Listing, group_thousands};
 
 /// A mistake in how pcn was called (exit code 2).
@@ -39,6 +41,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Networks(args) => networks(&cli.db, args).await?,
         Command::Synth(args) => synth(args)?,
         Command::Bench(args) => crate::bench::bench(args)?,
+        Command::Check(args) => return crate::check::run(&cli.db, args).await,
+        Command::Rules(format) => crate::check::rules(format)?,
+        Command::Export(ExportCommand::Geojson(args)) => crate::export::geojson(&cli.db, args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -186,7 +191,7 @@ fn file_name(path: &str) -> &str {
     std::path::Path::new(path).file_name().and_then(|s| s.to_str()).unwrap_or(path)
 }
 
-async fn load(db: &std::path::Path, snapshot: Option<i64>) -> anyhow::Result<(i64, Snapshot)> {
+pub async fn load(db: &std::path::Path, snapshot: Option<i64>) -> anyhow::Result<(i64, Snapshot)> {
     let store = Store::open(db).await?;
     let id = store.resolve_snapshot(snapshot).await?;
     let snap = store.load_snapshot(id, Include::default()).await?;
@@ -194,7 +199,7 @@ async fn load(db: &std::path::Path, snapshot: Option<i64>) -> anyhow::Result<(i6
     Ok((id, snap))
 }
 
-fn parse_commissioner(s: &Option<String>) -> anyhow::Result<Option<CommissionerCode>> {
+pub fn parse_commissioner(s: &Option<String>) -> anyhow::Result<Option<CommissionerCode>> {
     Ok(s.as_deref()
         .map(|s| CommissionerCode::parse(s).map_err(|e| Usage(format!("--commissioner: {e}"))))
         .transpose()?)

@@ -2,8 +2,10 @@
 //! `pcn-nhs`, kept by `pcn-store`, synthesised by `pcn-synth`.
 
 mod bench;
+mod check;
 mod cli;
 mod commands;
+mod export;
 mod output;
 
 use std::process::ExitCode;

@@ -1,0 +1,16 @@
+//! The Network Contract DES rules, checked against any configuration.
+//!
+//! [`Model::build`] prepares a snapshot once (practices by index, list sizes,
+//! the site adjacency graph); [`check`] turns a [`Configuration`] plus inputs
+//! (approvals, waivers, governance, the year) into [`Finding`]s, each with a
+//! stable rule id, a severity, a message for people and facts for machines.
+
+pub mod catalogue;
+pub mod check;
+pub mod model;
+
+pub use catalogue::{Rule, RuleInfo, Severity};
+pub use check::{
+    CEILING, CheckInputs, FLOOR, Finding, NotEvaluated, Report, Summary, check, check_networks, for_commissioner,
+};
+pub use model::{Configuration, Model, NetworkFacts, PracticeFacts};
