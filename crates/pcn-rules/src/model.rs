@@ -82,6 +82,8 @@ pub struct Model {
     pub land: Option<Land>,
     /// Whether LSOA rurality was available for waiver evidence.
     pub has_rurality: bool,
+    /// How long the adjacency graph took to build.
+    pub graph_build: std::time::Duration,
 }
 
 /// ONS RUC 2011 classes "in a sparse setting".
@@ -145,7 +147,9 @@ impl Model {
             .map(|(i, _)| i)
             .collect();
         let points: Vec<(f64, f64)> = in_graph.iter().map(|&i| practices[i].location.expect("filtered")).collect();
+        let started = std::time::Instant::now();
         let graph = SiteGraph::build(&points, land.as_ref(), rule);
+        let graph_build = started.elapsed();
         let mut site_practices = vec![Vec::new(); graph.sites.len()];
         for (k, &i) in in_graph.iter().enumerate() {
             let s = graph.site_of[k];
@@ -173,6 +177,7 @@ impl Model {
                 list_date,
                 land,
                 has_rurality,
+                graph_build,
             },
             warnings,
         )
@@ -207,7 +212,9 @@ impl Model {
 /// LSOA rurality was available.
 fn nearest_rurality(snap: &Snapshot, practices: &mut [PracticeFacts]) -> bool {
     const CELL: f64 = 5_000.0;
-    let mut grid: HashMap<(i64, i64), Vec<(f64, f64, &str)>> = HashMap::new();
+    // 5 km buckets of (easting, northing, RUC class).
+    type Bucket<'a> = Vec<(f64, f64, &'a str)>;
+    let mut grid: HashMap<(i64, i64), Bucket<'_>> = HashMap::new();
     for l in &snap.lsoas {
         if let (Some(c), Some(ruc)) = (l.centroid, l.ruc_code.as_deref())
             && let Some((x, y)) = pcn_geo::project::to_bng(c.lon, c.lat)

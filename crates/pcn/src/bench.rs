@@ -36,9 +36,11 @@ pub fn report_peak_rss() {
 struct Sample {
     wall: Duration,
     peak_rss_kb: Option<u64>,
+    /// Phase timings the child printed (`pcn-timings: name_ms=1.2 ...`).
+    phases: Vec<(String, f64)>,
 }
 
-/// Runs `pcn ARGS` once, failing loudly if it fails.
+/// Runs `pcn ARGS` once, failing loudly if it fails (exit 1 is "findings", not failure).
 fn run_child(args: &[String]) -> anyhow::Result<Sample> {
     let exe = std::env::current_exe().context("finding the pcn executable")?;
     let start = Instant::now();
@@ -46,11 +48,21 @@ fn run_child(args: &[String]) -> anyhow::Result<Sample> {
         Command::new(exe).args(args).env(PEAK_RSS_ENV, "1").env_remove("PCN_DB").output().context("running pcn")?;
     let wall = start.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
+    if !matches!(out.status.code(), Some(0 | 1)) {
         bail!("pcn {} failed: {stderr}", args.join(" "));
     }
     let peak_rss_kb = stderr.lines().find_map(|l| l.strip_prefix(PEAK_RSS_TAG)).and_then(|v| v.trim().parse().ok());
-    Ok(Sample { wall, peak_rss_kb })
+    let phases = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("pcn-timings:"))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|kv| kv.split_once('='))
+                .filter_map(|(k, v)| Some((k.to_string(), v.parse().ok()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Sample { wall, peak_rss_kb, phases })
 }
 
 struct Scenario {
@@ -80,13 +92,36 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
                     bail!("{} is missing from the data folder", f.display());
                 }
             }
+            let import_files = files.clone();
             out.push(Scenario {
                 name: "import January 2021 set (6,658 practices)".into(),
                 target: "< 3 s, < 500 MB",
                 args: Box::new(move |scratch| {
                     let mut a = vec!["--db".to_string(), scratch.join("b.db").display().to_string(), "import".into()];
-                    a.extend(paths(&files));
+                    a.extend(paths(&import_files));
                     Ok(a)
+                }),
+            });
+            out.push(Scenario {
+                name: "check England, January 2021 (stored snapshot)".into(),
+                target: "check < 50 ms after load, graph < 300 ms, < 300 MB",
+                args: Box::new(move |scratch| {
+                    // A store kept across runs (the bench removes only *.db files at the top level).
+                    let dir = scratch.join("check-store");
+                    let db = dir.join("check.sqlite");
+                    if !db.exists() {
+                        std::fs::create_dir_all(&dir)?;
+                        let mut a = vec!["--db".to_string(), db.display().to_string(), "import".into()];
+                        a.extend(paths(&files));
+                        run_child(&a)?;
+                    }
+                    Ok(vec![
+                        "--db".into(),
+                        db.display().to_string(),
+                        "check".into(),
+                        "--json".into(),
+                        "--timings".into(),
+                    ])
                 }),
             });
         }
@@ -139,7 +174,10 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
     let (scenarios, skipped) = scenarios(&args)?;
     let root = std::env::temp_dir().join(format!("pcn-bench-{}", std::process::id()));
     std::fs::create_dir_all(&root)?;
-    let mut l = Listing::new("benchmarks", vec!["benchmark", "runs", "min_s", "median_s", "peak_rss_mb", "target"]);
+    let mut l = Listing::new(
+        "benchmarks",
+        vec!["benchmark", "runs", "min_s", "median_s", "peak_rss_mb", "phases_median_ms", "target"],
+    );
     let result = (|| -> anyhow::Result<()> {
         for s in &scenarios {
             let mut samples = Vec::with_capacity(runs);
@@ -158,12 +196,24 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
             let mut walls: Vec<f64> = samples.iter().map(|x| x.wall.as_secs_f64()).collect();
             walls.sort_by(f64::total_cmp);
             let peak = samples.iter().filter_map(|x| x.peak_rss_kb).max();
+            let phase_names: Vec<String> =
+                samples.first().map(|x| x.phases.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+            let phases: Vec<String> = phase_names
+                .iter()
+                .map(|k| {
+                    let mut v: Vec<f64> =
+                        samples.iter().filter_map(|x| x.phases.iter().find(|(n, _)| n == k).map(|(_, v)| *v)).collect();
+                    v.sort_by(f64::total_cmp);
+                    format!("{}={:.1}", k.trim_end_matches("_ms"), v[v.len() / 2])
+                })
+                .collect();
             l.rows.push(vec![
                 json!(s.name),
                 json!(runs),
                 json!((walls[0] * 1000.0).round() / 1000.0),
                 json!((walls[walls.len() / 2] * 1000.0).round() / 1000.0),
                 json!(peak.map(|kb| (kb as f64 / 1024.0 * 10.0).round() / 10.0)),
+                json!(phases.join(" ")),
                 json!(s.target),
             ]);
         }

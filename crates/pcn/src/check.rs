@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
 use pcn_core::{CommissionerCode, FinancialYear};
@@ -23,12 +24,16 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let governance = args.governance.as_deref().map(pcn_nhs::inputs::read_governance).transpose()?;
 
+    let t0 = Instant::now();
     let store = Store::open(db).await?;
     let id = store.resolve_snapshot(args.snapshot).await?;
     let snap = store.load_snapshot(id, Include { lsoas: true, boundaries: true, ..Default::default() }).await?;
     store.close().await;
+    let t_load = t0.elapsed();
 
+    let t1 = Instant::now();
     let (model, warnings) = Model::build(&snap, PruneRule::default());
+    let t_model = t1.elapsed();
     for w in &warnings {
         eprintln!("warning: {w}");
     }
@@ -38,9 +43,21 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
     {
         anyhow::bail!(Usage(format!("commissioner {c} has no networks or practices in snapshot {id}")));
     }
+    let t2 = Instant::now();
     let config = model.configuration(&snap);
     let inputs = CheckInputs { year, approvals, governance };
     let mut report = pcn_rules::check(&model, &config, &inputs);
+    let t_check = t2.elapsed();
+    if args.timings {
+        // For `pcn bench` and the curious: each phase on its own.
+        eprintln!(
+            "pcn-timings: load_ms={:.3} model_ms={:.3} graph_ms={:.3} check_ms={:.3}",
+            t_load.as_secs_f64() * 1e3,
+            t_model.as_secs_f64() * 1e3,
+            model.graph_build.as_secs_f64() * 1e3,
+            t_check.as_secs_f64() * 1e3
+        );
+    }
     if let Some(c) = &commissioner {
         report = pcn_rules::for_commissioner(&model, &report, c);
     }
@@ -94,6 +111,7 @@ fn write_report(out: &mut impl Write, model: &Model, report: &Report, id: i64, a
     for ne in &s.not_evaluated {
         writeln!(out, "  not evaluated: {} ({})", ne.rule, ne.reason)?;
     }
+    write_worst_non_contiguous(out, report)?;
     let mut groups: BTreeMap<Option<&CommissionerCode>, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
         groups.entry(f.commissioner.as_ref()).or_default().push(f);
@@ -131,6 +149,33 @@ fn write_report(out: &mut impl Write, model: &Model, report: &Report, id: i64, a
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// The three most broken networks: most parts, then the widest gap.
+fn write_worst_non_contiguous(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    let mut nc: Vec<&Finding> = report.findings.iter().filter(|f| f.rule == Rule::NonContiguous.id()).collect();
+    if nc.is_empty() {
+        return Ok(());
+    }
+    let parts = |f: &Finding| f.facts["parts"].as_array().map_or(0, Vec::len);
+    let gap = |f: &Finding| f.facts["max_gap_km"].as_f64().unwrap_or(0.0);
+    nc.sort_by(|a, b| parts(b).cmp(&parts(a)).then(gap(b).total_cmp(&gap(a))).then(a.network.cmp(&b.network)));
+    writeln!(out, "\n{} networks are not contiguous; the three worst:", nc.len())?;
+    for f in nc.iter().take(3) {
+        writeln!(out, "  {}", f.message)?;
+        write_parts(out, f)?;
+    }
+    Ok(())
+}
+
+fn write_parts(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
+    for (i, p) in f.facts["parts"].as_array().into_iter().flatten().enumerate() {
+        let codes: Vec<&str> = p["practices"].as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
+        let gap = p["gap_km"].as_f64().map(|g| format!(", {g:.1} km away")).unwrap_or_default();
+        let reg = p["registered"].as_i64().map_or_else(String::new, |r| group_thousands(&r.to_string()));
+        writeln!(out, "        part {}: {} ({reg} patients{gap})", i + 1, codes.join(" "))?;
     }
     Ok(())
 }

@@ -159,6 +159,9 @@ pub struct CheckArgs {
     /// Print JSON for machines.
     #[arg(long)]
     pub json: bool,
+    /// Print the time of each phase (load, model, graph, check) to standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use time::Date;
 use time::macros::date;
 
+#[derive(Debug, Clone)]
 pub struct World {
     pub snap: Snapshot,
     pub inputs: CheckInputs,
