@@ -198,6 +198,15 @@ impl Model {
         Configuration { members }
     }
 
+    /// The same practices and graph with another set of networks (a formed
+    /// or repaired configuration is checked against it).
+    pub fn with_networks(&self, networks: Vec<NetworkFacts>) -> Model {
+        let mut m = self.clone();
+        m.network_index = networks.iter().enumerate().map(|(i, n)| (n.code.clone(), i as u32)).collect();
+        m.networks = networks;
+        m
+    }
+
     pub fn network_label(&self, n: u32) -> String {
         let net = &self.networks[n as usize];
         match &net.name {

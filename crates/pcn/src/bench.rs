@@ -65,11 +65,14 @@ fn run_child(args: &[String]) -> anyhow::Result<Sample> {
     Ok(Sample { wall, peak_rss_kb, phases })
 }
 
+/// Builds a run's arguments, given the bench's scratch directory.
+type ArgsFor = Box<dyn Fn(&Path) -> anyhow::Result<Vec<String>>>;
+
 struct Scenario {
     name: String,
     target: &'static str,
     /// Called before each run with the bench's scratch directory; returns the arguments.
-    args: Box<dyn Fn(&Path) -> anyhow::Result<Vec<String>>>,
+    args: ArgsFor,
 }
 
 fn paths(files: &[PathBuf]) -> Vec<String> {

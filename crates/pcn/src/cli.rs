@@ -32,6 +32,8 @@ pub enum Command {
     Networks(NetworksArgs),
     /// Write a deterministic synthetic England-like area as NHS-format files.
     Synth(SynthArgs),
+    /// Form a new configuration, repair today's, or evaluate one.
+    Form(FormArgs),
     /// Check a snapshot's configuration against every DES rule.
     Check(CheckArgs),
     /// List the rule catalogue.
@@ -164,10 +166,75 @@ pub struct CheckArgs {
     pub timings: bool,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormMode {
+    /// A whole new configuration.
+    Scratch,
+    /// The fewest changes to today's configuration that clear its fixable errors.
+    Repair,
+    /// Measure the configuration in --assignment with the same code.
+    Evaluate,
+}
+
+#[derive(Args, Debug)]
+pub struct FormArgs {
+    #[arg(long, value_enum, default_value = "repair")]
+    pub mode: FormMode,
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Only this commissioner's area (the rest stays as it is).
+    #[arg(long)]
+    pub commissioner: Option<String>,
+    /// Random seed: the same seed gives the same configuration.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stop improving after this many seconds.
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// Ignore commissioner boundaries (one area; for comparisons).
+    #[arg(long)]
+    pub ignore_commissioners: bool,
+    /// Write the configuration as an ePCN core-partner CSV.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// For --mode evaluate: a CSV of practice,network (or the ePCN core-partner layout).
+    #[arg(long)]
+    pub assignment: Option<PathBuf>,
+    /// What-if: this practice closes (repeatable).
+    #[arg(long)]
+    pub close: Vec<String>,
+    /// What-if: INTO:FROM, the second practice merges into the first (repeatable).
+    #[arg(long)]
+    pub merge: Vec<String>,
+    /// What-if: PRACTICE:PERCENT list growth (repeatable).
+    #[arg(long)]
+    pub grow: Vec<String>,
+    /// What-if: every list grows by this percentage.
+    #[arg(long)]
+    pub grow_all: Option<f64>,
+    /// What-if: this practice opts out and needs a covering network (repeatable).
+    #[arg(long)]
+    pub opt_out: Vec<String>,
+    /// Print JSON for machines.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
     /// Practices and network areas as GeoJSON (WGS84, RFC 7946).
     Geojson(GeojsonArgs),
+    /// The practice adjacency graph formation uses: practices.csv and edges.csv.
+    Adjacency(AdjacencyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AdjacencyArgs {
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Directory for practices.csv and edges.csv (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Args, Debug)]

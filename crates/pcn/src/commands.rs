@@ -43,7 +43,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => crate::bench::bench(args)?,
         Command::Check(args) => return crate::check::run(&cli.db, args).await,
         Command::Rules(format) => crate::check::rules(format)?,
+        Command::Form(args) => crate::form::run(&cli.db, args).await?,
         Command::Export(ExportCommand::Geojson(args)) => crate::export::geojson(&cli.db, args).await?,
+        Command::Export(ExportCommand::Adjacency(args)) => crate::export::adjacency(&cli.db, args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -336,8 +338,8 @@ async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()
 }
 
 fn synth(args: SynthArgs) -> anyhow::Result<()> {
-    if args.practices == 0 {
-        bail!(Usage("--practices must be at least 1".into()));
+    if args.practices == 0 || args.practices > pcn_synth::MAX_PRACTICES {
+        bail!(Usage(format!("--practices must be between 1 and {}", pcn_synth::MAX_PRACTICES)));
     }
     let cfg = pcn_synth::Config { practices: args.practices, seed: args.seed };
     let area = pcn_synth::generate(&cfg);

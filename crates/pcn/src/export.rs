@@ -11,7 +11,7 @@ use pcn_rules::Model;
 use pcn_store::{Include, Store};
 use serde_json::{Map, Value, json};
 
-use crate::cli::GeojsonArgs;
+use crate::cli::{AdjacencyArgs, GeojsonArgs};
 use crate::commands::{Usage, parse_commissioner};
 
 fn round6(v: f64) -> f64 {
@@ -99,7 +99,7 @@ pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
             Some(c) => p.commissioner.as_ref() == Some(c) || nets.iter().any(|&n| keep_net(n as usize)),
             None => true,
         };
-        if !(p.active || !nets.is_empty()) || !in_scope {
+        if !in_scope || (!p.active && nets.is_empty()) {
             continue;
         }
         let Some((x, y)) = p.location else { continue };
@@ -137,5 +137,55 @@ pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
             writeln!(out)?;
         }
     }
+    Ok(())
+}
+
+/// The open, located practices and their adjacency (the graph `pcn form`
+/// and `pcn check` use), for other tools: `practices.csv` has code, easting,
+/// northing (BNG metres), registered patients and commissioner; `edges.csv`
+/// has one row per neighbouring pair of practices (co-located ones included).
+pub async fn adjacency(db: &Path, args: AdjacencyArgs) -> anyhow::Result<()> {
+    let store = Store::open(db).await?;
+    let id = store.resolve_snapshot(args.snapshot).await?;
+    let snap = store.load_snapshot(id, Include { boundaries: true, ..Default::default() }).await?;
+    store.close().await;
+    let (model, _) = Model::build(&snap, PruneRule::default());
+    let placed: Vec<usize> =
+        model.practices.iter().enumerate().filter(|(_, p)| p.active && p.site.is_some()).map(|(i, _)| i).collect();
+    std::fs::create_dir_all(&args.out)?;
+    let mut w = csv::Writer::from_path(args.out.join("practices.csv"))?;
+    w.write_record(["practice", "easting", "northing", "registered", "commissioner"])?;
+    for &i in &placed {
+        let p = &model.practices[i];
+        let (x, y) = p.location.expect("placed");
+        w.write_record([
+            p.code.as_str(),
+            &format!("{x:.0}"),
+            &format!("{y:.0}"),
+            &p.registered.to_string(),
+            p.commissioner.as_ref().map_or("", |c| c.as_str()),
+        ])?;
+    }
+    w.flush()?;
+    let is_placed: std::collections::HashSet<usize> = placed.iter().copied().collect();
+    let mut edges = std::collections::BTreeSet::new();
+    for &i in &placed {
+        let s = model.practices[i].site.expect("placed");
+        for t in model.graph.neighbours[s as usize].iter().copied().chain([s]) {
+            for &q in &model.site_practices[t as usize] {
+                let q = q as usize;
+                if q != i && is_placed.contains(&q) {
+                    edges.insert((i.min(q), i.max(q)));
+                }
+            }
+        }
+    }
+    let mut w = csv::Writer::from_path(args.out.join("edges.csv"))?;
+    w.write_record(["a", "b"])?;
+    for (a, b) in &edges {
+        w.write_record([model.practices[*a].code.as_str(), model.practices[*b].code.as_str()])?;
+    }
+    w.flush()?;
+    eprintln!("Wrote {} practices and {} edges to {}", placed.len(), edges.len(), args.out.display());
     Ok(())
 }

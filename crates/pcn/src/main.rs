@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod commands;
 mod export;
+mod form;
 mod output;
 
 use std::process::ExitCode;

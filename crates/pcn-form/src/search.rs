@@ -1,0 +1,438 @@
+//! Scratch formation of one connected area: seed, grow, then improve.
+//!
+//! 1. Seeds: k practices by weighted k-means++ (deterministic for a seed),
+//!    k ≈ P / 33,000 inside [⌈P/50k⌉, ⌊P/30k⌋].
+//! 2. Growth: every practice joins the seed nearest along the adjacency graph
+//!    (multi-source Dijkstra), so every region is contiguous from the start.
+//! 3. Improvement, repeated until nothing improves: boundary moves that keep
+//!    the donor connected; exact re-split of two neighbouring regions (every
+//!    connected bipartition of their union, when small); a region still below
+//!    the floor is dissolved into its neighbours (k falls); a region still
+//!    over the ceiling is split in two (k rises).
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::time::Instant;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::area::Area;
+use crate::partition::{CEILING, Cost, FLOOR, Partition, Points, cost_of};
+
+/// Unions of two regions up to this many practices are re-split exactly.
+const EXACT_SPLIT_MAX: usize = 12;
+
+pub struct Budget {
+    pub deadline: Option<Instant>,
+}
+
+impl Budget {
+    pub fn spent(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+pub fn target_regions(population: f64) -> usize {
+    let lo = (population / CEILING).ceil().max(1.0) as usize;
+    let hi = (population / FLOOR).floor().max(1.0) as usize;
+    if lo > hi {
+        // No whole number of networks fits: staying above the floor comes first.
+        return hi;
+    }
+    ((population / 33_000.0).round().max(1.0) as usize).clamp(lo, hi)
+}
+
+/// Forms regions over a connected area.
+pub fn form(area: &Area, seed: u64, budget: &Budget) -> Partition {
+    let pts = Points::of(area);
+    let k = target_regions(area.population()).min(area.nodes.len()).max(1);
+    let seeds = kmeans_pp(&pts, k, seed);
+    let labels = grow(area, &seeds);
+    let mut part = Partition::from_labels(&labels, &pts);
+    improve_fully(area, &mut part, &pts, budget);
+    part
+}
+
+/// Improvement with the moves that change the number of regions.
+pub fn improve_fully(area: &Area, part: &mut Partition, pts: &Points, budget: &Budget) {
+    improve(area, part, pts, budget);
+    // Each dissolve or split removes or adds one region; bounded so it always ends.
+    for _ in 0..(2 * area.nodes.len()) {
+        if budget.spent() {
+            break;
+        }
+        let changed = dissolve_worst_below_floor(area, part, pts) || split_worst_above_ceiling(area, part, pts);
+        if !changed {
+            break;
+        }
+        improve(area, part, pts, budget);
+    }
+    part.compact();
+}
+
+fn kmeans_pp(pts: &Points, k: usize, seed: u64) -> Vec<u32> {
+    let n = pts.w.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut seeds: Vec<u32> = Vec::with_capacity(k);
+    let total: f64 = pts.w.iter().map(|w| w.max(1.0)).sum();
+    let mut pick = rng.random::<f64>() * total;
+    let mut first = 0;
+    for (i, w) in pts.w.iter().enumerate() {
+        pick -= w.max(1.0);
+        if pick <= 0.0 {
+            first = i;
+            break;
+        }
+    }
+    seeds.push(first as u32);
+    let mut d2: Vec<f64> = (0..n).map(|i| dist2(pts, i, first)).collect();
+    while seeds.len() < k {
+        let score: Vec<f64> = (0..n).map(|i| d2[i] * pts.w[i].max(1.0)).collect();
+        let total: f64 = score.iter().sum();
+        if total <= 0.0 {
+            break;
+        }
+        let mut pick = rng.random::<f64>() * total;
+        let mut chosen = n - 1;
+        for (i, s) in score.iter().enumerate() {
+            pick -= s;
+            if pick <= 0.0 && *s > 0.0 {
+                chosen = i;
+                break;
+            }
+        }
+        seeds.push(chosen as u32);
+        for (i, d) in d2.iter_mut().enumerate() {
+            *d = d.min(dist2(pts, i, chosen));
+        }
+    }
+    seeds
+}
+
+fn dist2(pts: &Points, a: usize, b: usize) -> f64 {
+    (pts.x[a] - pts.x[b]).powi(2) + (pts.y[a] - pts.y[b]).powi(2)
+}
+
+#[derive(PartialEq)]
+struct Entry(f64, u32, u32);
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.0.total_cmp(&self.0).then(o.1.cmp(&self.1)).then(o.2.cmp(&self.2))
+    }
+}
+
+/// Multi-source Dijkstra: each node to the seed nearest along the graph.
+fn grow(area: &Area, seeds: &[u32]) -> Vec<u32> {
+    let pts = Points::of(area);
+    let n = area.nodes.len();
+    let mut label = vec![u32::MAX; n];
+    let mut dist = vec![f64::INFINITY; n];
+    let mut heap = BinaryHeap::new();
+    for (r, &s) in seeds.iter().enumerate() {
+        dist[s as usize] = 0.0;
+        heap.push(Entry(0.0, s, r as u32));
+    }
+    while let Some(Entry(d, v, r)) = heap.pop() {
+        if label[v as usize] != u32::MAX {
+            continue;
+        }
+        label[v as usize] = r;
+        for &t in &area.adj[v as usize] {
+            let nd = d + dist2(&pts, v as usize, t as usize).sqrt();
+            if label[t as usize] == u32::MAX && nd < dist[t as usize] {
+                dist[t as usize] = nd;
+                heap.push(Entry(nd, t, r));
+            }
+        }
+    }
+    // A disconnected input would leave nodes unlabelled; callers pass connected areas.
+    label.iter().map(|&l| if l == u32::MAX { 0 } else { l }).collect()
+}
+
+/// Boundary moves and exact pair re-splits until neither improves.
+pub fn improve(area: &Area, part: &mut Partition, pts: &Points, budget: &Budget) {
+    let mut seen = Vec::new();
+    let mut stamp = 0u32;
+    loop {
+        let mut improved = false;
+        for n in 0..area.nodes.len() as u32 {
+            let from = part.region_of[n as usize];
+            if part.regions[from as usize].members.len() <= 1 {
+                continue;
+            }
+            let mut best: Option<(u32, Cost, Cost)> = None;
+            for to in part.neighbour_regions(area, n) {
+                let (before, after) = part.price_move(n, to, pts);
+                if after.better_than(&before) && best.is_none_or(|(_, b, a)| (after + b).better_than(&(a + before))) {
+                    best = Some((to, before, after));
+                }
+            }
+            if let Some((to, _, _)) = best
+                && part.connected_without(area, from, n, &mut seen, &mut stamp)
+            {
+                part.move_node(n, to, pts);
+                improved = true;
+            }
+        }
+        for (a, b) in adjacent_pairs(area, part) {
+            if resplit(area, part, pts, a, b) {
+                improved = true;
+            }
+        }
+        if !improved || budget.spent() {
+            break;
+        }
+    }
+}
+
+fn adjacent_pairs(area: &Area, part: &Partition) -> Vec<(u32, u32)> {
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for (v, nb) in area.adj.iter().enumerate() {
+        let a = part.region_of[v];
+        for &t in nb {
+            let b = part.region_of[t as usize];
+            if a < b {
+                pairs.push((a, b));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Tries every connected bipartition of two neighbouring regions' union and
+/// keeps the best. Returns whether it changed anything.
+pub fn resplit(area: &Area, part: &mut Partition, pts: &Points, a: u32, b: u32) -> bool {
+    let mut nodes: Vec<u32> =
+        part.regions[a as usize].members.iter().chain(&part.regions[b as usize].members).copied().collect();
+    let n = nodes.len();
+    if !(2..=EXACT_SPLIT_MAX).contains(&n) {
+        return false;
+    }
+    nodes.sort_unstable();
+    let local = |g: u32| nodes.binary_search(&g).ok();
+    let adjm: Vec<u32> = nodes
+        .iter()
+        .map(|&g| area.adj[g as usize].iter().filter_map(|&t| local(t)).fold(0u32, |m, l| m | (1 << l)))
+        .collect();
+    let full: u32 = (1u32 << n) - 1;
+    let connected = |mask: u32| -> bool {
+        if mask == 0 {
+            return false;
+        }
+        let mut reach = mask & mask.wrapping_neg();
+        loop {
+            let mut next = reach;
+            let mut bits = reach;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                next |= adjm[i] & mask;
+            }
+            if next == reach {
+                return reach == mask;
+            }
+            reach = next;
+        }
+    };
+    let sums = |mask: u32| -> Cost {
+        let (mut w, mut sx, mut sy, mut sq, mut c) = (0.0, 0.0, 0.0, 0.0, 0);
+        let mut bits = mask;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let g = nodes[i] as usize;
+            w += pts.w[g];
+            sx += pts.w[g] * pts.x[g];
+            sy += pts.w[g] * pts.y[g];
+            sq += pts.w[g] * (pts.x[g] * pts.x[g] + pts.y[g] * pts.y[g]);
+            c += 1;
+        }
+        cost_of(w, sx, sy, sq, c)
+    };
+    let current_mask: u32 =
+        nodes.iter().enumerate().filter(|(_, g)| part.region_of[**g as usize] == a).fold(0, |m, (i, _)| m | (1 << i));
+    let mut best_mask = current_mask;
+    let mut best = sums(current_mask) + sums(full & !current_mask);
+    // Subsets containing node 0 name each bipartition once.
+    let mut mask = 1u32;
+    while mask < full {
+        if mask & 1 == 1 {
+            let rest = full & !mask;
+            let c = sums(mask) + sums(rest);
+            if c.better_than(&best) && connected(mask) && connected(rest) {
+                best = c;
+                best_mask = mask;
+            }
+        }
+        mask += 1;
+    }
+    if best_mask == current_mask || best_mask == full & !current_mask {
+        return false;
+    }
+    // Keep the side holding most of region a's old members as a.
+    let (side_a, side_b) =
+        if (best_mask & current_mask).count_ones() >= ((full & !best_mask) & current_mask).count_ones() {
+            (best_mask, full & !best_mask)
+        } else {
+            (full & !best_mask, best_mask)
+        };
+    for (i, &g) in nodes.iter().enumerate() {
+        let to = if side_a & (1 << i) != 0 {
+            a
+        } else {
+            debug_assert!(side_b & (1 << i) != 0);
+            b
+        };
+        part.move_node(g, to, pts);
+    }
+    true
+}
+
+/// Dissolves the region furthest below the floor into its neighbours.
+fn dissolve_worst_below_floor(area: &Area, part: &mut Partition, pts: &Points) -> bool {
+    let worst = (0..part.regions.len() as u32)
+        .filter(|&r| {
+            let reg = &part.regions[r as usize];
+            !reg.members.is_empty()
+                && reg.w < FLOOR
+                && reg.members.iter().any(|&m| !part.neighbour_regions(area, m).is_empty())
+        })
+        .max_by(|&a, &b| {
+            (FLOOR - part.regions[a as usize].w).total_cmp(&(FLOOR - part.regions[b as usize].w)).then(b.cmp(&a))
+        });
+    let Some(r) = worst else { return false };
+    // Peel from the outside in: each step moves the member whose best neighbouring region costs least.
+    while !part.regions[r as usize].members.is_empty() {
+        let mut best: Option<(u32, u32, Cost)> = None;
+        for &m in &part.regions[r as usize].members {
+            for to in part.neighbour_regions(area, m) {
+                let (before, after) = part.price_move(m, to, pts);
+                let delta = Cost {
+                    shortfall: after.shortfall - before.shortfall,
+                    excess: after.excess - before.excess,
+                    spread: after.spread - before.spread,
+                };
+                if best.is_none_or(|(_, _, c)| delta.better_than(&c)) {
+                    best = Some((m, to, delta));
+                }
+            }
+        }
+        match best {
+            Some((m, to, _)) => part.move_node(m, to, pts),
+            None => break, // the rest is cut off from every other region
+        }
+    }
+    true
+}
+
+/// Splits the region furthest over the ceiling in two, when both halves can
+/// reach the floor.
+fn split_worst_above_ceiling(area: &Area, part: &mut Partition, pts: &Points) -> bool {
+    let mut order: Vec<u32> = (0..part.regions.len() as u32)
+        .filter(|&r| part.regions[r as usize].w >= 2.0 * FLOOR && part.regions[r as usize].members.len() >= 2)
+        .collect();
+    order.sort_by(|&a, &b| part.regions[b as usize].w.total_cmp(&part.regions[a as usize].w).then(a.cmp(&b)));
+    for r in order {
+        if let Some(half) = bisect(area, part, pts, r) {
+            let new = part.new_region();
+            for g in half {
+                part.move_node(g, new, pts);
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// A connected subset of region `r` holding at least the floor whose
+/// complement is connected and at least the floor too: grown by BFS from the
+/// member furthest from the centre, keeping the best balanced cut seen.
+fn bisect(area: &Area, part: &Partition, pts: &Points, r: u32) -> Option<Vec<u32>> {
+    let members = part.regions[r as usize].members.clone();
+    let total = part.regions[r as usize].w;
+    let (cx, cy) = {
+        let w: f64 = members.iter().map(|&m| pts.w[m as usize]).sum();
+        (
+            members.iter().map(|&m| pts.w[m as usize] * pts.x[m as usize]).sum::<f64>() / w,
+            members.iter().map(|&m| pts.w[m as usize] * pts.y[m as usize]).sum::<f64>() / w,
+        )
+    };
+    let mut starts = members.clone();
+    starts.sort_by(|&a, &b| {
+        let da = (pts.x[a as usize] - cx).hypot(pts.y[a as usize] - cy);
+        let db = (pts.x[b as usize] - cx).hypot(pts.y[b as usize] - cy);
+        db.total_cmp(&da).then(a.cmp(&b))
+    });
+    let in_region = |v: u32| part.region_of[v as usize] == r;
+    for &start in starts.iter().take(4) {
+        let mut taken = vec![start];
+        let mut w = pts.w[start as usize];
+        let mut frontier: Vec<u32> = area.adj[start as usize].iter().copied().filter(|&t| in_region(t)).collect();
+        while w < total / 2.0 && !frontier.is_empty() {
+            // Nearest frontier node to the start keeps the half compact.
+            frontier.sort_by(|&a, &b| {
+                dist2(pts, a as usize, start as usize)
+                    .total_cmp(&dist2(pts, b as usize, start as usize))
+                    .then(a.cmp(&b))
+            });
+            frontier.dedup();
+            let v = frontier.remove(0);
+            if taken.contains(&v) {
+                continue;
+            }
+            taken.push(v);
+            w += pts.w[v as usize];
+            frontier.extend(area.adj[v as usize].iter().copied().filter(|&t| in_region(t) && !taken.contains(&t)));
+        }
+        let rest: Vec<u32> = members.iter().copied().filter(|m| !taken.contains(m)).collect();
+        let rest_w = total - w;
+        if w >= FLOOR && rest_w >= FLOOR && connected_set(area, &rest) {
+            return Some(taken);
+        }
+    }
+    None
+}
+
+fn connected_set(area: &Area, set: &[u32]) -> bool {
+    let Some(&start) = set.first() else { return false };
+    let mut seen = vec![start];
+    let mut i = 0;
+    while i < seen.len() {
+        for &t in &area.adj[seen[i] as usize] {
+            if set.contains(&t) && !seen.contains(&t) {
+                seen.push(t);
+            }
+        }
+        i += 1;
+    }
+    seen.len() == set.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_stays_in_the_feasible_range() {
+        assert_eq!(target_regions(20_000.0), 1);
+        assert_eq!(target_regions(66_000.0), 2);
+        assert_eq!(target_regions(55_000.0), 1, "one region over the ceiling beats two below the floor");
+        assert_eq!(target_regions(400_000.0), 12);
+    }
+
+    #[test]
+    fn random_seeding_is_deterministic() {
+        let pts = Points { x: (0..50).map(|i| i as f64).collect(), y: vec![0.0; 50], w: vec![1.0; 50] };
+        assert_eq!(kmeans_pp(&pts, 5, 7), kmeans_pp(&pts, 5, 7));
+        assert_ne!(kmeans_pp(&pts, 5, 7), kmeans_pp(&pts, 5, 8));
+    }
+}

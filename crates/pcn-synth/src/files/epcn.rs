@@ -1,0 +1,94 @@
+//! ODS ePCN, as CSV exports of its two sheets: `PCN Details` (one row per
+//! network) and `PCN Core Partner Details` (one row per membership, ended
+//! ones included with their end date).
+
+use std::io;
+use std::path::Path;
+
+use time::Date;
+
+use super::{csv_writer, finish, upper, ymd};
+use crate::Area;
+
+pub fn write_details(area: &Area, path: &Path) -> io::Result<()> {
+    let mut w = csv_writer(path, false)?;
+    w.write_record([
+        "PCN_CODE",
+        "PCN_NAME",
+        "CCG_CODE",
+        "CCG_NAME",
+        "OPEN_DATE",
+        "CLOSE_DATE",
+        "ADDRESS_1",
+        "ADDRESS_2",
+        "ADDRESS_3",
+        "ADDRESS_4",
+        "ADDRESS_5",
+        "POSTCODE",
+    ])?;
+    for n in &area.networks {
+        let com = &area.commissioners[n.commissioner];
+        let line = |i: usize| n.address.get(i).map(|s| upper(s)).unwrap_or_default();
+        w.write_record([
+            n.code.to_string(),
+            upper(&n.name),
+            com.code.to_string(),
+            upper(&com.name),
+            ymd(n.open_date),
+            String::new(),
+            line(0),
+            line(1),
+            line(2),
+            line(3),
+            line(4),
+            n.postcode.clone(),
+        ])?;
+    }
+    finish(w)
+}
+
+pub fn write_partners(area: &Area, path: &Path) -> io::Result<()> {
+    let mut w = csv_writer(path, false)?;
+    w.write_record([
+        "PARTNER_ORG_CODE",
+        "PARTNER_NAME",
+        "PRACTICE_CCG_CODE",
+        "PRACTICE_CCG_NAME",
+        "PCN_CODE",
+        "PCN_NAME",
+        "PCN_CCG_CODE",
+        "PCN_CCG_NAME",
+        "REL_START_DATE",
+        "REL_END_DATE",
+    ])?;
+    // (network, practice, start, end), grouped by network as the sheet is.
+    let mut rows: Vec<(usize, usize, Date, Option<Date>)> = Vec::new();
+    for (i, p) in area.practices.iter().enumerate() {
+        if let (Some(n), Some(start)) = (p.network, p.network_start) {
+            rows.push((n, i, start, None));
+        }
+        if let Some(past) = p.previous {
+            rows.push((past.network, i, past.start, Some(past.end)));
+        }
+    }
+    rows.sort();
+    for (n, i, start, end) in rows {
+        let p = &area.practices[i];
+        let net = &area.networks[n];
+        let pcom = &area.commissioners[p.commissioner];
+        let ncom = &area.commissioners[net.commissioner];
+        w.write_record([
+            p.code.to_string(),
+            upper(&p.name),
+            pcom.code.to_string(),
+            upper(&pcom.name),
+            net.code.to_string(),
+            upper(&net.name),
+            ncom.code.to_string(),
+            upper(&ncom.name),
+            ymd(start),
+            end.map(ymd).unwrap_or_default(),
+        ])?;
+    }
+    finish(w)
+}

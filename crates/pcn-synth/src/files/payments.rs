@@ -1,0 +1,89 @@
+//! NHS Payments to General Practice, practice level, 2020/21: one row per open
+//! practice. The reader takes the year from the file name.
+
+use std::io;
+use std::path::Path;
+
+use super::{csv_writer, dd_mm_yyyy, finish, pounds, upper};
+use crate::Area;
+
+const HEADER: [&str; 25] = [
+    "NHS England (Region) code",
+    "NHS England (Region) Name",
+    "CCG Code",
+    "CCG NAME",
+    "PCN Code",
+    "PCN Name",
+    "Practice Code",
+    "Practice Name",
+    "Practice Address",
+    "Practice Postcode",
+    "Practice Open Date",
+    "Practice Close Date",
+    "Contract Type",
+    "Dispensing Practice",
+    "Practice type",
+    "Practice Rurality",
+    "Atypical characteristics",
+    "Number of Registered Patients (Last Known Figure)",
+    "Number of Weighted Patients (Last Known Figure)",
+    "Average payments per registered patient",
+    "Average payments per weighted patient",
+    "Global Sum",
+    "Quality and Outcomes Framework (QOF) Achievement",
+    "PCN Participation",
+    "Total NHS Payments to General Practice",
+];
+
+/// What a network-less practice shows in the PCN columns.
+const NO_PCN: &str = "Unknown or no PCN";
+
+pub fn write(area: &Area, path: &Path) -> io::Result<()> {
+    let mut w = csv_writer(path, false)?;
+    w.write_record(HEADER)?;
+    for p in &area.practices {
+        let Some(pay) = &p.payments else { continue };
+        let com = &area.commissioners[p.commissioner];
+        let region = area.region_of(p.commissioner);
+        let (pcn_code, pcn_name) = match p.network {
+            Some(n) => (area.networks[n].code.to_string(), upper(&area.networks[n].name)),
+            None => (NO_PCN.to_string(), NO_PCN.to_string()),
+        };
+        let address: Vec<String> = p.address.iter().filter(|l| !l.is_empty()).map(|l| upper(l)).collect();
+        // Averages in pence, rounded half up, from whole-pence totals.
+        let per = |patients_hundredths: u64| {
+            let total = u64::try_from(pay.total.max(0)).unwrap_or(0);
+            let d = patients_hundredths.max(1);
+            pounds(((total * 100 + d / 2) / d) as i64)
+        };
+        let record: [String; 25] = [
+            region.code.to_string(),
+            region.name.to_uppercase(),
+            com.code.to_string(),
+            upper(&com.name),
+            pcn_code,
+            pcn_name,
+            p.code.to_string(),
+            upper(&p.name),
+            address.join(", "),
+            p.postcode.clone(),
+            dd_mm_yyyy(p.open_date),
+            p.close_date.map(dd_mm_yyyy).unwrap_or_default(),
+            p.contract.as_str().to_string(),
+            if p.dispensing { "Yes" } else { "No" }.to_string(),
+            "GP Practice".into(),
+            if p.rural { "Rural" } else { "Urban" }.to_string(),
+            String::new(),
+            p.registered.to_string(),
+            p.weighted_text(),
+            per(u64::from(p.registered) * 100),
+            per(p.weighted_hundredths),
+            pounds(pay.global_sum),
+            pounds(pay.qof),
+            pay.pcn_participation.map(pounds).unwrap_or_default(),
+            pounds(pay.total),
+        ];
+        w.write_record(&record)?;
+    }
+    finish(w)
+}
