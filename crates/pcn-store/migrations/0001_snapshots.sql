@@ -83,15 +83,15 @@ CREATE TABLE list_sizes (
 );
 CREATE INDEX list_sizes_by_practice ON list_sizes(snapshot_id, practice);
 
+-- One row per practice: its QOF registers as a JSON array of
+-- [group, register, list_type, list_size] (1.2M rows of four small fields
+-- for England would dominate import time for data read per practice anyway).
 CREATE TABLE disease_registers (
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
     practice    TEXT NOT NULL,
-    grp         TEXT NOT NULL,
-    register    INTEGER NOT NULL,
-    list_type   TEXT NOT NULL,
-    list_size   INTEGER NOT NULL
+    registers   TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, practice)
 );
-CREATE INDEX disease_registers_by_practice ON disease_registers(snapshot_id, practice);
 
 CREATE TABLE practice_payments (
     snapshot_id    INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,

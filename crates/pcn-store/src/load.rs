@@ -229,20 +229,26 @@ impl Store {
         }
 
         if include.registers {
-            let rows: Vec<(String, String, i64, String, i64)> = sqlx::query_as(
-                "SELECT practice, grp, register, list_type, list_size FROM disease_registers WHERE snapshot_id = ? ORDER BY practice, grp",
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT practice, registers FROM disease_registers WHERE snapshot_id = ? ORDER BY practice",
             )
             .bind(id)
             .fetch_all(pool)
             .await?;
-            for (practice, group, register, list_type, list_size) in rows {
-                snap.registers.push(DiseaseRegister {
-                    practice: practice_code(practice)?,
-                    group,
-                    register: register as u32,
-                    list_type,
-                    list_size: list_size as u32,
-                });
+            for (practice, json) in rows {
+                let code = practice_code(practice)?;
+                let items: Vec<(String, u32, String, u32)> = serde_json::from_str(&json).map_err(|_| {
+                    StoreError::Corrupt { path: path.to_string(), what: format!("registers of {code}") }
+                })?;
+                for (group, register, list_type, list_size) in items {
+                    snap.registers.push(DiseaseRegister {
+                        practice: code.clone(),
+                        group,
+                        register,
+                        list_type,
+                        list_size,
+                    });
+                }
             }
         }
 

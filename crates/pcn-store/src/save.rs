@@ -1,7 +1,9 @@
 //! Writing a snapshot: one transaction, multi-row INSERTs in chunks that stay
 //! under SQLite's bound-parameter limit.
 
-use pcn_core::Snapshot;
+use std::collections::BTreeMap;
+
+use pcn_core::{PracticeCode, Snapshot};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::codec::date_text;
@@ -176,20 +178,20 @@ impl Store {
         )
         .await?;
 
-        insert(
-            c,
-            "disease_registers",
-            &["snapshot_id", "practice", "grp", "register", "list_type", "list_size"],
-            &snap.registers,
-            |b, r| {
-                b.push_bind(id)
-                    .push_bind(r.practice.to_string())
-                    .push_bind(r.group.clone())
-                    .push_bind(i64::from(r.register))
-                    .push_bind(r.list_type.clone())
-                    .push_bind(i64::from(r.list_size));
-            },
-        )
+        let mut by_practice: BTreeMap<&PracticeCode, Vec<serde_json::Value>> = BTreeMap::new();
+        for r in &snap.registers {
+            by_practice.entry(&r.practice).or_default().push(serde_json::json!([
+                r.group,
+                r.register,
+                r.list_type,
+                r.list_size
+            ]));
+        }
+        let registers: Vec<(&PracticeCode, String)> =
+            by_practice.into_iter().map(|(p, v)| (p, serde_json::Value::Array(v).to_string())).collect();
+        insert(c, "disease_registers", &["snapshot_id", "practice", "registers"], &registers, |b, (p, json)| {
+            b.push_bind(id).push_bind(p.to_string()).push_bind(json.clone());
+        })
         .await?;
 
         insert(

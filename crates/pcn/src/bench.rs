@@ -75,6 +75,39 @@ struct Scenario {
     args: ArgsFor,
 }
 
+/// A store under the scratch directory holding `files`, imported once and kept
+/// across runs (the bench removes only *.db files at the top level).
+fn stored(scratch: &Path, name: &str, files: &[PathBuf]) -> anyhow::Result<String> {
+    let dir = scratch.join(name);
+    let db = dir.join("store.sqlite");
+    if !db.exists() {
+        std::fs::create_dir_all(&dir)?;
+        let mut a = vec!["--db".to_string(), db.display().to_string(), "import".into()];
+        a.extend(paths(files));
+        run_child(&a)?;
+    }
+    Ok(db.display().to_string())
+}
+
+/// A synthetic area of `n` practices, written and imported once.
+fn synthetic_store(scratch: &Path, n: usize) -> anyhow::Result<String> {
+    let dir = scratch.join(format!("synth-{n}"));
+    if !dir.is_dir() {
+        run_child(&[
+            "synth".into(),
+            "--practices".into(),
+            n.to_string(),
+            "--seed".into(),
+            "1".into(),
+            "--out".into(),
+            dir.display().to_string(),
+        ])?;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    files.sort();
+    stored(scratch, &format!("synth-store-{n}"), &files)
+}
+
 fn paths(files: &[PathBuf]) -> Vec<String> {
     files.iter().map(|p| p.display().to_string()).collect()
 }
@@ -105,30 +138,35 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
                     Ok(a)
                 }),
             });
+            for (mode, target) in [("scratch", "< 5 s"), ("repair", "< 2 s")] {
+                let files = files.clone();
+                out.push(Scenario {
+                    name: format!("form {mode}, England January 2021"),
+                    target,
+                    args: Box::new(move |scratch| {
+                        let db = stored(scratch, "check-store", &files)?;
+                        Ok(vec![
+                            "--db".into(),
+                            db,
+                            "form".into(),
+                            "--mode".into(),
+                            mode.into(),
+                            "--json".into(),
+                            "--timings".into(),
+                        ])
+                    }),
+                });
+            }
             out.push(Scenario {
                 name: "check England, January 2021 (stored snapshot)".into(),
                 target: "check < 50 ms after load, graph < 300 ms, < 300 MB",
                 args: Box::new(move |scratch| {
-                    // A store kept across runs (the bench removes only *.db files at the top level).
-                    let dir = scratch.join("check-store");
-                    let db = dir.join("check.sqlite");
-                    if !db.exists() {
-                        std::fs::create_dir_all(&dir)?;
-                        let mut a = vec!["--db".to_string(), db.display().to_string(), "import".into()];
-                        a.extend(paths(&files));
-                        run_child(&a)?;
-                    }
-                    Ok(vec![
-                        "--db".into(),
-                        db.display().to_string(),
-                        "check".into(),
-                        "--json".into(),
-                        "--timings".into(),
-                    ])
+                    let db = stored(scratch, "check-store", &files)?;
+                    Ok(vec!["--db".into(), db, "check".into(), "--json".into(), "--timings".into()])
                 }),
             });
         }
-        None => skipped.push("import January 2021 set: no data folder (--data or PCN_DATA_DIR)".to_string()),
+        None => skipped.push("real-data benchmarks: no data folder (--data or PCN_DATA_DIR)".to_string()),
     }
     let n = args.synth_practices;
     out.push(Scenario {
@@ -150,16 +188,17 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
         name: format!("import synthetic {n} practices"),
         target: "synth + import < 30 s",
         args: Box::new(move |scratch| {
-            let dir = scratch.join("synth-import");
+            let dir = scratch.join(format!("synth-{n}"));
             if !dir.is_dir() {
-                let exe = std::env::current_exe()?;
-                let st = Command::new(exe)
-                    .args(["synth", "--practices", &n.to_string(), "--seed", "1", "--out"])
-                    .arg(&dir)
-                    .output()?;
-                if !st.status.success() {
-                    bail!("synth failed: {}", String::from_utf8_lossy(&st.stderr));
-                }
+                run_child(&[
+                    "synth".into(),
+                    "--practices".into(),
+                    n.to_string(),
+                    "--seed".into(),
+                    "1".into(),
+                    "--out".into(),
+                    dir.display().to_string(),
+                ])?;
             }
             let mut files: Vec<PathBuf> =
                 std::fs::read_dir(&dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
@@ -167,6 +206,23 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
             let mut a = vec!["--db".to_string(), scratch.join("s.db").display().to_string(), "import".into()];
             a.extend(paths(&files));
             Ok(a)
+        }),
+    });
+    let tenfold = args.tenfold_practices;
+    out.push(Scenario {
+        name: format!("form scratch, synthetic 10x England ({tenfold} practices)"),
+        target: "< 2 min",
+        args: Box::new(move |scratch| {
+            let db = synthetic_store(scratch, tenfold)?;
+            Ok(vec![
+                "--db".into(),
+                db,
+                "form".into(),
+                "--mode".into(),
+                "scratch".into(),
+                "--json".into(),
+                "--timings".into(),
+            ])
         }),
     });
     Ok((out, skipped))

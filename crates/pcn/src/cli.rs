@@ -122,9 +122,12 @@ pub struct BenchArgs {
     /// Runs per benchmark (the table shows the minimum and the median).
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
-    /// Practices in the synthetic benchmarks.
+    /// Practices in the synthetic import benchmark.
     #[arg(long, default_value_t = 60_000)]
     pub synth_practices: usize,
+    /// Practices in the synthetic formation benchmark (10x England).
+    #[arg(long, default_value_t = 66_000)]
+    pub tenfold_practices: usize,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -218,6 +221,9 @@ pub struct FormArgs {
     /// Print JSON for machines.
     #[arg(long)]
     pub json: bool,
+    /// Print the time of each phase (load, model, solve) to standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -37,11 +37,15 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
         edit_list.push(Edit::OptOut(PracticeCode::parse(c).map_err(|e| Usage(format!("--opt-out: {e}")))?));
     }
 
+    let t0 = Instant::now();
     let store = Store::open(db).await?;
     let id = store.resolve_snapshot(args.snapshot).await?;
     let snap = store.load_snapshot(id, Include { lsoas: true, boundaries: true, ..Default::default() }).await?;
     store.close().await;
+    let t_load = t0.elapsed();
+    let t1 = Instant::now();
     let (base, warnings) = Model::build(&snap, PruneRule::default());
+    let t_model = t1.elapsed();
     for w in warnings {
         eprintln!("warning: {w}");
     }
@@ -81,6 +85,14 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
         }
     };
     bar.finish_and_clear();
+    if args.timings {
+        eprintln!(
+            "pcn-timings: load_ms={:.3} model_ms={:.3} solve_ms={:.3}",
+            t_load.as_secs_f64() * 1e3,
+            t_model.as_secs_f64() * 1e3,
+            outcome.seconds * 1e3
+        );
+    }
     outcome.covering = pcn_form::cover(&model, &current, &outcome.config, &outcome.networks, &opted_out);
 
     let quality = pcn_form::quality(
