@@ -59,7 +59,7 @@ async fn a_snapshot_round_trips_and_is_stored_once() {
     // Loading orders rows by key; compare in that order.
     want.list_sizes
         .sort_by(|a, b| (&a.practice, a.source.as_str(), a.as_of).cmp(&(&b.practice, b.source.as_str(), b.as_of)));
-    want.registers.sort_by(|a, b| (&a.practice).cmp(&&b.practice));
+    want.registers.sort_by(|a, b| a.practice.cmp(&b.practice));
     want.memberships.sort_by(|a, b| (&a.practice, &a.network, a.start).cmp(&(&b.practice, &b.network, b.start)));
     assert_eq!(back.practices, want.practices);
     assert_eq!(back.networks, want.networks);
