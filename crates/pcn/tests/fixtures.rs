@@ -149,3 +149,53 @@ fn an_import_without_a_date_asks_for_one() {
     assert!(stderr(&out).contains("--as-of"), "{}", stderr(&out));
     assert!(!db.exists());
 }
+
+/// Signed area of a ring (lon/lat): positive when counter-clockwise.
+fn ring_area(ring: &[serde_json::Value]) -> f64 {
+    ring.windows(2).map(|w| w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap() - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap()).sum::<f64>() / 2.0
+}
+
+#[test]
+fn geojson_export_follows_rfc_7946() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let out = dir.path().join("map.geojson");
+    let o = pcn(&db, &["export", "geojson", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(doc["type"], "FeatureCollection");
+    let features = doc["features"].as_array().unwrap();
+    let networks: Vec<_> = features.iter().filter(|f| f["properties"]["kind"] == "network").collect();
+    let practices: Vec<_> = features.iter().filter(|f| f["properties"]["kind"] == "practice").collect();
+    assert_eq!(networks.len(), 2);
+    // The five located open practices (A00006 has no coordinates).
+    assert_eq!(practices.len(), 5);
+    for n in &networks {
+        let g = &n["geometry"];
+        let polys: Vec<&serde_json::Value> = match g["type"].as_str().unwrap() {
+            "Polygon" => vec![&g["coordinates"]],
+            "MultiPolygon" => g["coordinates"].as_array().unwrap().iter().collect(),
+            other => panic!("{other}"),
+        };
+        for poly in polys {
+            let rings = poly.as_array().unwrap();
+            let exterior = rings[0].as_array().unwrap();
+            assert_eq!(exterior.first(), exterior.last(), "rings are closed");
+            assert!(ring_area(exterior) > 0.0, "exterior rings are counter-clockwise");
+            for c in exterior {
+                let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+                assert!((-9.0..2.5).contains(&lon) && (49.0..61.5).contains(&lat), "{lon} {lat}");
+                assert!(((lon * 1e6).round() - lon * 1e6).abs() < 1e-6, "6 decimals at most: {lon}");
+            }
+        }
+        let pp = n["properties"]["polsby_popper"].as_f64().unwrap();
+        assert!(pp > 0.0 && pp <= 1.0, "{pp}");
+    }
+    let town = networks.iter().find(|n| n["properties"]["code"] == "U00001").unwrap();
+    assert_eq!(town["properties"]["registered_patients"], 32_500);
+    assert!(town["properties"]["mean_weighted_distance_km"].as_f64().unwrap() > 0.5);
+    // CITY PCN has one located member (A00006 has no coordinates): no spread.
+    let city = networks.iter().find(|n| n["properties"]["code"] == "U00002").unwrap();
+    assert_eq!(city["properties"]["mean_weighted_distance_km"], 0.0);
+}
