@@ -402,11 +402,13 @@ def run_input(a, label, size):
         "registered": int(sum(p["registered"] for p in practices)),
         "components": len(comps),
         "components_below_floor": sum(1 for s in comp_pops if s < THRESHOLD),
+        "practices_above_ceiling_alone": sum(1 for p in practices if p["registered"] > CEILING),
     }
     result["graph"] = graph
     print(
         f"graph: {graph['practices']} practices, {graph['edges']} edges, {graph['registered']:,} registered, "
-        f"{graph['components']} component(s), {graph['components_below_floor']} of them below {THRESHOLD:,}",
+        f"{graph['components']} component(s), {graph['components_below_floor']} of them below {THRESHOLD:,}; "
+        f"{graph['practices_above_ceiling_alone']} practice(s) above {CEILING:,} on their own",
         flush=True,
     )
 
@@ -531,17 +533,30 @@ def run_input(a, label, size):
             f"which places them too: networks {o['networks']}, below_floor {o['below_floor']}, above_ceiling {o['above_ceiling']}, "
             f"non_contiguous {o['non_contiguous']}, uncovered {o['uncovered']}, mean_wdist_km {o['mean_weighted_distance_km']}"
         )
+    if graph["components_below_floor"]:
+        print(
+            f"note: {graph['components_below_floor']} graph component(s) cannot reach {THRESHOLD:,} on their own (e.g. an island "
+            f"practice with no edges). spopt's policy '{a.policy}' "
+            + ("adds joins that are not in edges.csv, so a network using one counts as non_contiguous here; "
+               if a.policy in ("single", "multiple") else "changes what spopt sees; ")
+            + "keeping to edges.csv, such a component can only be below the floor (or uncovered)."
+        )
     # Independent re-measure (python) -- flags any disagreement with pcn's evaluate.
+    unlocated = len(pcn_row["unlocated"])
     for row in rows:
         c = row.get("check")
         if not c:
             continue
-        diffs = [k for k in ["networks", "below_floor", "above_ceiling", "non_contiguous", "uncovered"] if c[k] != row[k]]
+        diffs = [k for k in ["networks", "below_floor", "above_ceiling", "non_contiguous"] if c[k] != row[k]]
+        if c["uncovered"] + unlocated != row["uncovered"]:
+            diffs.append("uncovered")
         if abs(c["mean_weighted_distance_km"] - row["mean_weighted_distance_km"]) > 0.011:
             diffs.append("mean_weighted_distance_km")
         print(
             f"python re-check {row['tool']}: networks {c['networks']}, <30k {c['below_floor']}, >50k {c['above_ceiling']}, "
-            f"disconnected {c['non_contiguous']}, uncovered {c['uncovered']}, mean_wdist_km {c['mean_weighted_distance_km']}, "
+            f"disconnected {c['non_contiguous']}, uncovered {c['uncovered']}"
+            + (f" (+{unlocated} unlocated)" if unlocated else "")
+            + f", mean_wdist_km {c['mean_weighted_distance_km']}, "
             f"largest {c['largest_network']:,}"
             + (f"  [differs from pcn evaluate on: {', '.join(diffs)}]" if diffs else "  [agrees with pcn evaluate]")
         )

@@ -16,6 +16,10 @@ pub struct Node {
     pub y: f64,
     /// Registered patients.
     pub w: f64,
+    /// Borders something other than this area's practices: the edge of the
+    /// map (coast, hull) or another area. A region with such a node cannot be
+    /// an enclave.
+    pub open: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -113,9 +117,21 @@ fn build(model: &Model, commissioner: Option<CommissionerCode>, practices: &[u32
             let pf = &model.practices[p as usize];
             let (x, y) = pf.location.expect("placed practices are located");
             local_of_site.entry(pf.site.expect("located")).or_default().push(i as u32);
-            Node { practice: p, x, y, w: weights[p as usize] }
+            Node { practice: p, x, y, w: weights[p as usize], open: false }
         })
         .collect();
+    let mut nodes = nodes;
+    for node in &mut nodes {
+        let s = model.practices[node.practice as usize].site.expect("located");
+        let outside = |t: u32| {
+            model.site_practices[t as usize]
+                .iter()
+                .any(|&q| !local_of_site.get(&t).is_some_and(|v| v.iter().any(|&j| practices[j as usize] == q)))
+        };
+        node.open = model.graph.at_map_edge[s as usize]
+            || outside(s)
+            || model.graph.neighbours[s as usize].iter().any(|&t| outside(t));
+    }
     let adj = practices
         .iter()
         .enumerate()

@@ -16,6 +16,9 @@ pub const CEILING: f64 = 50_000.0;
 pub struct Cost {
     pub shortfall: f64,
     pub excess: f64,
+    /// Single-practice networks at or above the floor: allowed only with the
+    /// commissioner's approval, so avoided where another shape does as well.
+    pub singles: f64,
     /// Moment of inertia in patient·km².
     pub spread: f64,
 }
@@ -23,14 +26,24 @@ pub struct Cost {
 impl std::ops::Add for Cost {
     type Output = Cost;
     fn add(self, o: Cost) -> Cost {
-        Cost { shortfall: self.shortfall + o.shortfall, excess: self.excess + o.excess, spread: self.spread + o.spread }
+        Cost {
+            shortfall: self.shortfall + o.shortfall,
+            excess: self.excess + o.excess,
+            singles: self.singles + o.singles,
+            spread: self.spread + o.spread,
+        }
     }
 }
 
 impl std::ops::Sub for Cost {
     type Output = Cost;
     fn sub(self, o: Cost) -> Cost {
-        Cost { shortfall: self.shortfall - o.shortfall, excess: self.excess - o.excess, spread: self.spread - o.spread }
+        Cost {
+            shortfall: self.shortfall - o.shortfall,
+            excess: self.excess - o.excess,
+            singles: self.singles - o.singles,
+            spread: self.spread - o.spread,
+        }
     }
 }
 
@@ -102,7 +115,8 @@ pub fn cost_of(w: f64, sx: f64, sy: f64, sq: f64, members: usize) -> Cost {
         return Cost::default();
     }
     let spread = if w > 0.0 { (sq - (sx * sx + sy * sy) / w).max(0.0) } else { 0.0 };
-    Cost { shortfall: (FLOOR - w).max(0.0), excess: (w - CEILING).max(0.0), spread }
+    let singles = if members == 1 && w >= FLOOR { 1.0 } else { 0.0 };
+    Cost { shortfall: (FLOOR - w).max(0.0), excess: (w - CEILING).max(0.0), singles, spread }
 }
 
 /// Coordinates in km about the area's centre (keeps the sums well conditioned).

@@ -169,11 +169,7 @@ pub fn repair(
             }
             let joined = union_cost(&st, o, s);
             let before = st.part.regions[s as usize].cost();
-            let delta = Cost {
-                shortfall: joined.shortfall - before.shortfall,
-                excess: joined.excess - before.excess,
-                spread: joined.spread - before.spread,
-            };
+            let delta = joined - before;
             if best.is_none_or(|(_, c)| delta.better_than(&c)) {
                 best = Some((s, delta));
             }

@@ -33,25 +33,83 @@ impl Budget {
     }
 }
 
+/// Regions for an area of `population`: about one per 33,000, inside the
+/// feasible range; when no whole number fits, staying above the floor comes first.
 pub fn target_regions(population: f64) -> usize {
+    target_regions_around(population, 33_000.0)
+}
+
+/// Forms regions over a connected area: a few starts (region counts around
+/// P/33,000 and P/38,000, two seedings each), each grown and improved; the
+/// lexicographically best wins (the first on ties, so the result is
+/// deterministic). Local search can stall with one network just over the
+/// ceiling; another start usually avoids it.
+pub fn form(area: &Area, seed: u64, budget: &Budget) -> Partition {
+    let pts = Points::of(area);
+    let pop = area.population();
+    let n = area.nodes.len().max(1);
+    let mut ks = vec![target_regions(pop).min(n).max(1)];
+    let alt = target_regions_around(pop, 38_000.0).min(n).max(1);
+    if !ks.contains(&alt) {
+        ks.push(alt);
+    }
+    let mut best: Option<(Cost, Partition)> = None;
+    for (i, &k) in ks.iter().enumerate() {
+        for attempt in 0..2u64 {
+            if best.is_some() && budget.spent() {
+                break;
+            }
+            let seeds = kmeans_pp(&pts, k, seed.wrapping_add(1000 * i as u64 + attempt));
+            let labels = grow(area, &seeds);
+            let mut part = Partition::from_labels(&labels, &pts);
+            improve_fully(area, &mut part, &pts, budget);
+            merge_enclaves(area, &mut part, &pts);
+            let cost = part.total();
+            if best.as_ref().is_none_or(|(c, _)| cost.better_than(c)) {
+                best = Some((cost, part));
+            }
+        }
+    }
+    best.expect("at least one start").1
+}
+
+fn target_regions_around(population: f64, size: f64) -> usize {
     let lo = (population / CEILING).ceil().max(1.0) as usize;
     let hi = (population / FLOOR).floor().max(1.0) as usize;
     if lo > hi {
-        // No whole number of networks fits: staying above the floor comes first.
         return hi;
     }
-    ((population / 33_000.0).round().max(1.0) as usize).clamp(lo, hi)
+    ((population / size).round().max(1.0) as usize).clamp(lo, hi)
 }
 
-/// Forms regions over a connected area.
-pub fn form(area: &Area, seed: u64, budget: &Budget) -> Partition {
-    let pts = Points::of(area);
-    let k = target_regions(area.population()).min(area.nodes.len()).max(1);
-    let seeds = kmeans_pp(&pts, k, seed);
-    let labels = grow(area, &seeds);
-    let mut part = Partition::from_labels(&labels, &pts);
-    improve_fully(area, &mut part, &pts, budget);
-    part
+/// A region wholly surrounded by one other ("no donuts") joins it when the
+/// union stays within the ceiling.
+fn merge_enclaves(area: &Area, part: &mut Partition, pts: &Points) {
+    loop {
+        let mut merged = false;
+        for r in 0..part.regions.len() as u32 {
+            let members = &part.regions[r as usize].members;
+            if members.is_empty() || members.iter().any(|&m| area.nodes[m as usize].open) {
+                continue;
+            }
+            let around: std::collections::BTreeSet<u32> =
+                members.iter().flat_map(|&m| part.neighbour_regions(area, m)).collect();
+            if around.len() != 1 {
+                continue;
+            }
+            let s = *around.iter().next().expect("one");
+            if part.regions[r as usize].w + part.regions[s as usize].w <= CEILING {
+                for m in part.regions[r as usize].members.clone() {
+                    part.move_node(m, s, pts);
+                }
+                merged = true;
+            }
+        }
+        if !merged {
+            break;
+        }
+    }
+    part.compact();
 }
 
 /// Improvement with the moves that change the number of regions.
@@ -186,9 +244,91 @@ pub fn improve(area: &Area, part: &mut Partition, pts: &Points, budget: &Budget)
                 improved = true;
             }
         }
+        if !improved {
+            improved = chain_out_of_bounds(area, part, pts, &mut seen, &mut stamp);
+        }
         if !improved || budget.spent() {
             break;
         }
+    }
+}
+
+/// Two-step ejection chains for networks out of bounds: a practice leaves an
+/// over-full (or joins an under-full) network via a neighbour, which passes
+/// another practice on to a third network. Single moves cannot do this when
+/// the neighbour is itself at a bound. Applies the best improving chain.
+fn chain_out_of_bounds(area: &Area, part: &mut Partition, pts: &Points, seen: &mut Vec<u32>, stamp: &mut u32) -> bool {
+    let bad: Vec<u32> = (0..part.regions.len() as u32)
+        .filter(|&r| {
+            let c = part.regions[r as usize].cost();
+            !part.regions[r as usize].members.is_empty() && (c.excess > 0.5 || c.shortfall > 0.5)
+        })
+        .collect();
+    let mut best: Option<(Cost, u32, u32, u32, u32)> = None;
+    let before = part.total();
+    for a in bad {
+        let members = part.regions[a as usize].members.clone();
+        let over = part.regions[a as usize].cost().excess > 0.5;
+        // First step: out of `a` when over, into `a` when under.
+        let firsts: Vec<(u32, u32)> = if over {
+            members
+                .iter()
+                .flat_map(|&n| part.neighbour_regions(area, n).into_iter().map(move |b| (n, b)))
+                .filter(|&(n, _)| {
+                    part.regions[a as usize].members.len() > 1 && part.connected_without(area, a, n, seen, stamp)
+                })
+                .collect()
+        } else {
+            let mut v: Vec<(u32, u32)> = members
+                .iter()
+                .flat_map(|&m| area.adj[m as usize].iter().copied())
+                .filter(|&t| part.region_of[t as usize] != a)
+                .map(|t| (t, a))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v.into_iter()
+                .filter(|&(t, _)| {
+                    let d = part.region_of[t as usize];
+                    part.regions[d as usize].members.len() > 1 && part.connected_without(area, d, t, seen, stamp)
+                })
+                .collect()
+        };
+        for (n, to) in firsts {
+            let from = part.region_of[n as usize];
+            part.move_node(n, to, pts);
+            // Second step: the region that now bears the imbalance passes one on.
+            let pivot = if over { to } else { from };
+            let seconds: Vec<u32> = part.regions[pivot as usize].members.clone();
+            for m in seconds {
+                if m == n {
+                    continue;
+                }
+                for c in part.neighbour_regions(area, m) {
+                    if c == a {
+                        continue;
+                    }
+                    let (b2, a2) = part.price_move(m, c, pts);
+                    let total = part.total() - b2 + a2;
+                    if total.better_than(&before)
+                        && best.as_ref().is_none_or(|(bc, ..)| total.better_than(bc))
+                        && part.regions[pivot as usize].members.len() > 1
+                        && part.connected_without(area, pivot, m, seen, stamp)
+                    {
+                        best = Some((total, n, to, m, c));
+                    }
+                }
+            }
+            part.move_node(n, from, pts);
+        }
+    }
+    match best {
+        Some((_, n, to, m, c)) => {
+            part.move_node(n, to, pts);
+            part.move_node(m, c, pts);
+            true
+        }
+        None => false,
     }
 }
 
@@ -316,11 +456,7 @@ fn dissolve_worst_below_floor(area: &Area, part: &mut Partition, pts: &Points) -
         for &m in &part.regions[r as usize].members {
             for to in part.neighbour_regions(area, m) {
                 let (before, after) = part.price_move(m, to, pts);
-                let delta = Cost {
-                    shortfall: after.shortfall - before.shortfall,
-                    excess: after.excess - before.excess,
-                    spread: after.spread - before.spread,
-                };
+                let delta = after - before;
                 if best.is_none_or(|(_, _, c)| delta.better_than(&c)) {
                     best = Some((m, to, delta));
                 }

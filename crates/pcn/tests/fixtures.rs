@@ -152,7 +152,13 @@ fn an_import_without_a_date_asks_for_one() {
 
 /// Signed area of a ring (lon/lat): positive when counter-clockwise.
 fn ring_area(ring: &[serde_json::Value]) -> f64 {
-    ring.windows(2).map(|w| w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap() - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap()).sum::<f64>() / 2.0
+    ring.windows(2)
+        .map(|w| {
+            w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap()
+                - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap()
+        })
+        .sum::<f64>()
+        / 2.0
 }
 
 #[test]
