@@ -3,7 +3,7 @@
 //! the same for the same seed.
 
 use pcn_core::*;
-use pcn_form::{Obstacle, Options};
+use pcn_form::Options;
 use pcn_geo::PruneRule;
 use pcn_rules::Model;
 use proptest::prelude::*;
@@ -137,9 +137,9 @@ fn exhaustive_bounds(model: &Model) -> (f64, f64) {
         let mut reach = mask & mask.wrapping_neg();
         loop {
             let mut next = reach;
-            for i in 0..n {
+            for (i, a) in adj.iter().enumerate() {
                 if reach & (1 << i) != 0 {
-                    next |= adj[i] & mask;
+                    next |= a & mask;
                 }
             }
             if next == reach {
