@@ -340,7 +340,8 @@ def fmt(v):
 
 def print_table(rows):
     header = ["tool"] + [h for _, h in COLUMNS]
-    body = [[r["tool"]] + [fmt(r.get(k)) for k, _ in COLUMNS] for r in rows]
+    cell = lambda r, k: f">{r['wall_s']:g} killed" if k == "wall_s" and r.get("timed_out") else fmt(r.get(k))
+    body = [[r["tool"]] + [cell(r, k) for k, _ in COLUMNS] for r in rows]
     widths = [max(len(x[i]) for x in [header] + body) for i in range(len(header))]
     line = lambda cells: "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(cells))
     print(line(header))
@@ -391,7 +392,14 @@ def evaluate(a, db, assignment_csv, work, tag):
 def run_input(a, label, size):
     work = tempfile.mkdtemp(prefix="input-", dir=a.workdir)
     print(f"\n=== {label} ===", flush=True)
-    result = {"input": label, "practices_requested": size, "date": _dt.datetime.now().isoformat(timespec="seconds")}
+    result = {
+        "input": label,
+        "practices_requested": size,
+        "date": _dt.datetime.now().isoformat(timespec="seconds"),
+        "pcn_binary": a.binary,
+        "seed": a.seed,
+        "timeout_s": a.timeout,
+    }
     db, adj = prepare_input(a, work, label, size)
     practices, index, edges = read_adjacency(adj)
     comps = components(len(practices), edges)
@@ -448,33 +456,41 @@ def run_input(a, label, size):
     # --- pcn ---------------------------------------------------------------
     print(f"pcn form --mode scratch --ignore-commissioners --seed {a.seed} ...", flush=True)
     own_out = os.path.join(work, "pcn-epcn.csv")
-    r, out = pcn(
-        a.pcn,
-        db,
-        ["form", "--mode", "scratch", "--ignore-commissioners", "--seed", str(a.seed), "--json", "--out", own_out],
-        a.timeout,
-        work,
-        "pcn-form",
-        ok_codes=(0, 1),
-    )
+    pcn_row = {"tool": "pcn scratch", "timed_out": False, "unlocated": []}
+    pcn_csv = pcn_assign = None
     try:
-        own = json.loads(out)
-    except ValueError as e:
-        raise Failure(f"pcn form --json printed no JSON ({e}):\n{out[:2000]}")
-    pcn_row = {"tool": "pcn scratch", **r, "solve_s": own["quality"]["seconds"], "timed_out": False}
-    pcn_row["own_report"] = {k: v for k, v in own["quality"].items() if k != "by_rule"}
-    pcn_row["unlocated"] = own.get("unlocated", [])
-    # The ePCN core-partner layout -> practice,network, restricted to the
-    # practices spopt saw (practices.csv), so both are judged on the same set.
-    pcn_all, pcn_assign = {}, {}
-    with open(own_out, newline="") as f:
-        for rr in csv.DictReader(f):
-            pcn_all[rr["PARTNER_ORG_CODE"]] = rr["PCN_CODE"]
-    for p in practices:
-        if pcn_all.get(p["practice"]):
-            pcn_assign[p["practice"]] = pcn_all[p["practice"]]
-    pcn_csv = os.path.join(work, "pcn.csv")
-    write_assignment(pcn_csv, pcn_assign)
+        r, out = pcn(
+            a.pcn,
+            db,
+            ["form", "--mode", "scratch", "--ignore-commissioners", "--seed", str(a.seed), "--json", "--out", own_out],
+            a.timeout,
+            work,
+            "pcn-form",
+            ok_codes=(0, 1),
+        )
+    except Timeout:
+        print(f"pcn did not finish within {a.timeout:g} s (killed)", flush=True)
+        pcn_row.update({"timed_out": True, "wall_s": float(a.timeout)})
+    if not pcn_row["timed_out"]:
+        try:
+            own = json.loads(out)
+        except ValueError as e:
+            raise Failure(f"pcn form --json printed no JSON ({e}):\n{out[:2000]}")
+        pcn_row.update(r)
+        pcn_row["solve_s"] = own["quality"]["seconds"]
+        pcn_row["own_report"] = {k: v for k, v in own["quality"].items() if k != "by_rule"}
+        pcn_row["unlocated"] = own.get("unlocated", [])
+        # The ePCN core-partner layout -> practice,network, restricted to the
+        # practices spopt saw (practices.csv), so both are judged on the same set.
+        pcn_all, pcn_assign = {}, {}
+        with open(own_out, newline="") as f:
+            for rr in csv.DictReader(f):
+                pcn_all[rr["PARTNER_ORG_CODE"]] = rr["PCN_CODE"]
+        for p in practices:
+            if pcn_all.get(p["practice"]):
+                pcn_assign[p["practice"]] = pcn_all[p["practice"]]
+        pcn_csv = os.path.join(work, "pcn.csv")
+        write_assignment(pcn_csv, pcn_assign)
 
     # --- the same measure for both ---------------------------------------
     rows = []
@@ -484,17 +500,24 @@ def run_input(a, label, size):
         spopt_row["by_rule"] = q["by_rule"]
         spopt_row["check"] = independent_quality(practices, index, edges, read_assignment(spopt_csv))
     rows.append(spopt_row)
-    q = evaluate(a, db, pcn_csv, work, "eval-pcn")
-    pcn_row.update({k: q[k] for k in q if k not in ("seconds", "by_rule")})
-    pcn_row["by_rule"] = q["by_rule"]
-    pcn_row["check"] = independent_quality(practices, index, edges, pcn_assign)
+    if pcn_csv:
+        q = evaluate(a, db, pcn_csv, work, "eval-pcn")
+        pcn_row.update({k: q[k] for k in q if k not in ("seconds", "by_rule")})
+        pcn_row["by_rule"] = q["by_rule"]
+        pcn_row["check"] = independent_quality(practices, index, edges, pcn_assign)
     rows.append(pcn_row)
 
     print()
     print(f"{label}: {graph['practices']} practices; both assignments measured by `pcn form --mode evaluate --ignore-commissioners`")
     print_table(rows)
-    verdict = {}
-    if not spopt_row["timed_out"]:
+    verdict = {"speedup_solve": None, "speedup_wall": None, "pcn_equal_or_better_everywhere": None}
+    if spopt_row["timed_out"] and pcn_row["timed_out"]:
+        print(f"both killed at {a.timeout:g} s: no comparison")
+    elif spopt_row["timed_out"]:
+        print(f"speed-up spopt/pcn: > {a.timeout / pcn_row['wall_s']:.1f}x wall (spopt killed at {a.timeout:g} s); no quality comparison")
+    elif pcn_row["timed_out"]:
+        print(f"speed-up spopt/pcn: < {spopt_row['wall_s'] / a.timeout:.2f}x wall (pcn killed at {a.timeout:g} s, so pcn is SLOWER); no quality comparison")
+    else:
         sp = {
             "solve": spopt_row["solve_s"] / pcn_row["solve_s"] if pcn_row["solve_s"] else None,
             "wall": spopt_row["wall_s"] / pcn_row["wall_s"],
@@ -506,8 +529,8 @@ def run_input(a, label, size):
         )
         per = {}
         for k in LOWER_IS_BETTER:
-            s, c = spopt_row[k], pcn_row[k]
-            per[k] = "better" if c < s else ("equal" if c == s else "WORSE")
+            s_, c = spopt_row[k], pcn_row[k]
+            per[k] = "better" if c < s_ else ("equal" if c == s_ else "WORSE")
         verdict["per_measure"] = per
         verdict["pcn_equal_or_better_everywhere"] = all(v != "WORSE" for v in per.values())
         print(
@@ -515,16 +538,13 @@ def run_input(a, label, size):
             + ", ".join(f"{k} {v}" for k, v in per.items())
             + f" -> pcn equal or better on every measure: {'YES' if verdict['pcn_equal_or_better_everywhere'] else 'NO'}"
         )
+    if not spopt_row["timed_out"]:
         m = spopt_row["meta"]
         print(
             f"spopt p={m['p']}, unassigned by spopt={m['unassigned']}, graph components={m['components']} "
             f"(below floor: {m['infeasible_components']}, handled by policy '{m['policy']}'); "
             f"spopt python import {m['import_s']:.1f} s, data+W setup {m['setup_s']:.1f} s"
         )
-    else:
-        verdict["speedup_solve"] = verdict["speedup_wall"] = None
-        verdict["pcn_equal_or_better_everywhere"] = None
-        print(f"speed-up spopt/pcn: > {a.timeout / pcn_row['wall_s']:.1f}x wall (spopt killed at {a.timeout} s)")
     if pcn_row["unlocated"]:
         o = pcn_row["own_report"]
         print(
@@ -542,13 +562,14 @@ def run_input(a, label, size):
             + "keeping to edges.csv, such a component can only be below the floor (or uncovered)."
         )
     # Independent re-measure (python) -- flags any disagreement with pcn's evaluate.
-    unlocated = len(pcn_row["unlocated"])
+    # (the unlocated count comes from pcn's scratch report; unknown if pcn was killed)
+    unlocated = None if pcn_row["timed_out"] else len(pcn_row["unlocated"])
     for row in rows:
         c = row.get("check")
         if not c:
             continue
         diffs = [k for k in ["networks", "below_floor", "above_ceiling", "non_contiguous"] if c[k] != row[k]]
-        if c["uncovered"] + unlocated != row["uncovered"]:
+        if unlocated is not None and c["uncovered"] + unlocated != row["uncovered"]:
             diffs.append("uncovered")
         if abs(c["mean_weighted_distance_km"] - row["mean_weighted_distance_km"]) > 0.011:
             diffs.append("mean_weighted_distance_km")
@@ -608,8 +629,18 @@ def main():
     own_workdir = a.workdir is None
     a.workdir = a.workdir or tempfile.mkdtemp(prefix="compare-spopt-")
     os.makedirs(a.workdir, exist_ok=True)
+    # Use a private copy of the binary so a rebuild during the run cannot mix versions.
+    private = os.path.join(a.workdir, "pcn-bin")
+    shutil.copy2(a.pcn, private)
+    a.pcn_source, a.pcn = a.pcn, private
     v = subprocess.run([a.pcn, "--version"], capture_output=True, text=True).stdout.strip()
-    print(f"pcn: {a.pcn} ({v}); spopt iterations {'99/10 (default)' if a.full_iterations else '10/1 (reduced)'}; timeout {a.timeout:g} s")
+    import hashlib
+
+    with open(a.pcn, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:12]
+    built = _dt.datetime.fromtimestamp(os.path.getmtime(a.pcn)).isoformat(timespec="seconds")
+    a.binary = {"path": a.pcn_source, "version": v, "sha256_12": digest, "mtime": built}
+    print(f"pcn: {a.pcn_source} ({v}, sha256 {digest}, built {built}); spopt iterations {'99/10 (default)' if a.full_iterations else '10/1 (reduced)'}; timeout {a.timeout:g} s")
 
     inputs = [(f"synthetic n={n} (pcn synth --seed {a.synth_seed})", n) for n in sizes]
     if a.real:
@@ -634,14 +665,16 @@ def main():
     for res in results:
         rs = {r["tool"].split()[0]: r for r in res["rows"]}
         s, p, vd = rs["spopt"], rs["pcn"], res["verdict"]
-        if s.get("timed_out"):
-            print(f"{res['input']}: spopt killed at {a.timeout:g} s; pcn {p['wall_s']:.2f} s wall")
-        else:
-            print(
-                f"{res['input']}: spopt {s['solve_s']:.2f} s solve / {s['wall_s']:.2f} s wall, pcn {p['solve_s']:.2f} s solve / "
-                f"{p['wall_s']:.2f} s wall, speed-up {fmt(vd['speedup_solve'])}x solve, {fmt(vd['speedup_wall'])}x wall; "
+        one = lambda r: f"killed at {a.timeout:g} s" if r["timed_out"] else f"{r['solve_s']:.2f} s solve / {r['wall_s']:.2f} s wall"
+        line = f"{res['input']}: spopt {one(s)}, pcn {one(p)}"
+        if vd["pcn_equal_or_better_everywhere"] is not None:
+            line += (
+                f", speed-up {fmt(vd['speedup_solve'])}x solve, {fmt(vd['speedup_wall'])}x wall; "
                 f"pcn equal or better on every measure: {'YES' if vd['pcn_equal_or_better_everywhere'] else 'NO'}"
             )
+        print(line)
+        if p["timed_out"]:
+            failed.append(f"{res['input']} (pcn did not finish in {a.timeout:g} s)")
     if failed:
         print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
         return 1

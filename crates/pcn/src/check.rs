@@ -77,7 +77,11 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
     } else {
-        write_report(&mut out, &model, &report, id, snap.as_of.map(|d| d.to_string()).unwrap_or_default())
+        let mut shown = report.clone();
+        if args.summary {
+            shown.findings.retain(|f| f.rule == Rule::NonContiguous.id());
+        }
+        write_report(&mut out, &model, &shown, id, snap.as_of.map(|d| d.to_string()).unwrap_or_default(), args.summary)
             .context("writing the report")?;
     }
     Ok(if report.summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -92,7 +96,14 @@ fn tag(s: Severity) -> &'static str {
 }
 
 /// Per commissioner, worst first; national findings (no commissioner) first.
-fn write_report(out: &mut impl Write, model: &Model, report: &Report, id: i64, as_of: String) -> std::io::Result<()> {
+fn write_report(
+    out: &mut impl Write,
+    model: &Model,
+    report: &Report,
+    id: i64,
+    as_of: String,
+    summary_only: bool,
+) -> std::io::Result<()> {
     let s = &report.summary;
     writeln!(
         out,
@@ -112,6 +123,9 @@ fn write_report(out: &mut impl Write, model: &Model, report: &Report, id: i64, a
         writeln!(out, "  not evaluated: {} ({})", ne.rule, ne.reason)?;
     }
     write_worst_non_contiguous(out, report)?;
+    if summary_only {
+        return Ok(());
+    }
     let mut groups: BTreeMap<Option<&CommissionerCode>, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
         groups.entry(f.commissioner.as_ref()).or_default().push(f);

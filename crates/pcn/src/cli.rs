@@ -34,6 +34,8 @@ pub enum Command {
     Synth(SynthArgs),
     /// Form a new configuration, repair today's, or evaluate one.
     Form(FormArgs),
+    /// Entitlements of every network and practice for a year, with their basis.
+    Pay(PayArgs),
     /// Check a snapshot's configuration against every DES rule.
     Check(CheckArgs),
     /// List the rule catalogue.
@@ -167,6 +169,9 @@ pub struct CheckArgs {
     /// Print the time of each phase (load, model, graph, check) to standard error.
     #[arg(long)]
     pub timings: bool,
+    /// Only the summary (counts by rule), not every finding.
+    #[arg(long)]
+    pub summary: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,6 +231,29 @@ pub struct FormArgs {
     pub timings: bool,
 }
 
+impl FormArgs {
+    /// `pcn form --mode repair` with every other option at its default.
+    pub fn repair_default() -> Self {
+        FormArgs {
+            mode: FormMode::Repair,
+            snapshot: None,
+            commissioner: None,
+            seed: 1,
+            time_limit: None,
+            ignore_commissioners: false,
+            out: None,
+            assignment: None,
+            close: vec![],
+            merge: vec![],
+            grow: vec![],
+            grow_all: None,
+            opt_out: vec![],
+            json: false,
+            timings: false,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
     /// Practices and network areas as GeoJSON (WGS84, RFC 7946).
@@ -253,4 +281,32 @@ pub struct GeojsonArgs {
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayBy {
+    Network,
+    Practice,
+    Month,
+}
+
+#[derive(Args, Debug)]
+pub struct PayArgs {
+    /// Financial year, e.g. 2020/21.
+    #[arg(long)]
+    pub year: String,
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Only this network.
+    #[arg(long)]
+    pub network: Option<String>,
+    /// Rows per network (streams as columns), per practice, or per network and month.
+    #[arg(long, value_enum, default_value = "network")]
+    pub by: PayBy,
+    /// Approvals CSV: non-participant rows name the covering network.
+    #[arg(long)]
+    pub approvals: Option<PathBuf>,
+    /// --json prints every line with its basis; --csv the table.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }

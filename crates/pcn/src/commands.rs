@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => return crate::check::run(&cli.db, args).await,
         Command::Rules(format) => crate::check::rules(format)?,
         Command::Form(args) => crate::form::run(&cli.db, args).await?,
+        Command::Pay(args) => crate::pay::run(&cli.db, args).await?,
         Command::Export(ExportCommand::Geojson(args)) => crate::export::geojson(&cli.db, args).await?,
         Command::Export(ExportCommand::Adjacency(args)) => crate::export::adjacency(&cli.db, args).await?,
     }
@@ -369,10 +370,25 @@ async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
     import(db, ImportArgs { files, as_of: None, payments_year: None, format: FormatArgs::default() }).await?;
     println!();
     networks(db, NetworksArgs { snapshot: None, commissioner: None, format: FormatArgs::default() }).await?;
+    println!();
+    crate::check::run(
+        db,
+        crate::cli::CheckArgs {
+            snapshot: None,
+            year: None,
+            commissioner: None,
+            approvals: None,
+            governance: None,
+            json: false,
+            timings: false,
+            summary: true,
+        },
+    )
+    .await?;
+    println!("\nRepairing today's configuration (the fewest changes that clear the errors it can):\n");
+    crate::form::run(db, crate::cli::FormArgs::repair_default()).await?;
     println!(
-        "\nThe store is {}: try `pcn --db {} practices` or `pcn --db {} networks --json`.",
-        db.display(),
-        db.display(),
+        "\nThe store is {0}: try `pcn --db {0} check`, `pcn --db {0} form --mode scratch`, `pcn --db {0} pay --year 2021/22`.",
         db.display()
     );
     Ok(())

@@ -8,6 +8,7 @@ mod commands;
 mod export;
 mod form;
 mod output;
+mod pay;
 
 use std::process::ExitCode;
 

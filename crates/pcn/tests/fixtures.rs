@@ -205,3 +205,33 @@ fn geojson_export_follows_rfc_7946() {
     let city = networks.iter().find(|n| n["properties"]["code"] == "U00002").unwrap();
     assert_eq!(city["properties"]["mean_weighted_distance_km"], 0.0);
 }
+
+#[test]
+fn pay_computes_each_stream_with_its_basis() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let j = ok_json(&pcn(&db, &["pay", "--year", "2021/22", "--network", "U00001", "--json"]));
+    assert_eq!(j["list_size_date"], "2021-01-01");
+    let lines = j["lines"].as_array().unwrap();
+    let total = |stream: &str| -> i64 {
+        lines.iter().filter(|l| l["stream"] == stream).map(|l| l["annual_pence"].as_i64().unwrap()).sum()
+    };
+    // TOWN PCN: 12,000 + 9,500 + 11,000 = 32,500 registered patients at 1 January 2021.
+    assert_eq!(total("core_funding"), 32_500 * 150);
+    assert_eq!(total("clinical_director"), 32_500 * 722 / 10);
+    let core = lines.iter().find(|l| l["stream"] == "core_funding" && l["practice"] == "A00002").unwrap();
+    assert_eq!(core["basis"]["units"], "9500");
+    assert_eq!(core["basis"]["as_of"], "2021-01-01");
+    assert_eq!(core["basis"]["source"], "registrations");
+    assert_eq!(core["rate"]["pounds"], "1.50");
+    let months: i64 = core["months_pence"].as_array().unwrap().iter().map(|m| m.as_i64().unwrap()).sum();
+    assert_eq!(months, core["annual_pence"].as_i64().unwrap());
+    // No weighted lists in the fixtures: participation is reported missing, not guessed.
+    assert!(j["missing"].as_array().unwrap().iter().any(|m| m["stream"] == "participation"));
+    assert_eq!(total("participation"), 0);
+
+    let bad = pcn(&db, &["pay", "--year", "2018/19"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("2018/19"), "{}", stderr(&bad));
+}

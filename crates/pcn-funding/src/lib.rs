@@ -1,0 +1,6 @@
+//! Network Contract DES entitlements and the Additional Roles Reimbursement
+//! Scheme, computed from rate tables kept as data per financial year.
+
+pub mod engine;
+pub mod inputs;
+pub mod rates;

@@ -1,0 +1,172 @@
+//! `pcn pay`: every network's and practice's entitlements for a year, with the
+//! basis of each figure.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pcn_core::{FinancialYear, Money};
+use pcn_funding::engine::{self, Entitlements};
+use pcn_funding::rates::{PaidTo, Stream};
+use pcn_store::{Include, Store};
+use serde_json::{Value, json};
+
+use crate::cli::{PayArgs, PayBy};
+use crate::commands::Usage;
+use crate::output::Listing;
+
+fn pounds(m: Money) -> Value {
+    json!(m.to_pounds().to_string().parse::<f64>().unwrap_or(0.0))
+}
+
+fn stream_name(s: Stream) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
+    let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
+    let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
+    let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
+    let store = Store::open(db).await?;
+    let id = store.resolve_snapshot(args.snapshot).await?;
+    let snap = store.load_snapshot(id, Include { payments: true, ..Default::default() }).await?;
+    store.close().await;
+
+    let (practices, networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
+    let ent = engine::entitlements(rates, &practices, &networks);
+    let only = match &args.network {
+        Some(code) => Some(
+            networks
+                .iter()
+                .position(|n| n.code.eq_ignore_ascii_case(code))
+                .ok_or_else(|| Usage(format!("network {code} is not in snapshot {id}")))? as u32,
+        ),
+        None => None,
+    };
+    let keep = |n: u32| only.is_none_or(|o| o == n);
+    let streams: Vec<Stream> = {
+        let mut v: Vec<Stream> = ent.lines.iter().map(|l| l.stream).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let names: BTreeMap<String, Option<String>> =
+        snap.networks.iter().map(|n| (n.code.to_string(), n.name.clone())).collect();
+
+    if args.format.json {
+        let lines: Vec<Value> = ent
+            .lines
+            .iter()
+            .filter(|l| keep(l.network))
+            .map(|l| {
+                json!({
+                    "stream": l.stream,
+                    "network": networks[l.network as usize].code,
+                    "practice": l.practice.map(|p| &practices[p as usize].code),
+                    "paid_to": l.paid_to,
+                    "basis": {"population": l.basis, "units": l.units, "as_of": l.units_as_of.map(|d| d.to_string()), "source": l.units_source},
+                    "rate": {"pounds": l.rate, "per": l.per, "source": l.rate_source, "confidence": l.confidence},
+                    "annual": pounds(l.annual),
+                    "annual_pence": l.annual.pence(),
+                    "months_pence": l.months.iter().map(|m| m.pence()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let v = json!({
+            "snapshot": id,
+            "year": year.to_string(),
+            "list_size_date": rates.list_size_date.to_string(),
+            "lines": lines,
+            "missing": ent.missing.iter().filter(|m| keep(m.network)).map(|m| json!({"stream": m.stream, "network": networks[m.network as usize].code, "practice": m.practice.map(|p| &practices[p as usize].code), "reason": m.reason})).collect::<Vec<_>>(),
+            "unverified_rates": rates.rates.iter().filter(|r| !r.confidence.verified()).map(|r| json!({"stream": r.stream, "amount": r.amount, "confidence": r.confidence, "note": r.note})).collect::<Vec<_>>(),
+            "gaps": rates.gaps,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+
+    let mut columns: Vec<&'static str> = match args.by {
+        PayBy::Network => vec!["network", "name"],
+        PayBy::Practice => vec!["practice", "network"],
+        PayBy::Month => vec!["network", "month"],
+    };
+    let stream_cols: Vec<&'static str> =
+        streams.iter().map(|s| &*Box::leak(stream_name(*s).into_boxed_str())).collect();
+    columns.extend(stream_cols.iter().copied());
+    columns.push("total");
+    let mut l = Listing::new("entitlements", columns);
+    let row_total = |cells: &BTreeMap<Stream, Money>| cells.values().copied().sum::<Money>();
+    match args.by {
+        PayBy::Network => {
+            let mut by: BTreeMap<u32, BTreeMap<Stream, Money>> = BTreeMap::new();
+            for line in ent.lines.iter().filter(|l| {
+                keep(l.network) && l.paid_to == PaidTo::Network || keep(l.network) && l.stream == Stream::Participation
+            }) {
+                *by.entry(line.network).or_default().entry(line.stream).or_default() += line.annual;
+            }
+            for (n, cells) in by {
+                let code = &networks[n as usize].code;
+                let mut row = vec![json!(code), json!(names.get(code).cloned().flatten())];
+                row.extend(streams.iter().map(|s| pounds(cells.get(s).copied().unwrap_or_default())));
+                row.push(pounds(row_total(&cells)));
+                l.rows.push(row);
+            }
+        }
+        PayBy::Practice => {
+            let mut by: BTreeMap<(u32, u32), BTreeMap<Stream, Money>> = BTreeMap::new();
+            for line in ent.lines.iter().filter(|l| keep(l.network)) {
+                if let Some(p) = line.practice {
+                    *by.entry((p, line.network)).or_default().entry(line.stream).or_default() += line.annual;
+                }
+            }
+            for ((p, n), cells) in by {
+                let mut row = vec![json!(practices[p as usize].code), json!(networks[n as usize].code)];
+                row.extend(streams.iter().map(|s| pounds(cells.get(s).copied().unwrap_or_default())));
+                row.push(pounds(row_total(&cells)));
+                l.rows.push(row);
+            }
+        }
+        PayBy::Month => {
+            let starts = engine::month_starts(year);
+            let mut by: BTreeMap<(u32, usize), BTreeMap<Stream, Money>> = BTreeMap::new();
+            for line in ent.lines.iter().filter(|l| keep(l.network)) {
+                for (m, amount) in line.months.iter().enumerate() {
+                    *by.entry((line.network, m)).or_default().entry(line.stream).or_default() += *amount;
+                }
+            }
+            for ((n, m), cells) in by {
+                let mut row = vec![
+                    json!(networks[n as usize].code),
+                    json!(format!("{}-{:02}", starts[m].year(), starts[m].month() as u8)),
+                ];
+                row.extend(streams.iter().map(|s| pounds(cells.get(s).copied().unwrap_or_default())));
+                row.push(pounds(row_total(&cells)));
+                l.rows.push(row);
+            }
+        }
+    }
+    let total: Money = ent.lines.iter().filter(|x| keep(x.network)).map(|x| x.annual).sum();
+    l.footer.push(format!("{year}: {} in all (lists as at {}; snapshot {id}).", total, rates.list_size_date));
+    footer_notes(&mut l, &ent, rates);
+    l.print(args.format)
+}
+
+fn footer_notes(l: &mut Listing, ent: &Entitlements, rates: &pcn_funding::rates::YearRates) {
+    if !ent.missing.is_empty() {
+        let mut by: BTreeMap<String, usize> = BTreeMap::new();
+        for m in &ent.missing {
+            *by.entry(m.reason.split(" for ").next().unwrap_or("").to_string()).or_default() += 1;
+        }
+        for (reason, n) in by {
+            l.footer.push(format!("Not computed ({n} lines): {reason} — import the input that carries it."));
+        }
+    }
+    for r in rates.rates.iter().filter(|r| !r.confidence.verified()) {
+        l.footer.push(format!(
+            "Unverified rate ({:?}): {} £{} — {}",
+            r.confidence,
+            stream_name(r.stream),
+            r.amount,
+            r.note.as_deref().unwrap_or(&r.source)
+        ));
+    }
+}
