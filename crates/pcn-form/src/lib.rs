@@ -206,7 +206,7 @@ fn form_area(model: &Model, a: &Area, seed: u64, budget: &Budget) -> (Vec<Vec<u3
                 proposals: vec![json!({"decision": "approve-above-ceiling", "why": "one network over 50,000 is the only way to stay above the floor"})],
             });
         }
-        let part = search::form(&sub, seed.wrapping_mul(31).wrapping_add(ci as u64), budget);
+        let part = search::form_tiled(&sub, seed.wrapping_mul(31).wrapping_add(ci as u64), budget);
         for r in &part.regions {
             groups.push(r.members.iter().map(|&m| sub.nodes[m as usize].practice).collect());
         }

@@ -39,6 +39,61 @@ pub fn target_regions(population: f64) -> usize {
     target_regions_around(population, 33_000.0)
 }
 
+/// Areas larger than this are cut into tiles that are formed separately and
+/// then improved together (a whole country formed as one area, boundaries ignored).
+const TILE_MAX: usize = 80;
+
+/// Forms a large connected area: tiles by recursive median cuts along the
+/// longer axis, each formed like a commissioner area, then one improvement
+/// over the whole so networks can straddle the seams.
+pub fn form_tiled(area: &Area, seed: u64, budget: &Budget) -> Partition {
+    if area.nodes.len() <= TILE_MAX * 5 {
+        return form(area, seed, budget);
+    }
+    let pts = Points::of(area);
+    let mut tiles: Vec<Vec<u32>> = Vec::new();
+    let mut stack = vec![(0..area.nodes.len() as u32).collect::<Vec<u32>>()];
+    while let Some(mut t) = stack.pop() {
+        if t.len() <= TILE_MAX {
+            tiles.push(t);
+            continue;
+        }
+        let span = |f: &dyn Fn(u32) -> f64| {
+            let (lo, hi) =
+                t.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| (lo.min(f(i)), hi.max(f(i))));
+            hi - lo
+        };
+        let by_x = span(&|i| pts.x[i as usize]) >= span(&|i| pts.y[i as usize]);
+        let key = |i: u32| if by_x { pts.x[i as usize] } else { pts.y[i as usize] };
+        t.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+        let right = t.split_off(t.len() / 2);
+        stack.push(right);
+        stack.push(t);
+    }
+    let mut labels = vec![0u32; area.nodes.len()];
+    let mut next = 0u32;
+    for (ti, tile) in tiles.iter().enumerate() {
+        let sub = area.restrict(tile);
+        for comp in sub.components() {
+            let piece = sub.restrict(&comp);
+            let part = if piece.population() < FLOOR {
+                // Too small alone: one region, which the joint improvement dissolves into its neighbours.
+                Partition::from_labels(&vec![0; piece.nodes.len()], &Points::of(&piece))
+            } else {
+                form(&piece, seed.wrapping_add(7919 * ti as u64), budget)
+            };
+            for (local, &r) in part.region_of.iter().enumerate() {
+                labels[tile[comp[local] as usize] as usize] = next + r;
+            }
+            next += part.regions.len() as u32;
+        }
+    }
+    let mut part = Partition::from_labels(&labels, &pts);
+    improve_fully(area, &mut part, &pts, budget);
+    merge_enclaves(area, &mut part, &pts);
+    part
+}
+
 /// Forms regions over a connected area: a few starts (region counts around
 /// P/33,000 and P/38,000, two seedings each), each grown and improved; the
 /// lexicographically best wins (the first on ties, so the result is
@@ -53,9 +108,11 @@ pub fn form(area: &Area, seed: u64, budget: &Budget) -> Partition {
     if !ks.contains(&alt) {
         ks.push(alt);
     }
+    // Big single areas (boundaries ignored) get one start: time matters more there.
+    let (ks, attempts) = if n > 400 { (ks[..1].to_vec(), 1) } else { (ks, 2u64) };
     let mut best: Option<(Cost, Partition)> = None;
     for (i, &k) in ks.iter().enumerate() {
-        for attempt in 0..2u64 {
+        for attempt in 0..attempts {
             if best.is_some() && budget.spent() {
                 break;
             }
@@ -120,11 +177,16 @@ pub fn improve_fully(area: &Area, part: &mut Partition, pts: &Points, budget: &B
         if budget.spent() {
             break;
         }
-        let changed = dissolve_worst_below_floor(area, part, pts) || split_worst_above_ceiling(area, part, pts);
-        if !changed {
+        let Some(touched) =
+            dissolve_worst_below_floor(area, part, pts).or_else(|| split_worst_above_ceiling(area, part, pts))
+        else {
             break;
+        };
+        let mut dirty = vec![false; part.regions.len()];
+        for r in touched {
+            dirty[r as usize] = true;
         }
-        improve(area, part, pts, budget);
+        improve_dirty(area, part, pts, budget, dirty);
     }
     part.compact();
 }
@@ -216,13 +278,25 @@ fn grow(area: &Area, seeds: &[u32]) -> Vec<u32> {
 
 /// Boundary moves and exact pair re-splits until neither improves.
 pub fn improve(area: &Area, part: &mut Partition, pts: &Points, budget: &Budget) {
+    let dirty = vec![true; part.regions.len()];
+    improve_dirty(area, part, pts, budget, dirty);
+}
+
+/// As [`improve`], but each pass looks only at regions that changed in the
+/// last one (and their borders): after a local change the work stays local,
+/// which keeps a single England-sized area from going quadratic.
+fn improve_dirty(area: &Area, part: &mut Partition, pts: &Points, budget: &Budget, mut dirty: Vec<bool>) {
     let mut seen = Vec::new();
     let mut stamp = 0u32;
     loop {
+        dirty.resize(part.regions.len(), true);
+        let mut next = vec![false; part.regions.len()];
         let mut improved = false;
         for n in 0..area.nodes.len() as u32 {
             let from = part.region_of[n as usize];
-            if part.regions[from as usize].members.len() <= 1 {
+            let touches_dirty = dirty[from as usize]
+                || area.adj[n as usize].iter().any(|&t| dirty[part.region_of[t as usize] as usize]);
+            if !touches_dirty || part.regions[from as usize].members.len() <= 1 {
                 continue;
             }
             let mut best: Option<(u32, Cost, Cost)> = None;
@@ -236,20 +310,30 @@ pub fn improve(area: &Area, part: &mut Partition, pts: &Points, budget: &Budget)
                 && part.connected_without(area, from, n, &mut seen, &mut stamp)
             {
                 part.move_node(n, to, pts);
+                next[from as usize] = true;
+                next[to as usize] = true;
                 improved = true;
             }
         }
         for (a, b) in adjacent_pairs(area, part) {
-            if resplit(area, part, pts, a, b) {
+            if (dirty[a as usize] || dirty[b as usize] || next[a as usize] || next[b as usize])
+                && resplit(area, part, pts, a, b)
+            {
+                next[a as usize] = true;
+                next[b as usize] = true;
                 improved = true;
             }
         }
-        if !improved {
-            improved = chain_out_of_bounds(area, part, pts, &mut seen, &mut stamp);
+        if !improved && let Some(touched) = chain_out_of_bounds(area, part, pts, &mut seen, &mut stamp) {
+            for r in touched {
+                next[r as usize] = true;
+            }
+            improved = true;
         }
         if !improved || budget.spent() {
             break;
         }
+        dirty = next;
     }
 }
 
@@ -257,7 +341,13 @@ pub fn improve(area: &Area, part: &mut Partition, pts: &Points, budget: &Budget)
 /// over-full (or joins an under-full) network via a neighbour, which passes
 /// another practice on to a third network. Single moves cannot do this when
 /// the neighbour is itself at a bound. Applies the best improving chain.
-fn chain_out_of_bounds(area: &Area, part: &mut Partition, pts: &Points, seen: &mut Vec<u32>, stamp: &mut u32) -> bool {
+fn chain_out_of_bounds(
+    area: &Area,
+    part: &mut Partition,
+    pts: &Points,
+    seen: &mut Vec<u32>,
+    stamp: &mut u32,
+) -> Option<Vec<u32>> {
     let bad: Vec<u32> = (0..part.regions.len() as u32)
         .filter(|&r| {
             let c = part.regions[r as usize].cost();
@@ -296,6 +386,8 @@ fn chain_out_of_bounds(area: &Area, part: &mut Partition, pts: &Points, seen: &m
         };
         for (n, to) in firsts {
             let from = part.region_of[n as usize];
+            let (b1, a1) = part.price_move(n, to, pts);
+            let after_first = before - b1 + a1;
             part.move_node(n, to, pts);
             // Second step: the region that now bears the imbalance passes one on.
             let pivot = if over { to } else { from };
@@ -309,7 +401,7 @@ fn chain_out_of_bounds(area: &Area, part: &mut Partition, pts: &Points, seen: &m
                         continue;
                     }
                     let (b2, a2) = part.price_move(m, c, pts);
-                    let total = part.total() - b2 + a2;
+                    let total = after_first - b2 + a2;
                     if total.better_than(&before)
                         && best.as_ref().is_none_or(|(bc, ..)| total.better_than(bc))
                         && part.regions[pivot as usize].members.len() > 1
@@ -322,14 +414,11 @@ fn chain_out_of_bounds(area: &Area, part: &mut Partition, pts: &Points, seen: &m
             part.move_node(n, from, pts);
         }
     }
-    match best {
-        Some((_, n, to, m, c)) => {
-            part.move_node(n, to, pts);
-            part.move_node(m, c, pts);
-            true
-        }
-        None => false,
-    }
+    let (_, n, to, m, c) = best?;
+    let touched = vec![part.region_of[n as usize], to, part.region_of[m as usize], c];
+    part.move_node(n, to, pts);
+    part.move_node(m, c, pts);
+    Some(touched)
 }
 
 fn adjacent_pairs(area: &Area, part: &Partition) -> Vec<(u32, u32)> {
@@ -437,8 +526,9 @@ pub fn resplit(area: &Area, part: &mut Partition, pts: &Points, a: u32, b: u32) 
     true
 }
 
-/// Dissolves the region furthest below the floor into its neighbours.
-fn dissolve_worst_below_floor(area: &Area, part: &mut Partition, pts: &Points) -> bool {
+/// Dissolves the region furthest below the floor into its neighbours;
+/// returns the regions that changed.
+fn dissolve_worst_below_floor(area: &Area, part: &mut Partition, pts: &Points) -> Option<Vec<u32>> {
     let worst = (0..part.regions.len() as u32)
         .filter(|&r| {
             let reg = &part.regions[r as usize];
@@ -449,7 +539,8 @@ fn dissolve_worst_below_floor(area: &Area, part: &mut Partition, pts: &Points) -
         .max_by(|&a, &b| {
             (FLOOR - part.regions[a as usize].w).total_cmp(&(FLOOR - part.regions[b as usize].w)).then(b.cmp(&a))
         });
-    let Some(r) = worst else { return false };
+    let r = worst?;
+    let mut touched = vec![r];
     // Peel from the outside in: each step moves the member whose best neighbouring region costs least.
     while !part.regions[r as usize].members.is_empty() {
         let mut best: Option<(u32, u32, Cost)> = None;
@@ -463,16 +554,21 @@ fn dissolve_worst_below_floor(area: &Area, part: &mut Partition, pts: &Points) -
             }
         }
         match best {
-            Some((m, to, _)) => part.move_node(m, to, pts),
+            Some((m, to, _)) => {
+                part.move_node(m, to, pts);
+                touched.push(to);
+            }
             None => break, // the rest is cut off from every other region
         }
     }
-    true
+    touched.sort_unstable();
+    touched.dedup();
+    Some(touched)
 }
 
 /// Splits the region furthest over the ceiling in two, when both halves can
-/// reach the floor.
-fn split_worst_above_ceiling(area: &Area, part: &mut Partition, pts: &Points) -> bool {
+/// reach the floor; returns the two regions.
+fn split_worst_above_ceiling(area: &Area, part: &mut Partition, pts: &Points) -> Option<Vec<u32>> {
     let mut order: Vec<u32> = (0..part.regions.len() as u32)
         .filter(|&r| part.regions[r as usize].w >= 2.0 * FLOOR && part.regions[r as usize].members.len() >= 2)
         .collect();
@@ -483,10 +579,10 @@ fn split_worst_above_ceiling(area: &Area, part: &mut Partition, pts: &Points) ->
             for g in half {
                 part.move_node(g, new, pts);
             }
-            return true;
+            return Some(vec![r, new]);
         }
     }
-    false
+    None
 }
 
 /// A connected subset of region `r` holding at least the floor whose
