@@ -23,6 +23,7 @@ pub mod partition;
 pub mod quality;
 pub mod repair;
 pub mod search;
+pub mod window;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -18,7 +18,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::area::Area;
-use crate::partition::{CEILING, Cost, FLOOR, Partition, Points, cost_of};
+use crate::partition::{CEILING, Cost, FLOOR, Partition, Points};
+use crate::window::Window;
 
 /// Unions of two regions up to this many practices are re-split exactly.
 const EXACT_SPLIT_MAX: usize = 12;
@@ -448,64 +449,23 @@ fn adjacent_pairs(area: &Area, part: &Partition) -> Vec<(u32, u32)> {
 /// Tries every connected bipartition of two neighbouring regions' union and
 /// keeps the best. Returns whether it changed anything.
 pub fn resplit(area: &Area, part: &mut Partition, pts: &Points, a: u32, b: u32) -> bool {
-    let mut nodes: Vec<u32> =
+    let nodes: Vec<u32> =
         part.regions[a as usize].members.iter().chain(&part.regions[b as usize].members).copied().collect();
-    let n = nodes.len();
-    if !(2..=EXACT_SPLIT_MAX).contains(&n) {
+    if !(2..=EXACT_SPLIT_MAX).contains(&nodes.len()) {
         return false;
     }
-    nodes.sort_unstable();
-    let local = |g: u32| nodes.binary_search(&g).ok();
-    let adjm: Vec<u32> = nodes
-        .iter()
-        .map(|&g| area.adj[g as usize].iter().filter_map(|&t| local(t)).fold(0u32, |m, l| m | (1 << l)))
-        .collect();
-    let full: u32 = (1u32 << n) - 1;
-    let connected = |mask: u32| -> bool {
-        if mask == 0 {
-            return false;
-        }
-        let mut reach = mask & mask.wrapping_neg();
-        loop {
-            let mut next = reach;
-            let mut bits = reach;
-            while bits != 0 {
-                let i = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                next |= adjm[i] & mask;
-            }
-            if next == reach {
-                return reach == mask;
-            }
-            reach = next;
-        }
-    };
-    let sums = |mask: u32| -> Cost {
-        let (mut w, mut sx, mut sy, mut sq, mut c) = (0.0, 0.0, 0.0, 0.0, 0);
-        let mut bits = mask;
-        while bits != 0 {
-            let i = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            let g = nodes[i] as usize;
-            w += pts.w[g];
-            sx += pts.w[g] * pts.x[g];
-            sy += pts.w[g] * pts.y[g];
-            sq += pts.w[g] * (pts.x[g] * pts.x[g] + pts.y[g] * pts.y[g]);
-            c += 1;
-        }
-        cost_of(w, sx, sy, sq, c)
-    };
-    let current_mask: u32 =
-        nodes.iter().enumerate().filter(|(_, g)| part.region_of[**g as usize] == a).fold(0, |m, (i, _)| m | (1 << i));
+    let win = Window::new(area, pts, nodes);
+    let full = win.full();
+    let current_mask = win.mask(|g| part.region_of[g as usize] == a);
     let mut best_mask = current_mask;
-    let mut best = sums(current_mask) + sums(full & !current_mask);
+    let mut best = win.cost(current_mask) + win.cost(full & !current_mask);
     // Subsets containing node 0 name each bipartition once.
     let mut mask = 1u32;
     while mask < full {
         if mask & 1 == 1 {
             let rest = full & !mask;
-            let c = sums(mask) + sums(rest);
-            if c.better_than(&best) && connected(mask) && connected(rest) {
+            let c = win.cost(mask) + win.cost(rest);
+            if c.better_than(&best) && win.connected(mask) && win.connected(rest) {
                 best = c;
                 best_mask = mask;
             }
@@ -516,20 +476,13 @@ pub fn resplit(area: &Area, part: &mut Partition, pts: &Points, a: u32, b: u32) 
         return false;
     }
     // Keep the side holding most of region a's old members as a.
-    let (side_a, side_b) =
-        if (best_mask & current_mask).count_ones() >= ((full & !best_mask) & current_mask).count_ones() {
-            (best_mask, full & !best_mask)
-        } else {
-            (full & !best_mask, best_mask)
-        };
-    for (i, &g) in nodes.iter().enumerate() {
-        let to = if side_a & (1 << i) != 0 {
-            a
-        } else {
-            debug_assert!(side_b & (1 << i) != 0);
-            b
-        };
-        part.move_node(g, to, pts);
+    let side_a = if (best_mask & current_mask).count_ones() >= ((full & !best_mask) & current_mask).count_ones() {
+        best_mask
+    } else {
+        full & !best_mask
+    };
+    for (i, &g) in win.nodes.iter().enumerate() {
+        part.move_node(g, if side_a & (1 << i) != 0 { a } else { b }, pts);
     }
     true
 }
@@ -615,38 +568,10 @@ const EXACT_AREA_MAX: usize = 10;
 /// The lexicographically best partition of a small area into connected groups.
 fn exact(area: &Area, pts: &Points) -> Partition {
     let n = area.nodes.len();
-    let adjm: Vec<u32> = (0..n).map(|i| area.adj[i].iter().fold(0u32, |m, &t| m | (1 << t))).collect();
-    let connected = |mask: u32| -> bool {
-        let mut reach = mask & mask.wrapping_neg();
-        loop {
-            let mut next = reach;
-            let mut bits = reach;
-            while bits != 0 {
-                let i = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                next |= adjm[i] & mask;
-            }
-            if next == reach {
-                return reach == mask;
-            }
-            reach = next;
-        }
-    };
-    let block_cost = |mask: u32| -> Cost {
-        let (mut w, mut sx, mut sy, mut sq, mut c) = (0.0, 0.0, 0.0, 0.0, 0);
-        for i in 0..n {
-            if mask & (1 << i) != 0 {
-                w += pts.w[i];
-                sx += pts.w[i] * pts.x[i];
-                sy += pts.w[i] * pts.y[i];
-                sq += pts.w[i] * (pts.x[i] * pts.x[i] + pts.y[i] * pts.y[i]);
-                c += 1;
-            }
-        }
-        cost_of(w, sx, sy, sq, c)
-    };
+    let win = Window::new(area, pts, (0..n as u32).collect());
     let mut best: Option<(Cost, Vec<u32>)> = None;
     let mut labels = vec![0u32; n];
+    // Restricted growth strings: each partition once.
     fn walk(i: usize, k: u32, labels: &mut Vec<u32>, visit: &mut dyn FnMut(&[u32], u32)) {
         if i == labels.len() {
             visit(labels, k);
@@ -662,8 +587,8 @@ fn exact(area: &Area, pts: &Points) -> Partition {
         for (i, &l) in labels.iter().enumerate() {
             masks[l as usize] |= 1 << i;
         }
-        let total = masks.iter().fold(Cost::default(), |c, &m| c + block_cost(m));
-        if best.as_ref().is_none_or(|(b, _)| total.better_than(b)) && masks.iter().all(|&m| connected(m)) {
+        let total = masks.iter().fold(Cost::default(), |c, &m| c + win.cost(m));
+        if best.as_ref().is_none_or(|(b, _)| total.better_than(b)) && masks.iter().all(|&m| win.connected(m)) {
             best = Some((total, labels.to_vec()));
         }
     };
@@ -678,90 +603,48 @@ const EXACT_THREE_MAX: usize = 10;
 /// Every way of cutting two neighbouring regions' union into three connected
 /// parts; applies the best if it beats the two regions as they are.
 fn split_pair_in_three(area: &Area, part: &mut Partition, pts: &Points, a: u32, b: u32) -> Option<Vec<u32>> {
-    let mut nodes: Vec<u32> =
+    let nodes: Vec<u32> =
         part.regions[a as usize].members.iter().chain(&part.regions[b as usize].members).copied().collect();
-    let n = nodes.len();
     let total_w: f64 = nodes.iter().map(|&g| pts.w[g as usize]).sum();
-    if !(3..=EXACT_THREE_MAX).contains(&n) || total_w < 3.0 * FLOOR {
+    if !(3..=EXACT_THREE_MAX).contains(&nodes.len()) || total_w < 3.0 * FLOOR {
         return None;
     }
-    nodes.sort_unstable();
-    let local = |g: u32| nodes.binary_search(&g).ok();
-    let adjm: Vec<u32> = nodes
-        .iter()
-        .map(|&g| area.adj[g as usize].iter().filter_map(|&t| local(t)).fold(0u32, |m, l| m | (1 << l)))
-        .collect();
-    let connected = |mask: u32| -> bool {
-        if mask == 0 {
-            return false;
-        }
-        let mut reach = mask & mask.wrapping_neg();
-        loop {
-            let mut next = reach;
-            let mut bits = reach;
-            while bits != 0 {
-                let i = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                next |= adjm[i] & mask;
-            }
-            if next == reach {
-                return reach == mask;
-            }
-            reach = next;
-        }
-    };
-    let cost = |mask: u32| -> Cost {
-        let (mut w, mut sx, mut sy, mut sq, mut c) = (0.0, 0.0, 0.0, 0.0, 0);
-        for (i, &g) in nodes.iter().enumerate() {
-            if mask & (1 << i) != 0 {
-                let g = g as usize;
-                w += pts.w[g];
-                sx += pts.w[g] * pts.x[g];
-                sy += pts.w[g] * pts.y[g];
-                sq += pts.w[g] * (pts.x[g] * pts.x[g] + pts.y[g] * pts.y[g]);
-                c += 1;
-            }
-        }
-        cost_of(w, sx, sy, sq, c)
-    };
+    let win = Window::new(area, pts, nodes);
+    let n = win.nodes.len();
     let current = part.regions[a as usize].cost() + part.regions[b as usize].cost();
     let mut best: Option<(Cost, [u32; 3])> = None;
     let mut labels = vec![0u8; n];
     // Labels in canonical order (the first node is 0, 2 appears only after 1) name each cut once.
-    let combos = 3usize.pow(n as u32);
-    for code in 0..combos {
+    for code in 0..3usize.pow(n as u32) {
         let mut c = code;
-        let mut max_seen = 0u8;
-        let mut ok = true;
         for l in labels.iter_mut() {
             *l = (c % 3) as u8;
             c /= 3;
         }
-        for &l in &labels {
-            if l > max_seen + 1 {
-                ok = false;
-                break;
-            }
+        let mut max_seen = 0u8;
+        let canonical = labels.iter().all(|&l| {
+            let ok = l <= max_seen + 1;
             max_seen = max_seen.max(l);
-        }
-        if !ok || labels[0] != 0 || max_seen != 2 {
+            ok
+        });
+        if !canonical || labels[0] != 0 || max_seen != 2 {
             continue;
         }
         let mut masks = [0u32; 3];
         for (i, &l) in labels.iter().enumerate() {
             masks[l as usize] |= 1 << i;
         }
-        let total = cost(masks[0]) + cost(masks[1]) + cost(masks[2]);
+        let total = win.cost(masks[0]) + win.cost(masks[1]) + win.cost(masks[2]);
         if total.better_than(&current)
             && best.as_ref().is_none_or(|(b, _)| total.better_than(b))
-            && masks.iter().all(|&m| connected(m))
+            && masks.iter().all(|&m| win.connected(m))
         {
             best = Some((total, masks));
         }
     }
     let (_, masks) = best?;
     let c = part.new_region();
-    for (i, &g) in nodes.iter().enumerate() {
+    for (i, &g) in win.nodes.iter().enumerate() {
         let to = if masks[0] & (1 << i) != 0 {
             a
         } else if masks[1] & (1 << i) != 0 {
