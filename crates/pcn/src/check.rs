@@ -10,7 +10,7 @@ use anyhow::Context;
 use pcn_core::{CommissionerCode, FinancialYear};
 use pcn_geo::PruneRule;
 use pcn_rules::{CheckInputs, Finding, Model, Report, Rule, Severity};
-use pcn_store::{Include, Store};
+use pcn_store::Include;
 use serde_json::json;
 
 use crate::cli::{CheckArgs, FormatArgs};
@@ -25,10 +25,9 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let governance = args.governance.as_deref().map(pcn_nhs::inputs::read_governance).transpose()?;
 
     let t0 = Instant::now();
-    let store = Store::open(db).await?;
-    let id = store.resolve_snapshot(args.snapshot).await?;
-    let snap = store.load_snapshot(id, Include { lsoas: true, boundaries: true, ..Default::default() }).await?;
-    store.close().await;
+    let (id, snap) =
+        crate::commands::load(db, args.snapshot, Include { lsoas: true, boundaries: true, ..Default::default() })
+            .await?;
     let t_load = t0.elapsed();
 
     let t1 = Instant::now();

@@ -194,10 +194,12 @@ fn file_name(path: &str) -> &str {
     std::path::Path::new(path).file_name().and_then(|s| s.to_str()).unwrap_or(path)
 }
 
-pub async fn load(db: &std::path::Path, snapshot: Option<i64>) -> anyhow::Result<(i64, Snapshot)> {
+/// Opens the store, loads a snapshot (the latest when none is named) with the
+/// side tables asked for, and closes the store again.
+pub async fn load(db: &std::path::Path, snapshot: Option<i64>, include: Include) -> anyhow::Result<(i64, Snapshot)> {
     let store = Store::open(db).await?;
     let id = store.resolve_snapshot(snapshot).await?;
-    let snap = store.load_snapshot(id, Include::default()).await?;
+    let snap = store.load_snapshot(id, include).await?;
     store.close().await;
     Ok((id, snap))
 }
@@ -223,7 +225,7 @@ async fn practices(db: &std::path::Path, args: PracticesArgs) -> anyhow::Result<
         .map(|s| NetworkCode::parse(s).map_err(|e| Usage(format!("--network: {e}"))))
         .transpose()?;
     let commissioner = parse_commissioner(&args.commissioner)?;
-    let (id, snap) = load(db, args.snapshot).await?;
+    let (id, snap) = load(db, args.snapshot, Include::default()).await?;
     if let Some(n) = &network
         && !snap.networks.iter().any(|x| &x.code == n)
     {
@@ -293,7 +295,7 @@ async fn practices(db: &std::path::Path, args: PracticesArgs) -> anyhow::Result<
 
 async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()> {
     let commissioner = parse_commissioner(&args.commissioner)?;
-    let (id, snap) = load(db, args.snapshot).await?;
+    let (id, snap) = load(db, args.snapshot, Include::default()).await?;
     let sizes = snap.network_sizes();
     let names: BTreeMap<&CommissionerCode, Option<&str>> =
         snap.commissioners.iter().map(|c| (&c.code, c.name.as_deref())).collect();

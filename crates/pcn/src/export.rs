@@ -8,7 +8,7 @@ use std::path::Path;
 use geo::{Coord, MapCoords, MultiPolygon, Orient, orient::Direction};
 use pcn_geo::{PruneRule, WeightedPoint};
 use pcn_rules::Model;
-use pcn_store::{Include, Store};
+use pcn_store::Include;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{AdjacencyArgs, GeojsonArgs};
@@ -29,10 +29,8 @@ fn to_wgs84(area: &MultiPolygon<f64>) -> Option<MultiPolygon<f64>> {
 
 pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
     let commissioner = parse_commissioner(&args.commissioner)?;
-    let store = Store::open(db).await?;
-    let id = store.resolve_snapshot(args.snapshot).await?;
-    let snap = store.load_snapshot(id, Include { boundaries: true, ..Default::default() }).await?;
-    store.close().await;
+    let (id, snap) =
+        crate::commands::load(db, args.snapshot, Include { boundaries: true, ..Default::default() }).await?;
     let (model, warnings) = Model::build(&snap, PruneRule::default());
     for w in warnings {
         eprintln!("warning: {w}");
@@ -145,10 +143,8 @@ pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
 /// northing (BNG metres), registered patients and commissioner; `edges.csv`
 /// has one row per neighbouring pair of practices (co-located ones included).
 pub async fn adjacency(db: &Path, args: AdjacencyArgs) -> anyhow::Result<()> {
-    let store = Store::open(db).await?;
-    let id = store.resolve_snapshot(args.snapshot).await?;
-    let snap = store.load_snapshot(id, Include { boundaries: true, ..Default::default() }).await?;
-    store.close().await;
+    let (_, snap) =
+        crate::commands::load(db, args.snapshot, Include { boundaries: true, ..Default::default() }).await?;
     let (model, _) = Model::build(&snap, PruneRule::default());
     let placed: Vec<usize> =
         model.practices.iter().enumerate().filter(|(_, p)| p.active && p.site.is_some()).map(|(i, _)| i).collect();

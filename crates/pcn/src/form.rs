@@ -12,7 +12,7 @@ use pcn_form::edits::{self, Edit};
 use pcn_form::{Options, Outcome, Quality};
 use pcn_geo::PruneRule;
 use pcn_rules::{Configuration, Model, NetworkFacts};
-use pcn_store::{Include, Store};
+use pcn_store::Include;
 use serde_json::{Value, json};
 
 use crate::cli::{FormArgs, FormMode};
@@ -38,10 +38,9 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
     }
 
     let t0 = Instant::now();
-    let store = Store::open(db).await?;
-    let id = store.resolve_snapshot(args.snapshot).await?;
-    let snap = store.load_snapshot(id, Include { lsoas: true, boundaries: true, ..Default::default() }).await?;
-    store.close().await;
+    let (id, snap) =
+        crate::commands::load(db, args.snapshot, Include { lsoas: true, boundaries: true, ..Default::default() })
+            .await?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
     let (base, warnings) = Model::build(&snap, PruneRule::default());

@@ -7,7 +7,7 @@ use std::path::Path;
 use pcn_core::{FinancialYear, Money};
 use pcn_funding::engine::{self, Entitlements};
 use pcn_funding::rates::{PaidTo, Stream};
-use pcn_store::{Include, Store};
+use pcn_store::Include;
 use serde_json::{Value, json};
 
 use crate::cli::{PayArgs, PayBy};
@@ -26,10 +26,7 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
-    let store = Store::open(db).await?;
-    let id = store.resolve_snapshot(args.snapshot).await?;
-    let snap = store.load_snapshot(id, Include { payments: true, ..Default::default() }).await?;
-    store.close().await;
+    let (id, snap) = crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
 
     let (practices, networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
     let ent = engine::entitlements(rates, &practices, &networks);
