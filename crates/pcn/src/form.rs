@@ -290,43 +290,31 @@ fn write_epcn(
     let name_of = |c: Option<&pcn_core::CommissionerCode>| {
         c.and_then(|c| names.get(c).copied().flatten()).unwrap_or("").to_string()
     };
-    let start = as_of.map(|d| format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day())).unwrap_or_default();
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "PARTNER_ORG_CODE",
-        "PARTNER_NAME",
-        "PRACTICE_CCG_CODE",
-        "PRACTICE_CCG_NAME",
-        "PCN_CODE",
-        "PCN_NAME",
-        "PCN_CCG_CODE",
-        "PCN_CCG_NAME",
-        "REL_START_DATE",
-        "REL_END_DATE",
-    ])?;
-    let mut rows: Vec<(String, usize)> = Vec::new();
+    let mut rows: Vec<(&PracticeCode, usize, u32)> = Vec::new();
     for (n, ms) in o.config.members.iter().enumerate() {
         for &p in ms {
-            rows.push((model.practices[p as usize].code.to_string(), n));
+            rows.push((&model.practices[p as usize].code, n, p));
         }
     }
     rows.sort();
-    for (code, n) in rows {
-        let p = &model.practices[model.practice_index[&PracticeCode::parse(&code)?] as usize];
+    let partners = rows.into_iter().map(|(code, n, p)| {
+        let p = &model.practices[p as usize];
         let net = &o.networks[n];
-        w.write_record([
-            code.as_str(),
-            p.name.as_deref().unwrap_or(""),
-            p.commissioner.as_ref().map_or("", |c| c.as_str()),
-            &name_of(p.commissioner.as_ref()),
-            net.code.as_str(),
-            net.name.as_deref().unwrap_or(""),
-            net.commissioner.as_ref().map_or("", |c| c.as_str()),
-            &name_of(net.commissioner.as_ref()),
-            &start,
-            "",
-        ])?;
-    }
+        pcn_nhs::write::CorePartner {
+            practice: code.to_string(),
+            practice_name: p.name.clone().unwrap_or_default(),
+            practice_commissioner: p.commissioner.as_ref().map_or(String::new(), |c| c.to_string()),
+            practice_commissioner_name: name_of(p.commissioner.as_ref()),
+            network: net.code.to_string(),
+            network_name: net.name.clone().unwrap_or_default(),
+            network_commissioner: net.commissioner.as_ref().map_or(String::new(), |c| c.to_string()),
+            network_commissioner_name: name_of(net.commissioner.as_ref()),
+            start: as_of,
+            end: None,
+        }
+    });
+    let mut w = csv::Writer::from_path(path)?;
+    pcn_nhs::write::write_core_partners(&mut w, partners)?;
     w.flush()?;
     Ok(())
 }

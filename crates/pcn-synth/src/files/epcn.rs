@@ -7,6 +7,8 @@ use std::path::Path;
 
 use time::Date;
 
+use pcn_nhs::write::{CorePartner, write_core_partners};
+
 use super::{csv_writer, finish, upper, ymd};
 use crate::Area;
 
@@ -49,18 +51,6 @@ pub fn write_details(area: &Area, path: &Path) -> io::Result<()> {
 
 pub fn write_partners(area: &Area, path: &Path) -> io::Result<()> {
     let mut w = csv_writer(path, false)?;
-    w.write_record([
-        "PARTNER_ORG_CODE",
-        "PARTNER_NAME",
-        "PRACTICE_CCG_CODE",
-        "PRACTICE_CCG_NAME",
-        "PCN_CODE",
-        "PCN_NAME",
-        "PCN_CCG_CODE",
-        "PCN_CCG_NAME",
-        "REL_START_DATE",
-        "REL_END_DATE",
-    ])?;
     // (network, practice, start, end), grouped by network as the sheet is.
     let mut rows: Vec<(usize, usize, Date, Option<Date>)> = Vec::new();
     for (i, p) in area.practices.iter().enumerate() {
@@ -72,23 +62,24 @@ pub fn write_partners(area: &Area, path: &Path) -> io::Result<()> {
         }
     }
     rows.sort();
-    for (n, i, start, end) in rows {
+    let partners = rows.into_iter().map(|(n, i, start, end)| {
         let p = &area.practices[i];
         let net = &area.networks[n];
         let pcom = &area.commissioners[p.commissioner];
         let ncom = &area.commissioners[net.commissioner];
-        w.write_record([
-            p.code.to_string(),
-            upper(&p.name),
-            pcom.code.to_string(),
-            upper(&pcom.name),
-            net.code.to_string(),
-            upper(&net.name),
-            ncom.code.to_string(),
-            upper(&ncom.name),
-            ymd(start),
-            end.map(ymd).unwrap_or_default(),
-        ])?;
-    }
+        CorePartner {
+            practice: p.code.to_string(),
+            practice_name: upper(&p.name),
+            practice_commissioner: pcom.code.to_string(),
+            practice_commissioner_name: upper(&pcom.name),
+            network: net.code.to_string(),
+            network_name: upper(&net.name),
+            network_commissioner: ncom.code.to_string(),
+            network_commissioner_name: upper(&ncom.name),
+            start: Some(start),
+            end,
+        }
+    });
+    write_core_partners(&mut w, partners).map_err(io::Error::other)?;
     finish(w)
 }
