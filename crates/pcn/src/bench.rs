@@ -208,6 +208,15 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
             Ok(a)
         }),
     });
+    let onefold = (args.tenfold_practices / 10).max(1);
+    out.push(Scenario {
+        name: format!("form scratch, synthetic 1x England ({onefold} practices)"),
+        target: "",
+        args: Box::new(move |scratch| {
+            let db = synthetic_store(scratch, onefold)?;
+            Ok(vec!["--db".into(), db, "form".into(), "--mode".into(), "scratch".into(), "--json".into(), "--timings".into()])
+        }),
+    });
     let tenfold = args.tenfold_practices;
     out.push(Scenario {
         name: format!("form scratch, synthetic 10x England ({tenfold} practices)"),
