@@ -16,6 +16,12 @@
 //! A site with a pruned edge or on the convex hull is at the edge of the map:
 //! a network there can border the sea rather than another network, which
 //! matters for the "no donuts" rule.
+//!
+//! Explicit links ([`SiteGraph::link_islands`]): a group of sites cut off
+//! from everything else (the Isles of Scilly) and too small to be a network
+//! on its own is joined to the nearest site outside it, as a ferry or road
+//! would join it. Links are kept apart from Delaunay edges so a report can
+//! say which adjacencies are declared rather than geometric.
 
 use serde::Serialize;
 use spade::{DelaunayTriangulation, HasPosition, Point2, Triangulation};
@@ -76,6 +82,8 @@ pub struct SiteGraph {
     pub pruned: Vec<PrunedEdge>,
     /// On the convex hull or beside a pruned edge.
     pub at_map_edge: Vec<bool>,
+    /// Explicit links added for islands (also in `neighbours`).
+    pub links: Vec<Edge>,
 }
 
 struct Vertex {
@@ -221,6 +229,51 @@ impl SiteGraph {
         groups
     }
 
+    /// Joins every connected group of sites whose `weight` totals less than
+    /// `floor` to the nearest site outside the group, until none is left
+    /// (each link merges two groups, so this ends).
+    pub fn link_islands(&mut self, weight: &[f64], floor: f64) {
+        loop {
+            let comps = self.site_components();
+            if comps.len() < 2 {
+                return;
+            }
+            let mut comp_of = vec![0usize; self.sites.len()];
+            for (c, sites) in comps.iter().enumerate() {
+                for &s in sites {
+                    comp_of[s as usize] = c;
+                }
+            }
+            let Some(small) = comps.iter().position(|c| c.iter().map(|&s| weight[s as usize]).sum::<f64>() < floor)
+            else {
+                return;
+            };
+            let mut best: Option<(f64, u32, u32)> = None;
+            for &a in &comps[small] {
+                for b in 0..self.sites.len() as u32 {
+                    if comp_of[b as usize] != small {
+                        let d = self.distance_m(a, b);
+                        if best.is_none_or(|(bd, ..)| d < bd) {
+                            best = Some((d, a, b));
+                        }
+                    }
+                }
+            }
+            let (d, a, b) = best.expect("another group exists");
+            self.neighbours[a as usize].push(b);
+            self.neighbours[b as usize].push(a);
+            self.neighbours[a as usize].sort_unstable();
+            self.neighbours[b as usize].sort_unstable();
+            self.links.push(Edge { a: a.min(b), b: a.max(b), length_m: d });
+        }
+    }
+
+    /// Connected groups of all sites, each ascending, ordered by smallest site.
+    pub fn site_components(&self) -> Vec<Vec<u32>> {
+        let all: Vec<u32> = (0..self.sites.len() as u32).collect();
+        self.components(&all, &mut Scratch::default())
+    }
+
     /// Site-level neighbours of a set of sites that are not in the set.
     pub fn border(&self, sites: &[u32]) -> Vec<u32> {
         let mut out: Vec<u32> = sites
@@ -267,4 +320,35 @@ fn edge(sites: &[Site], a: u32, b: u32) -> Edge {
     let (p, q) = (&sites[a as usize], &sites[b as usize]);
     let (a, b) = if a < b { (a, b) } else { (b, a) };
     Edge { a, b, length_m: (p.x - q.x).hypot(p.y - q.y) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn islands_below_the_floor_are_linked_to_the_nearest_site() {
+        // A mainland grid and one far island site: the 45 km sea edge is pruned.
+        let mut pts: Vec<(f64, f64)> =
+            (0..5).flat_map(|i| (0..5).map(move |j| (i as f64 * 2_000.0, j as f64 * 2_000.0))).collect();
+        pts.push((-45_000.0, 4_000.0));
+        let mut g = SiteGraph::build(&pts, None, PruneRule::default());
+        assert_eq!(g.site_components().len(), 2, "the island is cut off");
+        let weight: Vec<f64> = (0..g.sites.len()).map(|_| 5_000.0).collect();
+        g.link_islands(&weight, 30_000.0);
+        assert_eq!(g.site_components().len(), 1);
+        assert_eq!(g.links.len(), 1);
+        let island = g.site_of[25];
+        assert!(
+            g.neighbours[island as usize]
+                .iter()
+                .all(|&t| g.sites[t as usize].x == 0.0 && g.sites[t as usize].y == 4_000.0)
+        );
+        // A cut-off group big enough to stand alone is left alone.
+        let mut g = SiteGraph::build(&pts, None, PruneRule::default());
+        let mut weight = vec![5_000.0; g.sites.len()];
+        weight[g.site_of[25] as usize] = 40_000.0;
+        g.link_islands(&weight, 30_000.0);
+        assert!(g.links.is_empty());
+    }
 }

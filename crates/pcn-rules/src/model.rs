@@ -148,7 +148,14 @@ impl Model {
             .collect();
         let points: Vec<(f64, f64)> = in_graph.iter().map(|&i| practices[i].location.expect("filtered")).collect();
         let started = std::time::Instant::now();
-        let graph = SiteGraph::build(&points, land.as_ref(), rule);
+        let mut graph = SiteGraph::build(&points, land.as_ref(), rule);
+        // Islands too small to be a network on their own get an explicit link
+        // to the nearest practice (the Isles of Scilly to Penzance).
+        let mut site_weight = vec![0.0; graph.sites.len()];
+        for (k, &i) in in_graph.iter().enumerate() {
+            site_weight[graph.site_of[k] as usize] += practices[i].registered as f64;
+        }
+        graph.link_islands(&site_weight, crate::check::FLOOR as f64);
         let graph_build = started.elapsed();
         let mut site_practices = vec![Vec::new(); graph.sites.len()];
         for (k, &i) in in_graph.iter().enumerate() {

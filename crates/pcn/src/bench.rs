@@ -214,7 +214,15 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
         target: "",
         args: Box::new(move |scratch| {
             let db = synthetic_store(scratch, onefold)?;
-            Ok(vec!["--db".into(), db, "form".into(), "--mode".into(), "scratch".into(), "--json".into(), "--timings".into()])
+            Ok(vec![
+                "--db".into(),
+                db,
+                "form".into(),
+                "--mode".into(),
+                "scratch".into(),
+                "--json".into(),
+                "--timings".into(),
+            ])
         }),
     });
     let tenfold = args.tenfold_practices;

@@ -71,6 +71,7 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
             "sites": model.graph.sites.len(),
             "edges": model.graph.edges.len(),
             "pruned_edges": model.graph.pruned.len(),
+            "island_links": model.graph.links.len(),
             "water_rule": model.land.is_some(),
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
