@@ -81,12 +81,12 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
     let mut files: Vec<(PathBuf, FileKind)> = Vec::with_capacity(paths.len());
     for p in paths {
         let kind = detect(p)?;
-        if let Some((other, _)) = files.iter().find(|(_, k)| {
-            (*k == kind && !may_repeat(kind))
-                || (is_epcn(*k)
-                    && is_epcn(kind)
-                    && (*k == kind || *k == FileKind::EpcnWorkbook || kind == FileKind::EpcnWorkbook))
-        }) {
+        // The same kind twice is ambiguous, and so is a workbook beside a CSV sheet of it.
+        let clashes = |k: FileKind| {
+            (k == kind && !may_repeat(kind))
+                || (is_epcn(k) && is_epcn(kind) && (k == FileKind::EpcnWorkbook || kind == FileKind::EpcnWorkbook))
+        };
+        if let Some((other, _)) = files.iter().find(|(_, k)| clashes(*k)) {
             return Err(ReadError::file(
                 &p.display().to_string(),
                 format!("is a second {kind} file (the first is {}); import one at a time", other.display()),
