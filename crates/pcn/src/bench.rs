@@ -208,40 +208,17 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
             Ok(a)
         }),
     });
-    let onefold = (args.tenfold_practices / 10).max(1);
-    out.push(Scenario {
-        name: format!("form scratch, synthetic 1x England ({onefold} practices)"),
-        target: "",
-        args: Box::new(move |scratch| {
-            let db = synthetic_store(scratch, onefold)?;
-            Ok(vec![
-                "--db".into(),
-                db,
-                "form".into(),
-                "--mode".into(),
-                "scratch".into(),
-                "--json".into(),
-                "--timings".into(),
-            ])
-        }),
-    });
     let tenfold = args.tenfold_practices;
-    out.push(Scenario {
-        name: format!("form scratch, synthetic 10x England ({tenfold} practices)"),
-        target: "< 2 min",
-        args: Box::new(move |scratch| {
-            let db = synthetic_store(scratch, tenfold)?;
-            Ok(vec![
-                "--db".into(),
-                db,
-                "form".into(),
-                "--mode".into(),
-                "scratch".into(),
-                "--json".into(),
-                "--timings".into(),
-            ])
-        }),
-    });
+    for (n, scale, target) in [((tenfold / 10).max(1), "1x", ""), (tenfold, "10x", "< 2 min")] {
+        out.push(Scenario {
+            name: format!("form scratch, synthetic {scale} England ({n} practices)"),
+            target,
+            args: Box::new(move |scratch| {
+                let db = synthetic_store(scratch, n)?;
+                Ok(["--db", &db, "form", "--mode", "scratch", "--json", "--timings"].map(String::from).to_vec())
+            }),
+        });
+    }
     Ok((out, skipped))
 }
 

@@ -8,9 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use pcn_core::{CommissionerCode, FinancialYear};
-use pcn_geo::PruneRule;
 use pcn_rules::{CheckInputs, Finding, Model, Report, Rule, Severity};
-use pcn_store::Include;
 use serde_json::json;
 
 use crate::cli::{CheckArgs, FormatArgs};
@@ -24,18 +22,8 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let governance = args.governance.as_deref().map(pcn_nhs::inputs::read_governance).transpose()?;
 
-    let t0 = Instant::now();
-    let (id, snap) =
-        crate::commands::load(db, args.snapshot, Include { lsoas: true, boundaries: true, ..Default::default() })
-            .await?;
-    let t_load = t0.elapsed();
-
-    let t1 = Instant::now();
-    let (model, warnings) = Model::build(&snap, PruneRule::default());
-    let t_model = t1.elapsed();
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
+    let crate::commands::Loaded { id, snap, model, load_time: t_load, model_time: t_model } =
+        crate::commands::load_model(db, args.snapshot).await?;
     if let Some(c) = &commissioner
         && !model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
         && !model.practices.iter().any(|p| p.commissioner.as_ref() == Some(c))

@@ -204,6 +204,31 @@ pub async fn load(db: &std::path::Path, snapshot: Option<i64>, include: Include)
     Ok((id, snap))
 }
 
+/// A snapshot with its rules model (practices by index, the adjacency graph):
+/// what check, form and the exports all work on, built one way for all.
+pub struct Loaded {
+    pub id: i64,
+    pub snap: Snapshot,
+    pub model: pcn_rules::Model,
+    pub load_time: std::time::Duration,
+    pub model_time: std::time::Duration,
+}
+
+/// Loads a snapshot (with the LSOAs and boundaries the model uses) and builds
+/// its model; model warnings go to standard error.
+pub async fn load_model(db: &std::path::Path, snapshot: Option<i64>) -> anyhow::Result<Loaded> {
+    let started = std::time::Instant::now();
+    let (id, snap) = load(db, snapshot, Include { lsoas: true, boundaries: true, ..Default::default() }).await?;
+    let load_time = started.elapsed();
+    let started = std::time::Instant::now();
+    let (model, warnings) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
+    let model_time = started.elapsed();
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(Loaded { id, snap, model, load_time, model_time })
+}
+
 pub fn parse_commissioner(s: &Option<String>) -> anyhow::Result<Option<CommissionerCode>> {
     Ok(s.as_deref()
         .map(|s| CommissionerCode::parse(s).map_err(|e| Usage(format!("--commissioner: {e}"))))

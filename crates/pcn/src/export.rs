@@ -6,9 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use geo::{Coord, MapCoords, MultiPolygon, Orient, orient::Direction};
-use pcn_geo::{PruneRule, WeightedPoint};
-use pcn_rules::Model;
-use pcn_store::Include;
+use pcn_geo::WeightedPoint;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{AdjacencyArgs, GeojsonArgs};
@@ -29,12 +27,7 @@ fn to_wgs84(area: &MultiPolygon<f64>) -> Option<MultiPolygon<f64>> {
 
 pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
     let commissioner = parse_commissioner(&args.commissioner)?;
-    let (id, snap) =
-        crate::commands::load(db, args.snapshot, Include { boundaries: true, ..Default::default() }).await?;
-    let (model, warnings) = Model::build(&snap, PruneRule::default());
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
+    let crate::commands::Loaded { id, snap, model, .. } = crate::commands::load_model(db, args.snapshot).await?;
     if let Some(c) = &commissioner
         && !model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
     {
@@ -143,9 +136,7 @@ pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
 /// northing (BNG metres), registered patients and commissioner; `edges.csv`
 /// has one row per neighbouring pair of practices (co-located ones included).
 pub async fn adjacency(db: &Path, args: AdjacencyArgs) -> anyhow::Result<()> {
-    let (_, snap) =
-        crate::commands::load(db, args.snapshot, Include { boundaries: true, ..Default::default() }).await?;
-    let (model, _) = Model::build(&snap, PruneRule::default());
+    let model = crate::commands::load_model(db, args.snapshot).await?.model;
     let placed: Vec<usize> =
         model.practices.iter().enumerate().filter(|(_, p)| p.active && p.site.is_some()).map(|(i, _)| i).collect();
     std::fs::create_dir_all(&args.out)?;

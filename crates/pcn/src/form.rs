@@ -3,16 +3,14 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use pcn_core::{NetworkCode, PracticeCode};
 use pcn_form::edits::{self, Edit};
 use pcn_form::{Options, Outcome, Quality};
-use pcn_geo::PruneRule;
 use pcn_rules::{Configuration, Model, NetworkFacts};
-use pcn_store::Include;
 use serde_json::{Value, json};
 
 use crate::cli::{FormArgs, FormMode};
@@ -37,17 +35,8 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
         edit_list.push(Edit::OptOut(PracticeCode::parse(c).map_err(|e| Usage(format!("--opt-out: {e}")))?));
     }
 
-    let t0 = Instant::now();
-    let (id, snap) =
-        crate::commands::load(db, args.snapshot, Include { lsoas: true, boundaries: true, ..Default::default() })
-            .await?;
-    let t_load = t0.elapsed();
-    let t1 = Instant::now();
-    let (base, warnings) = Model::build(&snap, PruneRule::default());
-    let t_model = t1.elapsed();
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
+    let crate::commands::Loaded { id, snap, model: base, load_time: t_load, model_time: t_model } =
+        crate::commands::load_model(db, args.snapshot).await?;
     if let Some(c) = &only
         && !base.practices.iter().any(|p| p.commissioner.as_ref() == Some(c))
     {
