@@ -680,6 +680,14 @@ fn summarise(
             reason: "no contract types in the snapshot (import a payments file)".into(),
         });
     }
+    if model.graph.sites.is_empty() {
+        for r in [Rule::NonContiguous, Rule::Enclave, Rule::UncoveredHole, Rule::CoveringNotNeighbour] {
+            not_evaluated.push(NotEvaluated {
+                rule: r.id(),
+                reason: "no practice coordinates in the snapshot (import a postcode coordinates file)".into(),
+            });
+        }
+    }
     if !model.has_rurality {
         not_evaluated.push(NotEvaluated {
             rule: Rule::WaiverCandidate.id(),

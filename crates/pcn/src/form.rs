@@ -42,6 +42,21 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
     {
         anyhow::bail!(Usage(format!("commissioner {c} has no practices in snapshot {id}")));
     }
+    // Formation places practices on the map; without coordinates it cannot.
+    let open: Vec<&pcn_rules::PracticeFacts> = base.practices.iter().filter(|p| p.active).collect();
+    let unlocated = open.iter().filter(|p| p.site.is_none()).count();
+    if args.mode != FormMode::Evaluate && !open.is_empty() && unlocated == open.len() {
+        anyhow::bail!(Usage(format!(
+            "none of the {} open practices in snapshot {id} has coordinates: import a postcode coordinates file with the practice files",
+            open.len()
+        )));
+    }
+    if unlocated * 100 > open.len() {
+        eprintln!(
+            "warning: {unlocated} of {} open practices have no coordinates; they join the smallest network of their commissioner",
+            open.len()
+        );
+    }
     let current = base.configuration(&snap);
     let (model, excluded, opted_out) = edits::apply(&base, &edit_list).map_err(Usage)?;
 

@@ -235,3 +235,20 @@ fn pay_computes_each_stream_with_its_basis() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("2018/19"), "{}", stderr(&bad));
 }
+
+#[test]
+fn without_coordinates_geography_is_not_evaluated_and_formation_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let files =
+        [fixtures().join("small/gp-reg-pat-prac-all.csv"), fixtures().join("small/qof_MAPPING_NHS_GEOGRAPHIES.csv")];
+    ok_json(&pcn_paths(&db, &["import"], &files, &["--json"]));
+    let out = pcn(&db, &["check", "--json"]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped: Vec<&str> =
+        j["summary"]["not_evaluated"].as_array().unwrap().iter().map(|n| n["rule"].as_str().unwrap()).collect();
+    assert!(skipped.contains(&"geo.non-contiguous") && skipped.contains(&"geo.enclave"), "{skipped:?}");
+    let out = pcn(&db, &["form", "--mode", "scratch"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("coordinates"), "{}", stderr(&out));
+}
