@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use pcn_core::{Approval, ApprovalKind, NetworkCode};
-use pcn_geo::WeightedPoint;
 use pcn_rules::{CheckInputs, Configuration, Model, NetworkFacts};
 use serde::Serialize;
 
@@ -74,13 +73,7 @@ pub fn quality(
 
     let (mut wd, mut wsum) = (0.0, 0.0);
     for ms in &config.members {
-        let pts: Vec<WeightedPoint> = ms
-            .iter()
-            .filter_map(|&p| {
-                let pf = &model.practices[p as usize];
-                pf.location.map(|(x, y)| WeightedPoint { x, y, weight: pf.registered as f64 })
-            })
-            .collect();
+        let pts = model.weighted_points(ms);
         let w: f64 = pts.iter().map(|p| p.weight).sum();
         if let Some(d) = pcn_geo::mean_weighted_distance_m(&pts) {
             wd += d * w;

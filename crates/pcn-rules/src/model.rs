@@ -214,6 +214,18 @@ impl Model {
         m
     }
 
+    /// The located practices among `members`, weighted by registered patients
+    /// (what the compactness measures take).
+    pub fn weighted_points(&self, members: &[u32]) -> Vec<pcn_geo::WeightedPoint> {
+        members
+            .iter()
+            .filter_map(|&p| {
+                let pf = &self.practices[p as usize];
+                pf.location.map(|(x, y)| pcn_geo::WeightedPoint { x, y, weight: pf.registered as f64 })
+            })
+            .collect()
+    }
+
     pub fn network_label(&self, n: u32) -> String {
         let net = &self.networks[n as usize];
         match &net.name {

@@ -89,8 +89,8 @@ fn stored(scratch: &Path, name: &str, files: &[PathBuf]) -> anyhow::Result<Strin
     Ok(db.display().to_string())
 }
 
-/// A synthetic area of `n` practices, written and imported once.
-fn synthetic_store(scratch: &Path, n: usize) -> anyhow::Result<String> {
+/// The files of a synthetic area of `n` practices, written once per bench run.
+fn synth_files(scratch: &Path, n: usize) -> anyhow::Result<Vec<PathBuf>> {
     let dir = scratch.join(format!("synth-{n}"));
     if !dir.is_dir() {
         run_child(&[
@@ -105,7 +105,12 @@ fn synthetic_store(scratch: &Path, n: usize) -> anyhow::Result<String> {
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
     files.sort();
-    stored(scratch, &format!("synth-store-{n}"), &files)
+    Ok(files)
+}
+
+/// A synthetic area of `n` practices, written and imported once.
+fn synthetic_store(scratch: &Path, n: usize) -> anyhow::Result<String> {
+    stored(scratch, &format!("synth-store-{n}"), &synth_files(scratch, n)?)
 }
 
 fn paths(files: &[PathBuf]) -> Vec<String> {
@@ -188,21 +193,7 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
         name: format!("import synthetic {n} practices"),
         target: "synth + import < 30 s",
         args: Box::new(move |scratch| {
-            let dir = scratch.join(format!("synth-{n}"));
-            if !dir.is_dir() {
-                run_child(&[
-                    "synth".into(),
-                    "--practices".into(),
-                    n.to_string(),
-                    "--seed".into(),
-                    "1".into(),
-                    "--out".into(),
-                    dir.display().to_string(),
-                ])?;
-            }
-            let mut files: Vec<PathBuf> =
-                std::fs::read_dir(&dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-            files.sort();
+            let files = synth_files(scratch, n)?;
             let mut a = vec!["--db".to_string(), scratch.join("s.db").display().to_string(), "import".into()];
             a.extend(paths(&files));
             Ok(a)

@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::Path;
 
 use geo::{Coord, MapCoords, MultiPolygon, Orient, orient::Direction};
-use pcn_geo::WeightedPoint;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{AdjacencyArgs, GeojsonArgs};
@@ -58,13 +57,7 @@ pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
     for (n, area) in &areas {
         let net = &model.networks[*n as usize];
         let members = &config.members[*n as usize];
-        let pts: Vec<WeightedPoint> = members
-            .iter()
-            .filter_map(|&p| {
-                let pf = &model.practices[p as usize];
-                pf.location.map(|(x, y)| WeightedPoint { x, y, weight: pf.registered as f64 })
-            })
-            .collect();
+        let pts = model.weighted_points(members);
         let Some(wgs) = to_wgs84(area) else { continue };
         let geometry = geojson::Geometry::from(&wgs);
         let mut props = Map::new();
