@@ -4,3 +4,4 @@
 pub mod engine;
 pub mod inputs;
 pub mod rates;
+pub mod reconcile;

@@ -119,11 +119,11 @@ fn pinned_2019_20() {
         2019,
         Stream::Participation,
         Basis::Weighted,
-        "0.147",
-        Per::Month,
+        "1.761",
+        Per::Year,
         date!(2019 - 04 - 01),
         date!(2020 - 03 - 31),
-        Confidence::V,
+        Confidence::D,
     );
     let core = pin(
         2019,

@@ -183,8 +183,11 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
         }
     }
 
-    // QOF list sizes are at 1 January of the QOF year's end.
+    // QOF list sizes are at 1 January of the QOF year's end. Registers come
+    // from the latest year only (a snapshot holds one set).
+    let latest = prevalence.iter().map(|q| q.year).max().flatten();
     for q in prevalence {
+        let registers_wanted = q.year == latest;
         let date =
             q.year.map_or(as_of, |y| Date::from_calendar_date(y.start_year() + 1, Month::January, 1).expect("valid"));
         for (code, size) in q.list_sizes {
@@ -197,7 +200,9 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
                 source: ListSource::Qof,
             });
         }
-        snap.registers.extend(q.registers);
+        if registers_wanted {
+            snap.registers.extend(q.registers);
+        }
     }
 
     // Payments: contract type for practices we know, and the year's patient figures.

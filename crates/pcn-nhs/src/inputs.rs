@@ -85,3 +85,33 @@ pub fn read_governance(path: &Path) -> Result<Vec<Governance>, ReadError> {
     })?;
     Ok(out)
 }
+
+/// A count per network, e.g. beds in aligned care homes (`network,beds`) or
+/// IIF points achieved (`network,points`): `field` names the value column.
+pub fn read_network_counts(
+    path: &Path,
+    field: &str,
+) -> Result<std::collections::HashMap<String, rust_decimal::Decimal>, ReadError> {
+    let file = display_name(path);
+    let mut csv = open_csv(path, true, None)?;
+    let h = read_header(&file, &mut csv)?;
+    let network = h.require(&file, &["network"])?;
+    let value = h.require(&file, &[field])?;
+    let mut out = std::collections::HashMap::new();
+    for_each_record(&file, &mut csv, |row| {
+        expect_width(&row, h.len())?;
+        let code = row.parse(network, "network", NetworkCode::parse)?;
+        let v = row.parse(value, field, |s| {
+            s.trim()
+                .parse::<rust_decimal::Decimal>()
+                .ok()
+                .filter(|d| !d.is_sign_negative())
+                .ok_or_else(|| format!("{s:?} is not a number of zero or more"))
+        })?;
+        if out.insert(code.to_string(), v).is_some() {
+            return Err(row.err("network", format!("{code} appears twice")));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}

@@ -63,7 +63,7 @@ pub struct Import {
 
 /// Kinds of which one import may hold several files.
 fn may_repeat(kind: FileKind) -> bool {
-    matches!(kind, FileKind::Payments | FileKind::Coordinates | FileKind::Boundaries)
+    matches!(kind, FileKind::Payments | FileKind::Coordinates | FileKind::Boundaries | FileKind::QofPrevalence)
 }
 
 fn is_epcn(kind: FileKind) -> bool {
@@ -100,7 +100,7 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
     files.sort_by_key(|(_, k)| *k);
 
     let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
-    let mut sources = Vec::with_capacity(files.len());
+    let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
     let mut wanted = None;
     for (path, kind) in &files {
         if *kind == FileKind::Coordinates && wanted.is_none() {
@@ -113,6 +113,19 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
             progress: opts.progress,
         };
         let p = read::read(path, *kind, &ctx)?;
+        // QOF prevalence may repeat for different years (each year's list
+        // sizes are dated 1 January), never twice for one year.
+        if let Parsed::QofPrevalence(q) = &p
+            && let Some(i) = parsed.iter().position(|o| matches!(o, Parsed::QofPrevalence(o) if o.year == q.year))
+        {
+            return Err(ReadError::file(
+                &path.display().to_string(),
+                format!(
+                    "is a second QOF prevalence file for the same year (the first is {})",
+                    sources[i].path.display()
+                ),
+            ));
+        }
         sources.push(SourceFile {
             path: path.clone(),
             kind: *kind,
@@ -186,4 +199,24 @@ fn sha256_file(path: &Path) -> Result<String, ReadError> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads one NHS Payments to General Practice file on its own (for
+/// reconciliation), checking it is one: its year comes from the name or `year`.
+pub fn read_payments(
+    path: &Path,
+    year: Option<FinancialYear>,
+) -> Result<(FinancialYear, Vec<pcn_core::PracticePayments>), ReadError> {
+    let kind = detect(path)?;
+    if kind != FileKind::Payments {
+        return Err(ReadError::file(
+            &path.display().to_string(),
+            format!("is a {kind} file, not NHS Payments to General Practice"),
+        ));
+    }
+    let ctx = ReadContext { wanted_postcodes: None, payments_year: year, progress: None };
+    match read::payments::read(path, &ctx)? {
+        Parsed::Payments { year, rows } => Ok((year, rows)),
+        _ => unreachable!("the payments reader returns payments"),
+    }
 }

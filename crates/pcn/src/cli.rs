@@ -36,6 +36,8 @@ pub enum Command {
     Form(FormArgs),
     /// Entitlements of every network and practice for a year, with their basis.
     Pay(PayArgs),
+    /// Compare computed entitlements with an NHS Payments to General Practice file.
+    Reconcile(ReconcileArgs),
     /// Check a snapshot's configuration against every DES rule.
     Check(CheckArgs),
     /// List the rule catalogue.
@@ -306,7 +308,41 @@ pub struct PayArgs {
     /// Approvals CSV: non-participant rows name the covering network.
     #[arg(long)]
     pub approvals: Option<PathBuf>,
+    #[command(flatten)]
+    pub counts: NetworkCounts,
     /// --json prints every line with its basis; --csv the table.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// Per-network inputs the snapshot does not carry.
+#[derive(Args, Debug, Clone, Default)]
+pub struct NetworkCounts {
+    /// CSV `network,beds`: beds in care homes aligned to each network (care home premium).
+    #[arg(long)]
+    pub beds: Option<PathBuf>,
+    /// CSV `network,points`: IIF points each network achieved.
+    #[arg(long)]
+    pub iif_points: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    /// An NHS Payments to General Practice practice-level CSV (e.g. nhspaymentsgp-20-21-prac-csv.csv).
+    #[arg(long)]
+    pub payments: PathBuf,
+    /// Financial year, e.g. 2020/21; must agree with the file's name when it carries one.
+    #[arg(long)]
+    pub year: Option<String>,
+    /// The snapshot holding the configuration and list sizes (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    #[command(flatten)]
+    pub counts: NetworkCounts,
+    /// How many of the largest differences to list per stream.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// --json prints the summary per stream and every compared item; --csv one row per item.
     #[command(flatten)]
     pub format: FormatArgs,
 }

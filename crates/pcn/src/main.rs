@@ -9,6 +9,7 @@ mod export;
 mod form;
 mod output;
 mod pay;
+mod reconcile;
 
 use std::process::ExitCode;
 

@@ -28,7 +28,12 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let (id, snap) = crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
 
-    let (practices, networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
+    let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
+    let counts = read_counts(&args.counts)?;
+    for n in &mut networks {
+        n.beds = counts.beds.get(&n.code).copied();
+        n.iif_points = counts.iif_points.get(&n.code).copied();
+    }
     let ent = engine::entitlements(rates, &practices, &networks);
     let only = match &args.network {
         Some(code) => Some(
@@ -166,4 +171,16 @@ fn footer_notes(l: &mut Listing, ent: &Entitlements, rates: &pcn_funding::rates:
             r.note.as_deref().unwrap_or(&r.source)
         ));
     }
+}
+
+/// Beds and IIF points per network, from the files named on the command line.
+pub fn read_counts(args: &crate::cli::NetworkCounts) -> anyhow::Result<pcn_funding::reconcile::Extra> {
+    let mut extra = pcn_funding::reconcile::Extra::default();
+    if let Some(p) = &args.beds {
+        extra.beds = pcn_nhs::inputs::read_network_counts(p, "beds")?;
+    }
+    if let Some(p) = &args.iif_points {
+        extra.iif_points = pcn_nhs::inputs::read_network_counts(p, "points")?;
+    }
+    Ok(extra)
 }

@@ -6,7 +6,7 @@ mod coordinates;
 mod epcn;
 mod epraccur;
 mod lsoa;
-mod payments;
+pub(crate) mod payments;
 mod qof;
 mod registrations;
 
