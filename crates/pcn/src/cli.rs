@@ -38,6 +38,8 @@ pub enum Command {
     Pay(PayArgs),
     /// Compare computed entitlements with an NHS Payments to General Practice file.
     Reconcile(ReconcileArgs),
+    /// ARRS: what each post can claim, what is cut and why, headroom; or plan a mix of roles.
+    Arrs(ArrsArgs),
     /// Check a snapshot's configuration against every DES rule.
     Check(CheckArgs),
     /// List the rule catalogue.
@@ -343,6 +345,29 @@ pub struct ReconcileArgs {
     #[arg(long, default_value_t = 10)]
     pub top: usize,
     /// --json prints the summary per stream and every compared item; --csv one row per item.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ArrsArgs {
+    /// Financial year, e.g. 2021/22.
+    #[arg(long)]
+    pub year: String,
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Staff records CSV: network,role,wte,start,end,salary,on_costs,baseline.
+    #[arg(long, required_unless_present = "plan")]
+    pub staff: Option<PathBuf>,
+    /// Plan instead: a wish list CSV role,wte,cost_per_wte for --network (or --budget).
+    #[arg(long, conflicts_with = "staff")]
+    pub plan: Option<PathBuf>,
+    /// The network to plan for (its ARRS sum is the budget), or to list claims of.
+    #[arg(long)]
+    pub network: Option<String>,
+    /// Budget in pounds for --plan, instead of the network's ARRS sum.
+    #[arg(long)]
+    pub budget: Option<String>,
     #[command(flatten)]
     pub format: FormatArgs,
 }

@@ -1,6 +1,7 @@
 //! `pcn`: the command line. It only wires the crates together: files are read by
 //! `pcn-nhs`, kept by `pcn-store`, synthesised by `pcn-synth`.
 
+mod arrs;
 mod bench;
 mod check;
 mod cli;
