@@ -201,12 +201,12 @@ fn post_claim(rates: &YearRates, post: &Post) -> PostClaim {
     claim.claimable = pence(claimable);
     let mut running = Money::ZERO;
     let last = months.iter().rposition(|m| *m > Decimal::ZERO);
-    for i in 0..12 {
+    for (i, (out, m)) in claim.months.iter_mut().zip(months).enumerate() {
         if Some(i) == last {
-            claim.months[i] = claim.claimable - running;
+            *out = claim.claimable - running;
         } else {
-            claim.months[i] = pence(months[i].round_dp(2));
-            running += claim.months[i];
+            *out = pence(m.round_dp(2));
+            running += *out;
         }
     }
     let mut cut = |reason, amount: Decimal, detail: String| {
