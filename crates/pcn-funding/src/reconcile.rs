@@ -222,6 +222,9 @@ pub struct StreamReport {
     /// Computed for the compared items.
     pub computed_total: Money,
     pub naive_total: Money,
+    /// Paid on rows the file codes to no network ("Unknown or no PCN"): not
+    /// attributable, so outside the comparison (network-level columns).
+    pub paid_without_network: Money,
     /// Computed but nothing paid under this code (e.g. the payee is coded to
     /// another network, or outside the file).
     pub computed_not_paid: usize,
@@ -377,7 +380,7 @@ fn months_counted(c: &Computed<'_>, year: FinancialYear) -> Vec<usize> {
 }
 
 /// The amount paid as a whole number of months of the computed annual figure,
-/// other than twelve, to within a tenth of a month (about three days): a
+/// 1 to 14 other than twelve, to within a tenth of a month (about three days): a
 /// payment that started or stopped part way through the year, or months of
 /// another year paid in this one.
 fn whole_months(paid: Money, computed: Money) -> Option<u32> {
@@ -386,7 +389,7 @@ fn whole_months(paid: Money, computed: Money) -> Option<u32> {
     }
     let months = paid.pence() as f64 * 12.0 / computed.pence() as f64;
     let k = months.round();
-    ((1.0..=24.0).contains(&k) && k != 12.0 && (months - k).abs() <= 0.1).then_some(k as u32)
+    ((1.0..=14.0).contains(&k) && k != 12.0 && (months - k).abs() <= 0.1).then_some(k as u32)
 }
 
 struct Facts<'a> {
@@ -441,7 +444,7 @@ impl<'a> Facts<'a> {
 pub fn reconcile(snap: &Snapshot, rates: &YearRates, extra: &Extra) -> Reconciliation {
     let year = rates.year;
     let rows: Vec<&PracticePayments> = snap.payments.iter().filter(|r| r.year == year).collect();
-    let has_column = |h: &str| rows.iter().any(|r| column_amount(r, h).is_some());
+    let has_column = |h: &str| rows.iter().any(|r| column_amount(r, h).is_some_and(|m| m != Money::ZERO));
     let mut not_compared = Vec::new();
     let mut cols = Vec::new();
     for c in COLUMNS {
@@ -963,7 +966,10 @@ fn network_stream(
         }
     }
     by_commissioner(&mut items, &commissioner);
-    summarise(c, items, computed_not_paid)
+    let mut report = summarise(c, items, computed_not_paid);
+    report.paid_without_network =
+        rows.iter().filter(|r| r.network.is_none()).filter_map(|r| column_amount(r, c.header)).sum();
+    report
 }
 
 fn stream_key(s: Stream) -> String {
@@ -987,6 +993,7 @@ fn summarise(c: &Column, mut items: Vec<Item>, computed_not_paid: usize) -> Stre
         computed_total: Money::ZERO,
         naive_total: Money::ZERO,
         computed_not_paid,
+        paid_without_network: Money::ZERO,
         distribution: Distribution::default(),
         items: Vec::new(),
     };

@@ -162,6 +162,30 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
                     }),
                 });
             }
+            let pay_files = vec![
+                d.join("snapshot_2021/gp-reg-pat-prac-all_2021-01.csv"),
+                d.join("snapshot_2021/qof_2021_MAPPING_NHS_GEOGRAPHIES.csv"),
+                d.join("snapshot_2019_20/qof_1920_PREVALENCE.csv"),
+                d.join("payments/nhs_payments_gp_practice_2020-21.csv"),
+            ];
+            out.push(Scenario {
+                name: "pay: all streams, every network and practice in England, 2020/21".into(),
+                target: "entitlements < 100 ms after load",
+                args: Box::new(move |scratch| {
+                    let db = stored(scratch, "pay-store", &pay_files)?;
+                    Ok(vec![
+                        "--db".into(),
+                        db,
+                        "pay".into(),
+                        "--year".into(),
+                        "2020/21".into(),
+                        "--by".into(),
+                        "practice".into(),
+                        "--csv".into(),
+                        "--timings".into(),
+                    ])
+                }),
+            });
             out.push(Scenario {
                 name: "check England, January 2021 (stored snapshot)".into(),
                 target: "check < 50 ms after load, graph < 300 ms, < 300 MB",

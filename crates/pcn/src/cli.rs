@@ -40,6 +40,8 @@ pub enum Command {
     Reconcile(ReconcileArgs),
     /// ARRS: what each post can claim, what is cut and why, headroom; or plan a mix of roles.
     Arrs(ArrsArgs),
+    /// Write each network's statement of entitlements for a year (CSV and HTML).
+    Statement(StatementArgs),
     /// Check a snapshot's configuration against every DES rule.
     Check(CheckArgs),
     /// List the rule catalogue.
@@ -312,6 +314,9 @@ pub struct PayArgs {
     pub approvals: Option<PathBuf>,
     #[command(flatten)]
     pub counts: NetworkCounts,
+    /// Print phase timings (load, inputs, entitlements) to stderr for `pcn bench`.
+    #[arg(long)]
+    pub timings: bool,
     /// --json prints every line with its basis; --csv the table.
     #[command(flatten)]
     pub format: FormatArgs,
@@ -370,4 +375,23 @@ pub struct ArrsArgs {
     pub budget: Option<String>,
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct StatementArgs {
+    /// Financial year, e.g. 2020/21.
+    #[arg(long)]
+    pub year: String,
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Only this network (default: every network).
+    #[arg(long)]
+    pub network: Option<String>,
+    /// Directory to write NETWORK-YEAR.csv and .html into (created if absent).
+    #[arg(long, default_value = "statements")]
+    pub out: PathBuf,
+    #[arg(long)]
+    pub approvals: Option<PathBuf>,
+    #[command(flatten)]
+    pub counts: NetworkCounts,
 }

@@ -47,6 +47,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pay(args) => crate::pay::run(&cli.db, args).await?,
         Command::Reconcile(args) => crate::reconcile::run(&cli.db, args).await?,
         Command::Arrs(args) => crate::arrs::run(&cli.db, args).await?,
+        Command::Statement(args) => crate::statement::run(&cli.db, args).await?,
         Command::Export(ExportCommand::Geojson(args)) => crate::export::geojson(&cli.db, args).await?,
         Command::Export(ExportCommand::Adjacency(args)) => crate::export::adjacency(&cli.db, args).await?,
     }

@@ -11,6 +11,7 @@ mod form;
 mod output;
 mod pay;
 mod reconcile;
+mod statement;
 
 use std::process::ExitCode;
 

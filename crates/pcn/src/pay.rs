@@ -26,15 +26,27 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
+    let t0 = std::time::Instant::now();
     let (id, snap) = crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
-
+    let load = t0.elapsed();
+    let t1 = std::time::Instant::now();
     let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
     let counts = read_counts(&args.counts)?;
     for n in &mut networks {
         n.beds = counts.beds.get(&n.code).copied();
         n.iif_points = counts.iif_points.get(&n.code).copied();
     }
+    let inputs = t1.elapsed();
+    let t2 = std::time::Instant::now();
     let ent = engine::entitlements(rates, &practices, &networks);
+    if args.timings {
+        eprintln!(
+            "pcn-timings: load_ms={:.3} inputs_ms={:.3} entitlements_ms={:.3}",
+            load.as_secs_f64() * 1e3,
+            inputs.as_secs_f64() * 1e3,
+            t2.elapsed().as_secs_f64() * 1e3
+        );
+    }
     let only = match &args.network {
         Some(code) => Some(
             networks

@@ -134,6 +134,9 @@ fn stream_detail(s: &StreamReport, top: usize) -> Vec<String> {
             s.reasons.iter().map(|(r, n)| format!("{} {n}", reason_name(*r))).collect::<Vec<_>>().join(", ")
         ));
     }
+    if s.paid_without_network.pence() != 0 {
+        out.push(format!("  {} paid on rows coded to no network: not compared", s.paid_without_network));
+    }
     if s.computed_not_paid > 0 {
         out.push(format!(
             "  {} computed but paid nothing under their code (payee coded elsewhere?)",
@@ -179,6 +182,7 @@ fn to_json(r: &Reconciliation, snapshot: i64, file: &Path, list_date: time::Date
                     "computed": pounds(s.computed_total),
                     "naive": pounds(s.naive_total),
                     "computed_not_paid": s.computed_not_paid,
+                    "paid_without_network": pounds(s.paid_without_network),
                     "distribution": BUCKET_LABELS.iter().zip(s.distribution.buckets).map(|(l, n)| json!({"relative_difference": l, "count": n})).collect::<Vec<_>>(),
                     "items": s.items.iter().map(|i| json!({
                         "code": i.code,
