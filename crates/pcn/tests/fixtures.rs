@@ -252,3 +252,59 @@ fn without_coordinates_geography_is_not_evaluated_and_formation_refuses() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("coordinates"), "{}", stderr(&out));
 }
+
+#[test]
+fn statements_carry_every_line_and_agree_with_pay() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let out = dir.path().join("st");
+    let o = pcn(&db, &["statement", "--year", "2021/22", "--network", "U00001", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(out.join("U00001-2021-22.csv")).unwrap();
+    let html = std::fs::read_to_string(out.join("U00001-2021-22.html")).unwrap();
+    // The statement's annual column adds up to what `pcn pay` computes for the network.
+    let j = ok_json(&pcn(&db, &["pay", "--year", "2021/22", "--network", "U00001", "--json"]));
+    let pay_total: i64 = j["lines"].as_array().unwrap().iter().map(|l| l["annual_pence"].as_i64().unwrap()).sum();
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let annual = rdr.headers().unwrap().iter().position(|h| h == "annual").unwrap();
+    let mut total = 0i64;
+    let mut rows = 0;
+    for r in rdr.records() {
+        let r = r.unwrap();
+        let pounds: rust_decimal::Decimal = r[annual].parse().unwrap();
+        total += rust_decimal::prelude::ToPrimitive::to_i64(&(pounds * rust_decimal::Decimal::from(100))).unwrap();
+        rows += 1;
+    }
+    assert_eq!(rows, j["lines"].as_array().unwrap().len());
+    assert_eq!(total, pay_total);
+    assert!(html.contains("<h1>U00001") && html.contains("core_funding") && html.contains("2022-03"));
+    assert!(!out.join("U00001-2021-22.partial").exists());
+}
+
+#[test]
+fn arrs_claims_and_bad_staff_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(
+        &staff,
+        "network,role,wte,start,end,salary,on_costs,baseline\nU00001,clinical_pharmacist,1,2021-04-01,,50000,12000,no\n",
+    )
+    .unwrap();
+    let j = ok_json(&pcn(&db, &["arrs", "--year", "2021/22", "--staff", staff.to_str().unwrap(), "--json"]));
+    let post = &j["posts"][0];
+    // 100% of £62,000 actual cost, under the pharmacist maximum if one is published for 2021/22.
+    assert!(post["claimable"].as_i64().unwrap() > 0, "{post}");
+    assert!(post["claimable"].as_i64().unwrap() <= 6_200_000);
+    let months: i64 = post["months"].as_array().unwrap().iter().map(|m| m.as_i64().unwrap()).sum();
+    assert_eq!(months, post["claimable"].as_i64().unwrap());
+
+    std::fs::write(&staff, "network,role,wte,start,salary,on_costs\nU00001,clinical_pharmacist,1.5,2021-04-01,1,1\n")
+        .unwrap();
+    let bad = pcn(&db, &["arrs", "--year", "2021/22", "--staff", staff.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    let e = stderr(&bad);
+    assert!(e.contains("staff.csv") && e.contains("line 2") && e.contains("wte"), "{e}");
+}
