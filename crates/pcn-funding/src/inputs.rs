@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use pcn_core::{Approval, ApprovalKind, ListSize, ListSource, NetworkCode, PracticeCode, Snapshot};
+use pcn_core::{Approval, ApprovalKind, FinancialYear, ListSize, ListSource, NetworkCode, PracticeCode, Snapshot};
 use rust_decimal::Decimal;
-use time::Date;
 use time::macros::date;
+use time::{Date, Duration};
 
 use crate::engine::{NetworkInput, Population, PracticeInput, Spell};
 use crate::rates::YearRates;
@@ -48,24 +48,89 @@ fn pick(lists: &[&ListSize], want: Date, value: impl Fn(&ListSize) -> Option<Dec
         .map(|(l, v)| Population { value: v, as_of: l.as_of, source: l.source.as_str().to_string() })
 }
 
+/// A payments file's patient figures are averages of the year's four
+/// quarterly lists (1 April, 1 July, 1 October, 1 January), so they stand for
+/// the list about 16 August of the year: 137 days after its start.
+const PAYMENTS_CENTRE_DAYS: i64 = 137;
+
+fn payments_centre(l: &ListSize) -> Date {
+    FinancialYear::containing(l.as_of).start() + Duration::days(PAYMENTS_CENTRE_DAYS)
+}
+
+/// The figure at `want` on a straight line through the two payments-file
+/// figures nearest it (interpolating between years, or extrapolating to the
+/// list-size date before the first), when two years are held.
+fn along_payments(
+    lists: &[&ListSize],
+    want: Date,
+    value: impl Fn(&ListSize) -> Option<Decimal>,
+    what: &str,
+) -> Option<Population> {
+    let mut pay: Vec<(&ListSize, Decimal)> = lists
+        .iter()
+        .filter(|l| l.source == ListSource::Payments)
+        .filter_map(|l| Some((*l, value(l).filter(|v| *v > Decimal::ZERO)?)))
+        .collect();
+    if pay.len() < 2 {
+        return None;
+    }
+    pay.sort_by_key(|(l, _)| ((payments_centre(l) - want).whole_days().abs(), l.as_of));
+    let (a, b) = (pay[0], pay[1]);
+    let (ta, tb) = (payments_centre(a.0), payments_centre(b.0));
+    let span = (tb - ta).whole_days();
+    if span == 0 {
+        return None;
+    }
+    let t = Decimal::from((want - ta).whole_days()) / Decimal::from(span);
+    let value = (a.1 + (b.1 - a.1) * t).round_dp(2);
+    (value > Decimal::ZERO).then(|| Population {
+        value,
+        as_of: want,
+        source: format!(
+            "payments {} and {} {what}, on a line to this date",
+            FinancialYear::containing(a.0.as_of),
+            FinancialYear::containing(b.0.as_of)
+        ),
+    })
+}
+
+/// The registered list at the list-size date: a figure taken on it (within a
+/// month) from registrations or QOF; else a line through two years of payments
+/// figures; else the figure nearest the date.
+fn registered(lists: &[&ListSize], rates: &YearRates) -> Option<Population> {
+    let want = rates.list_size_date;
+    let on_date: Vec<&ListSize> = lists
+        .iter()
+        .copied()
+        .filter(|l| l.source != ListSource::Payments && (l.as_of - want).whole_days().abs() <= SAME_DATE_DAYS)
+        .collect();
+    pick(&on_date, want, |l| l.registered)
+        .or_else(|| along_payments(lists, want, |l| l.registered, "registered lists"))
+        .or_else(|| pick(lists, want, |l| l.registered))
+}
+
 /// The weighted population at the list-size date. Weighted lists are published
-/// only as the payments file's year figures, so when a registered list taken on
+/// only as the payments file's year figures, so: when a registered list taken on
 /// the list-size date exists, the year's weighting (weighted / registered) is
-/// applied to it; otherwise the payments figure nearest the date stands.
+/// applied to it; else a line through two years of payments figures; else the
+/// payments figure nearest the date.
 fn weighted(lists: &[&ListSize], rates: &YearRates, registered: Option<&Population>) -> Option<Population> {
     let year = rates.year;
     let of_year: Vec<&ListSize> =
         lists.iter().copied().filter(|l| l.source == ListSource::Payments && l.as_of == year.end()).collect();
     let pay = pick(if of_year.is_empty() { lists } else { &of_year }, rates.list_size_date, |l| l.weighted)?;
-    let on_date = registered.filter(|r| (r.as_of - rates.list_size_date).whole_days().abs() <= SAME_DATE_DAYS);
+    let on_date = registered.filter(|r| {
+        (r.as_of - rates.list_size_date).whole_days().abs() <= SAME_DATE_DAYS
+            && (r.source == ListSource::Registrations.as_str() || r.source == ListSource::Qof.as_str())
+    });
     let pay_row = lists.iter().find(|l| l.source == ListSource::Payments && l.as_of == pay.as_of);
     match (on_date, pay_row.and_then(|l| l.registered)) {
-        (Some(reg), Some(pay_reg)) if pay_reg > Decimal::ZERO && reg.source != "payments" => Some(Population {
+        (Some(reg), Some(pay_reg)) if pay_reg > Decimal::ZERO => Some(Population {
             value: (pay.value * reg.value / pay_reg).round_dp(2),
             as_of: reg.as_of,
             source: format!("{} list x payments {} weighting", reg.source, year),
         }),
-        _ => Some(pay),
+        _ => along_payments(lists, rates.list_size_date, |l| l.weighted, "weighted lists").or(Some(pay)),
     }
 }
 
@@ -108,7 +173,7 @@ pub fn from_snapshot_with(
         .iter()
         .map(|p| {
             let lists = by_practice.get(&p.code).map_or(&[][..], |v| v.as_slice());
-            let registered = pick(lists, rates.list_size_date, |l| l.registered);
+            let registered = registered(lists, rates);
             let weighted = weighted(lists, rates, registered.as_ref());
             PracticeInput { code: p.code.to_string(), registered, adjusted: None, weighted }
         })

@@ -497,7 +497,59 @@ pub fn reconcile(snap: &Snapshot, rates: &YearRates, extra: &Extra) -> Reconcili
             }
         })
         .collect();
+    let mut streams: Vec<StreamReport> = streams;
+    network_wide(&mut streams);
     Reconciliation { year, streams, not_compared }
+}
+
+/// A network paid the same share of two or more streams (within half a
+/// month of each other) that is not twelve months' worth: its payments as a
+/// whole started, stopped or caught up, whatever the stream. Adds that reason
+/// to each such difference above 10% and recounts.
+fn network_wide(streams: &mut [StreamReport]) {
+    let mut months: HashMap<String, Vec<(&'static str, f64)>> = HashMap::new();
+    for s in streams.iter().filter(|s| s.level == Level::Network) {
+        for i in &s.items {
+            if let Some(m) = months_paid(i.paid, i.computed).filter(|m| *m > 0.0) {
+                months.entry(i.code.clone()).or_default().push((s.name, m));
+            }
+        }
+    }
+    for s in streams.iter_mut().filter(|s| s.level == Level::Network) {
+        let name = s.name;
+        for i in s.items.iter_mut().filter(|i| !within(i.computed, i.paid, 10)) {
+            let Some(m) = months_paid(i.paid, i.computed).filter(|m| *m > 0.0) else { continue };
+            let Some((other, mo)) =
+                months.get(&i.code).and_then(|v| v.iter().find(|(o, mo)| *o != name && (mo - m).abs() <= 0.5))
+            else {
+                continue;
+            };
+            i.reasons.push(Explained {
+                reason: if m < 12.0 { Reason::PartYear } else { Reason::Timing },
+                detail: format!(
+                    "network-wide: {m:.1} months' worth of {name} and {mo:.1} of {other} were paid, so its payments as a whole started, stopped or caught up"
+                ),
+            });
+        }
+        recount(s);
+    }
+}
+
+/// Recomputes the counts of differences above 10% and their reasons.
+fn recount(r: &mut StreamReport) {
+    r.over_10pct = 0;
+    r.unexplained_over_10pct = 0;
+    r.reasons.clear();
+    for i in r.items.iter().filter(|i| !within(i.computed, i.paid, 10)) {
+        r.over_10pct += 1;
+        if i.reasons.is_empty() {
+            r.unexplained_over_10pct += 1;
+        }
+        let distinct: HashSet<Reason> = i.reasons.iter().map(|e| e.reason).collect();
+        for reason in distinct {
+            *r.reasons.entry(reason).or_default() += 1;
+        }
+    }
 }
 
 /// Commissioners that paid most of their practices or networks the same
@@ -1007,22 +1059,13 @@ fn summarise(c: &Column, mut items: Vec<Item>, computed_not_paid: usize) -> Stre
             r.naive_within_2pct += within(n, i.paid, 2) as usize;
             r.naive_within_10pct += within(n, i.paid, 10) as usize;
         }
-        if !within(i.computed, i.paid, 10) {
-            r.over_10pct += 1;
-            if i.reasons.is_empty() {
-                r.unexplained_over_10pct += 1;
-            }
-            let distinct: HashSet<Reason> = i.reasons.iter().map(|e| e.reason).collect();
-            for reason in distinct {
-                *r.reasons.entry(reason).or_default() += 1;
-            }
-        }
         r.distribution.add(i.relative());
     }
     items.sort_by(|a, b| {
         b.difference().pence().abs().cmp(&a.difference().pence().abs()).then_with(|| a.code.cmp(&b.code))
     });
     r.items = items;
+    recount(&mut r);
     r
 }
 

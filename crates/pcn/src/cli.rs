@@ -390,6 +390,9 @@ pub struct StatementArgs {
     /// Directory to write NETWORK-YEAR.csv and .html into (created if absent).
     #[arg(long, default_value = "statements")]
     pub out: PathBuf,
+    /// Also write NETWORK-YEAR.pdf (needs pcn built with `--features pdf`).
+    #[arg(long)]
+    pub pdf: bool,
     #[arg(long)]
     pub approvals: Option<PathBuf>,
     #[command(flatten)]

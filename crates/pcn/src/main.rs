@@ -12,6 +12,8 @@ mod output;
 mod pay;
 mod reconcile;
 mod statement;
+#[cfg(feature = "pdf")]
+mod statement_pdf;
 
 use std::process::ExitCode;
 

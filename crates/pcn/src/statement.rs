@@ -87,6 +87,73 @@ impl Statement<'_> {
         Ok(w.into_inner()?)
     }
 
+    #[cfg(feature = "pdf")]
+    fn pdf(&self, optimize: bool) -> Vec<u8> {
+        use crate::statement_pdf::{Row, render};
+        let title = format!("{} {} - entitlements {}", self.network.code, self.name.unwrap_or(""), self.year);
+        let total: Money = self.lines.iter().map(|l| l.annual).sum();
+        let notes = vec![
+            format!("Snapshot {}; lists as at {}. Total {total}.", self.snapshot, self.rates.list_size_date),
+            "Each line: the population, its date and source; the rate, its source and confidence (V, V2, D verified; R, C not)."
+                .to_string(),
+        ];
+        let head =
+            |cells: &[(f32, &str)]| Row { cells: cells.iter().map(|(x, s)| (*x, s.to_string())).collect(), bold: true };
+        let mut rows = vec![head(&[(12.0, "By stream"), (80.0, "annual")])];
+        let mut by: std::collections::BTreeMap<String, Money> = Default::default();
+        for l in &self.lines {
+            *by.entry(stream(l)).or_default() += l.annual;
+        }
+        for (s, m) in &by {
+            rows.push(Row { cells: vec![(12.0, s.clone()), (80.0, m.to_string())], bold: false });
+        }
+        rows.push(Row { cells: vec![], bold: false });
+        rows.push(head(&[
+            (12.0, "stream"),
+            (52.0, "practice"),
+            (72.0, "population"),
+            (182.0, "rate"),
+            (262.0, "annual"),
+        ]));
+        for l in &self.lines {
+            let confidence = if l.confidence.verified() { String::new() } else { " UNVERIFIED".into() };
+            rows.push(Row {
+                cells: vec![
+                    (12.0, stream(l)),
+                    (52.0, self.practice(l)),
+                    (
+                        72.0,
+                        format!(
+                            "{} {} at {} ({})",
+                            l.units,
+                            format!("{:?}", l.basis).to_lowercase(),
+                            l.units_as_of.map(|d| d.to_string()).unwrap_or_default(),
+                            l.units_source.as_deref().unwrap_or("")
+                        ),
+                    ),
+                    (
+                        182.0,
+                        format!(
+                            "£{} per {} ({:?}{confidence})",
+                            l.rate,
+                            format!("{:?}", l.per).to_lowercase(),
+                            l.confidence
+                        ),
+                    ),
+                    (262.0, l.annual.to_string()),
+                ],
+                bold: false,
+            });
+        }
+        rows.push(Row { cells: vec![], bold: false });
+        rows.push(head(&[(12.0, "month"), (80.0, "total")]));
+        for (i, m) in self.months().iter().enumerate() {
+            let t: Money = self.lines.iter().map(|l| l.months[i]).sum();
+            rows.push(Row { cells: vec![(12.0, m.clone()), (80.0, t.to_string())], bold: false });
+        }
+        render(&title, &notes, &rows, optimize)
+    }
+
     fn html(&self) -> String {
         let mut h = String::new();
         let title = format!("{} {} — entitlements {}", self.network.code, self.name.unwrap_or(""), self.year);
@@ -155,6 +222,12 @@ impl Statement<'_> {
 }
 
 pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
+    if args.pdf && !cfg!(feature = "pdf") {
+        return Err(Usage(
+            "this pcn was built without PDF statements: build it with `cargo build --release --features pdf`".into(),
+        )
+        .into());
+    }
     let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
@@ -192,8 +265,13 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
         let base = args.out.join(format!("{}-{tag}", networks[n].code));
         write_atomically(&base.with_extension("csv"), &s.csv()?)?;
         write_atomically(&base.with_extension("html"), s.html().as_bytes())?;
+        #[cfg(feature = "pdf")]
+        if args.pdf {
+            write_atomically(&base.with_extension("pdf"), &s.pdf(true))?;
+        }
         written += 1;
     }
-    println!("{written} statement(s) for {year} written to {} (CSV and HTML).", args.out.display());
+    let kinds = if args.pdf { "CSV, HTML and PDF" } else { "CSV and HTML" };
+    println!("{written} statement(s) for {year} written to {} ({kinds}).", args.out.display());
     Ok(())
 }

@@ -308,3 +308,24 @@ fn arrs_claims_and_bad_staff_records() {
     let e = stderr(&bad);
     assert!(e.contains("staff.csv") && e.contains("line 2") && e.contains("wte"), "{e}");
 }
+
+#[test]
+fn pdf_statements_are_behind_a_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let out = dir.path().join("st");
+    let o =
+        pcn(&db, &["statement", "--year", "2021/22", "--network", "U00001", "--out", out.to_str().unwrap(), "--pdf"]);
+    if cfg!(feature = "pdf") {
+        assert!(o.status.success(), "{}", stderr(&o));
+        let pdf = std::fs::read(out.join("U00001-2021-22.pdf")).unwrap();
+        assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 1000);
+        assert!(String::from_utf8_lossy(&pdf[pdf.len() - 64..]).contains("%%EOF"));
+    } else {
+        // Without the feature nothing is written and the message says how to get it.
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("--features pdf"), "{}", stderr(&o));
+        assert!(!out.exists());
+    }
+}
