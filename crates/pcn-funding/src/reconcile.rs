@@ -927,7 +927,14 @@ fn network_stream(
     };
 
     let mut items = Vec::new();
-    for (code, &paid) in paid.iter().filter(|(_, m)| m.pence() != 0) {
+    // Streams that need an input compare only the networks the input covers.
+    let has_input = |code: &str| match c.needs {
+        Some(Needs::Beds) => extra.beds.contains_key(code),
+        Some(Needs::IifPoints) => extra.iif_points.contains_key(code),
+        Some(Needs::Workforce) => extra.workforce.contains_key(code),
+        None => true,
+    };
+    for (code, &paid) in paid.iter().filter(|(code, m)| m.pence() != 0 && has_input(code)) {
         let computed = main_of(code);
         let naive = if c.needs.is_some() {
             None

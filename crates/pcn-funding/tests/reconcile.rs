@@ -349,3 +349,31 @@ fn columns_missing_from_the_file_are_not_compared() {
     assert!(!nc.contains_key("participation"));
     assert_eq!(nc.len(), 6);
 }
+
+#[test]
+fn workforce_is_compared_only_where_staff_claims_were_given() {
+    // Two networks, each paid £100,000 of PCN Workforce; claims are known for U00001 only.
+    let mut snap = one_network(&["A81001"]);
+    snap.practices.push(practice("A81002"));
+    snap.networks.push(network("U00002"));
+    snap.memberships.push(member("A81002", "U00002"));
+    snap.list_sizes.extend(ten_thousand_weighted("A81002"));
+    let rows = vec![
+        row("A81001", Some("U00001"), "8400", "10500", None, &[("PCN Workforce", 10_000_000)]),
+        row("A81002", Some("U00002"), "8400", "10500", None, &[("PCN Workforce", 10_000_000)]),
+    ];
+    merge_payments(&mut snap, fy(), rows.clone());
+    // Without claims the column is listed as needing them.
+    let none = reconcile(&snap, rates_2020(), &Extra::default());
+    assert!(none.streams.iter().all(|s| s.name != "workforce"));
+    assert!(none.not_compared.iter().any(|n| n.name == "workforce" && n.reason.contains("staff")));
+    // Claims of £98,500 for U00001: within 2% of the £100,000 paid.
+    let extra =
+        Extra { workforce: [("U00001".to_string(), Money::from_pence(9_850_000))].into(), ..Default::default() };
+    let r = reconcile(&snap, rates_2020(), &extra);
+    let w = stream(&r, "workforce");
+    assert_eq!(w.compared, 1);
+    assert_eq!(w.within_2pct, 1);
+    assert_eq!(item(w, "U00001").computed, Money::from_pence(9_850_000));
+    assert!(w.items.iter().all(|i| i.code != "U00002"), "U00002 has no staff records to compare");
+}

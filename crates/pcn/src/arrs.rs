@@ -65,6 +65,37 @@ fn budgets(snap: &pcn_core::Snapshot, rates: &YearRates) -> (Vec<NetworkBudget>,
     (budgets, unknown)
 }
 
+/// Claimable ARRS per network from a staff file, for reconciliation.
+pub fn claimed_by_network(
+    snap: &pcn_core::Snapshot,
+    rates: &'static YearRates,
+    staff: &Path,
+) -> anyhow::Result<std::collections::HashMap<String, Money>> {
+    let records = pcn_nhs::inputs::read_staff(staff, &role_check(rates))?;
+    let (budgets, _) = budgets(snap, rates);
+    let posts: Vec<Post> = records.into_iter().map(post).collect();
+    let claims = arrs::claims(rates, &posts, &budgets);
+    let mut out = std::collections::HashMap::new();
+    for p in &claims.posts {
+        *out.entry(p.network.clone()).or_insert(Money::ZERO) += p.claimable;
+    }
+    Ok(out)
+}
+
+fn post(s: pcn_nhs::inputs::StaffRecord) -> Post {
+    Post {
+        id: s.id,
+        network: s.network.to_string(),
+        role: s.role,
+        wte: s.wte,
+        start: s.start,
+        end: s.end,
+        salary: s.salary,
+        on_costs: s.on_costs,
+        baseline: s.baseline,
+    }
+}
+
 pub async fn run(db: &Path, args: ArrsArgs) -> anyhow::Result<()> {
     let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
@@ -123,17 +154,7 @@ pub async fn run(db: &Path, args: ArrsArgs) -> anyhow::Result<()> {
     let posts: Vec<Post> = staff
         .into_iter()
         .filter(|s| args.network.as_deref().is_none_or(|n| s.network.as_str().eq_ignore_ascii_case(n)))
-        .map(|s| Post {
-            id: s.id,
-            network: s.network.to_string(),
-            role: s.role,
-            wte: s.wte,
-            start: s.start,
-            end: s.end,
-            salary: s.salary,
-            on_costs: s.on_costs,
-            baseline: s.baseline,
-        })
+        .map(post)
         .collect();
     let claims = arrs::claims(rates, &posts, &budgets);
     if args.format.json {

@@ -346,6 +346,9 @@ pub struct ReconcileArgs {
     pub snapshot: Option<i64>,
     #[command(flatten)]
     pub counts: NetworkCounts,
+    /// ARRS staff records (as for `pcn arrs --staff`): compares "PCN Workforce" with their claims.
+    #[arg(long)]
+    pub staff: Option<PathBuf>,
     /// How many of the largest differences to list per stream.
     #[arg(long, default_value_t = 10)]
     pub top: usize,

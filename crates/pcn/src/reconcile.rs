@@ -34,6 +34,10 @@ pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
     let (id, mut snap) =
         crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
     reconcile::merge_payments(&mut snap, year, rows);
+    let mut extra = extra;
+    if let Some(staff) = &args.staff {
+        extra.workforce = crate::arrs::claimed_by_network(&snap, rates, staff)?;
+    }
     let r = reconcile::reconcile(&snap, rates, &extra);
 
     if args.format.json {
