@@ -139,6 +139,10 @@ pub enum Reason {
     /// The amount paid equals one of the column's streams alone: the others
     /// were paid under another heading or not at all.
     PartOfColumn,
+    /// Most of the commissioner's practices or networks were paid the same
+    /// share (other than a year's worth) of the computed amount: a local
+    /// arrangement of the commissioner's.
+    CommissionerWide,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -581,12 +585,44 @@ fn by_commissioner(items: &mut [Item], commissioner: &HashMap<&str, &str>) {
         }
     }
     let patterns = commissioner_months(&groups);
+    let medians = commissioner_medians(&groups);
     for i in items.iter_mut().filter(|i| !within(i.computed, i.paid, 10)) {
         let Some(c) = commissioner.get(i.code.as_str()) else { continue };
-        if let Some(e) = commissioner_reason(patterns.get(*c), c, months_paid(i.paid, i.computed)) {
+        let months = months_paid(i.paid, i.computed);
+        if let Some(e) = commissioner_reason(patterns.get(*c), c, months) {
             i.reasons.push(e);
+        } else if let (Some((median, fit, n)), Some(m)) = (medians.get(*c), months)
+            && (m - median).abs() <= 1.5
+        {
+            i.reasons.push(Explained {
+                reason: Reason::CommissionerWide,
+                detail: format!(
+                    "commissioner {c} paid {fit} of its {n} compared practices or networks about {median:.1} months' worth of the computed amount (this one {m:.1}): a commissioner-wide arrangement, not this one's"
+                ),
+            });
         }
     }
+}
+
+/// Commissioners most of whose practices or networks (60%, at least four)
+/// were paid within a month and a half of the same share of the computed
+/// amount, that share more than 10% from a year's worth: the median months,
+/// how many fit, and how many were compared.
+fn commissioner_medians(groups: &HashMap<String, Vec<f64>>) -> HashMap<String, (f64, usize, usize)> {
+    let mut out = HashMap::new();
+    for (commissioner, months) in groups {
+        if months.len() < 4 {
+            continue;
+        }
+        let mut sorted = months.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        let fit = months.iter().filter(|m| (**m - median).abs() <= 1.5).count();
+        if fit * 10 >= months.len() * 6 && (median - 12.0).abs() > 1.2 {
+            out.insert(commissioner.clone(), (median, fit, months.len()));
+        }
+    }
+    out
 }
 
 fn months_paid(paid: Money, computed: Money) -> Option<f64> {
