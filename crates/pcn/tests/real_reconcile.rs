@@ -173,6 +173,8 @@ fn check_streams(j: &Value, raw: &Raw, year: &str, want: &[&str]) {
             (c - p).abs() * 10 > p.abs() && i["reasons"].as_array().unwrap().is_empty()
         });
         assert_eq!(count(s, "unexplained_over_10pct"), bare.count(), "{year} {name}");
+        let (compared, unexplained) = (count(s, "compared"), count(s, "unexplained_over_10pct"));
+        assert!(unexplained * 20 < compared, "{year} {name}: {unexplained} of {compared} unexplained, not under 5%");
     }
 }
 
