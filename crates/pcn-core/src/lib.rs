@@ -8,6 +8,7 @@ pub mod codes;
 pub mod governance;
 pub mod model;
 pub mod money;
+pub mod register;
 pub mod year;
 
 pub use codes::{CodeError, CommissionerCode, NetworkCode, PracticeCode, RegionCode, StpCode};

@@ -185,6 +185,16 @@ pub struct ArrsRole {
     pub note: Option<String>,
 }
 
+/// Deadlines of the register's annual cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Deadline {
+    /// Networks notify the commissioner of changes (membership, director, payee) or confirm none.
+    Notification,
+    /// Practices opt out of (or sign up to) the year's DES.
+    OptOut,
+}
+
 /// A key date of the year's cycle (notifications, opt-out deadlines).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -192,6 +202,9 @@ pub struct KeyDate {
     pub event: String,
     #[serde(with = "iso_date")]
     pub date: Date,
+    /// The register's annual cycle uses this date as a deadline.
+    #[serde(default)]
+    pub deadline: Option<Deadline>,
     pub source: String,
     pub confidence: Confidence,
 }

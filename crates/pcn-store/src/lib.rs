@@ -1,5 +1,9 @@
-//! Persistence of snapshots in an embedded SQLite database (WAL, foreign keys,
-//! migrations run at open).
+//! Persistence of snapshots and the network register, in an embedded SQLite
+//! database (the default: WAL, foreign keys) or a PostgreSQL server (`--db
+//! postgres://...`). One implementation serves both through sqlx's `Any`
+//! driver: every statement is written once with `$n` placeholders (which
+//! SQLite accepts too), and only the schema differs (`migrations/sqlite`,
+//! `migrations/postgres`), run at open.
 //!
 //! A snapshot is written in one transaction: it is either all there or not at
 //! all. The same content hash is never stored twice, which is what makes
@@ -7,14 +11,15 @@
 
 mod codec;
 mod load;
+pub mod register;
 mod save;
+pub mod testing;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
 use time::Date;
 
 pub use load::Include;
@@ -31,6 +36,8 @@ pub enum StoreError {
     Corrupt { path: String, what: String },
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("{0}")]
+    Refused(#[from] register::Refused),
     #[error("cannot migrate the store: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -76,9 +83,52 @@ impl Saved {
     }
 }
 
+/// Which database a store lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    /// The file, or the server URL without its password: for messages.
     path: String,
+    backend: Backend,
+}
+
+/// `postgres://` and `postgresql://` name a server; anything else is a SQLite file.
+pub fn is_server_url(target: &str) -> bool {
+    target.starts_with("postgres://") || target.starts_with("postgresql://")
+}
+
+/// A SQLite file as an sqlx URL: `%`, `?` and `#` escaped (the driver decodes them).
+fn sqlite_url(path: &Path, create: bool) -> String {
+    let mut out = String::from("sqlite:");
+    for c in path.display().to_string().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3F"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out.push_str(if create { "?mode=rwc" } else { "?mode=rw" });
+    out
+}
+
+/// A server URL with any password replaced, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
 }
 
 impl Store {
@@ -87,37 +137,68 @@ impl Store {
         Self::connect(path, true).await
     }
 
-    /// Opens an existing store; a missing file is an error, not a new store.
+    /// Opens an existing store; a missing SQLite file is an error, not a new
+    /// store. A server store is created on first use (its schema migrated).
     pub async fn open(path: &Path) -> Result<Self> {
-        if !path.exists() {
+        let target = path.display().to_string();
+        if !is_server_url(&target) && !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
         Self::connect(path, false).await
     }
 
     async fn connect(path: &Path, create: bool) -> Result<Self> {
-        let opts = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(path)
-            .create_if_missing(create)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool, path: path.display().to_string() })
+        sqlx::any::install_default_drivers();
+        let target = path.display().to_string();
+        let (url, backend, shown) = if is_server_url(&target) {
+            (target.clone(), Backend::Postgres, redact(&target))
+        } else {
+            (sqlite_url(path, create), Backend::Sqlite, target.clone())
+        };
+        let opts = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Each connection: write-ahead log, foreign keys, and
+                        // waiting (not failing) when another writer holds the lock.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, path: shown, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The file or server (password hidden) the store lives in.
+    pub fn location(&self) -> &str {
+        &self.path
     }
 
     pub async fn close(self) {
         self.pool.close().await;
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
     pub async fn snapshot_by_hash(&self, hash: &str) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT id FROM snapshots WHERE content_hash = ?")
+        Ok(sqlx::query_scalar("SELECT id FROM snapshots WHERE content_hash = $1")
             .bind(hash)
             .fetch_optional(&self.pool)
             .await?)
@@ -136,7 +217,7 @@ impl Store {
         match id {
             None => self.latest_snapshot().await,
             Some(id) => {
-                let found: Option<i64> = sqlx::query_scalar("SELECT id FROM snapshots WHERE id = ?")
+                let found: Option<i64> = sqlx::query_scalar("SELECT id FROM snapshots WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;

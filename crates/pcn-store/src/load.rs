@@ -38,7 +38,7 @@ pub(crate) async fn summaries(store: &Store) -> Result<Vec<SnapshotSummary>> {
     .fetch_all(&store.pool)
     .await?;
     let sources: Vec<(i64, String, String, String, i64, i64)> =
-        sqlx::query_as("SELECT snapshot_id, path, kind, sha256, bytes, records FROM snapshot_sources ORDER BY rowid")
+        sqlx::query_as("SELECT snapshot_id, path, kind, sha256, bytes, records FROM snapshot_sources ORDER BY seq")
             .fetch_all(&store.pool)
             .await?;
     let mut by_snap: BTreeMap<i64, Vec<SourceRecord>> = BTreeMap::new();
@@ -126,7 +126,7 @@ impl Store {
         let path = self.path.as_str();
         let pool = &self.pool;
         let as_of: Option<String> =
-            sqlx::query_scalar("SELECT as_of FROM snapshots WHERE id = ?").bind(id).fetch_optional(pool).await?;
+            sqlx::query_scalar("SELECT as_of FROM snapshots WHERE id = $1").bind(id).fetch_optional(pool).await?;
         let as_of = as_of.ok_or(StoreError::NoSuchSnapshot(id))?;
         let mut snap = Snapshot { as_of: parse_date(path, Some(as_of))?, ..Default::default() };
 
@@ -136,7 +136,7 @@ impl Store {
             |s: Option<String>| parse_opt_with(path, "commissioner code", s, CommissionerCode::parse);
 
         let rows: Vec<CommissionerRow> = sqlx::query_as(
-            "SELECT code, name, ons_code, parent, parent_name, region, region_name FROM commissioners WHERE snapshot_id = ? ORDER BY code",
+            "SELECT code, name, ons_code, parent, parent_name, region, region_name FROM commissioners WHERE snapshot_id = $1 ORDER BY code",
         )
         .bind(id)
         .fetch_all(pool)
@@ -156,7 +156,7 @@ impl Store {
         let rows: Vec<PracticeRow> = sqlx::query_as(
             "SELECT code, name, postcode, status, prescribing_setting, open_date, close_date, commissioner, contract_type,
                     easting, northing, lat, lon
-             FROM practices WHERE snapshot_id = ? ORDER BY code",
+             FROM practices WHERE snapshot_id = $1 ORDER BY code",
         )
         .bind(id)
         .fetch_all(pool)
@@ -181,7 +181,7 @@ impl Store {
         }
 
         let rows: Vec<NetworkRow> = sqlx::query_as(
-            "SELECT code, name, commissioner, open_date, close_date, postcode FROM networks WHERE snapshot_id = ? ORDER BY code",
+            "SELECT code, name, commissioner, open_date, close_date, postcode FROM networks WHERE snapshot_id = $1 ORDER BY code",
         )
         .bind(id)
         .fetch_all(pool)
@@ -198,7 +198,7 @@ impl Store {
         }
 
         let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT practice, network, start_date, end_date FROM memberships WHERE snapshot_id = ? ORDER BY practice, network, start_date",
+            "SELECT practice, network, start_date, end_date FROM memberships WHERE snapshot_id = $1 ORDER BY practice, network, start_date",
         )
         .bind(id)
         .fetch_all(pool)
@@ -213,7 +213,7 @@ impl Store {
         }
 
         let rows: Vec<ListSizeRow> = sqlx::query_as(
-            "SELECT practice, registered, weighted, as_of, source FROM list_sizes WHERE snapshot_id = ? ORDER BY practice, source, as_of",
+            "SELECT practice, registered, weighted, as_of, source FROM list_sizes WHERE snapshot_id = $1 ORDER BY practice, source, as_of",
         )
         .bind(id)
         .fetch_all(pool)
@@ -230,7 +230,7 @@ impl Store {
 
         if include.registers {
             let rows: Vec<(String, String)> = sqlx::query_as(
-                "SELECT practice, registers FROM disease_registers WHERE snapshot_id = ? ORDER BY practice",
+                "SELECT practice, registers FROM disease_registers WHERE snapshot_id = $1 ORDER BY practice",
             )
             .bind(id)
             .fetch_all(pool)
@@ -270,7 +270,7 @@ impl Store {
             let rows: Vec<PayRow> = sqlx::query_as(
                 "SELECT financial_year, practice, network, commissioner, contract_type, practice_type, rurality, dispensing,
                         close_date, registered, weighted, items
-                 FROM practice_payments WHERE snapshot_id = ? ORDER BY financial_year, practice",
+                 FROM practice_payments WHERE snapshot_id = $1 ORDER BY financial_year, practice",
             )
             .bind(id)
             .fetch_all(pool)
@@ -311,7 +311,7 @@ impl Store {
             );
             let rows: Vec<LsoaRow> = sqlx::query_as(
                 "SELECT code, name, ruc_code, ruc_name, imd_decile, imd_income_decile, lon, lat, commissioner
-                 FROM lsoas WHERE snapshot_id = ? ORDER BY code",
+                 FROM lsoas WHERE snapshot_id = $1 ORDER BY code",
             )
             .bind(id)
             .fetch_all(pool)
@@ -332,7 +332,7 @@ impl Store {
 
         if include.boundaries {
             let rows: Vec<BoundaryRow> = sqlx::query_as(
-                "SELECT ons_code, commissioner, name, geometry FROM boundaries WHERE snapshot_id = ? ORDER BY rowid",
+                "SELECT ons_code, commissioner, name, geometry FROM boundaries WHERE snapshot_id = $1 ORDER BY seq",
             )
             .bind(id)
             .fetch_all(pool)

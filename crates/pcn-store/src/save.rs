@@ -1,29 +1,101 @@
 //! Writing a snapshot: one transaction, multi-row INSERTs in chunks that stay
-//! under SQLite's bound-parameter limit.
+//! under both backends' bound-parameter limits (SQLite 32,766; PostgreSQL 65,535).
 
 use std::collections::BTreeMap;
 
 use pcn_core::{PracticeCode, Snapshot};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
 use crate::codec::date_text;
 use crate::{Result, Saved, SourceRecord, Store};
 
-/// SQLite allows 32,766 bound parameters per statement.
-const MAX_PARAMS: usize = 32_000;
+const MAX_PARAMS: usize = 30_000;
 
-async fn insert<T>(
-    conn: &mut SqliteConnection,
+/// A value bound to a statement; `Any` needs concrete types.
+pub(crate) enum Val {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Self {
+        Val::Real(v)
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(Some(v))
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(Some(v.to_string()))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::Text(v)
+    }
+}
+
+pub(crate) fn bind<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    v: Val,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    match v {
+        Val::Int(x) => q.bind(x),
+        Val::Real(x) => q.bind(x),
+        Val::Text(x) => q.bind(x),
+    }
+}
+
+/// `INSERT INTO table (cols) VALUES ($1, $2, ...), (...)` in chunks.
+pub(crate) async fn insert<T>(
+    conn: &mut AnyConnection,
     table: &str,
     cols: &[&str],
     rows: &[T],
-    mut bind: impl FnMut(&mut sqlx::query_builder::Separated<'_, Sqlite, &'static str>, &T),
+    values: impl Fn(&T) -> Vec<Val>,
 ) -> Result<()> {
     let per = (MAX_PARAMS / cols.len()).max(1);
     for chunk in rows.chunks(per) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!("INSERT INTO {table} ({}) ", cols.join(", ")));
-        qb.push_values(chunk, |mut b, row| bind(&mut b, row));
-        qb.build().execute(&mut *conn).await?;
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut n = 0;
+        for (r, _) in chunk.iter().enumerate() {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..cols.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        // Built from our own table and column names and numbered placeholders only.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            let vals = values(row);
+            debug_assert_eq!(vals.len(), cols.len(), "{table}: one value per column");
+            for v in vals {
+                q = bind(q, v);
+            }
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -38,7 +110,7 @@ impl Store {
         imported_at: &str,
     ) -> Result<Saved> {
         let mut tx = self.pool.begin().await?;
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM snapshots WHERE content_hash = ?")
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM snapshots WHERE content_hash = $1")
             .bind(content_hash)
             .fetch_optional(&mut *tx)
             .await?;
@@ -48,7 +120,7 @@ impl Store {
         }
         let as_of = snap.as_of.expect("an assembled snapshot has a date").to_string();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO snapshots (as_of, content_hash, imported_at) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO snapshots (as_of, content_hash, imported_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(as_of)
         .bind(content_hash)
@@ -57,18 +129,22 @@ impl Store {
         .await?;
         let c = &mut *tx;
 
+        let sources: Vec<(usize, &SourceRecord)> = sources.iter().enumerate().collect();
         insert(
             c,
             "snapshot_sources",
-            &["snapshot_id", "path", "kind", "sha256", "bytes", "records"],
-            sources,
-            |b, s| {
-                b.push_bind(id)
-                    .push_bind(s.path.clone())
-                    .push_bind(s.kind.clone())
-                    .push_bind(s.sha256.clone())
-                    .push_bind(s.bytes as i64)
-                    .push_bind(s.records as i64);
+            &["snapshot_id", "path", "kind", "sha256", "bytes", "records", "seq"],
+            &sources,
+            |(i, s)| {
+                vec![
+                    Val::from(id),
+                    Val::from(s.path.clone()),
+                    Val::from(s.kind.clone()),
+                    Val::from(s.sha256.clone()),
+                    Val::from(s.bytes as i64),
+                    Val::from(s.records as i64),
+                    Val::from(*i as i64),
+                ]
             },
         )
         .await?;
@@ -78,15 +154,17 @@ impl Store {
             "commissioners",
             &["snapshot_id", "code", "name", "ons_code", "parent", "parent_name", "region", "region_name"],
             &snap.commissioners,
-            |b, x| {
-                b.push_bind(id)
-                    .push_bind(x.code.to_string())
-                    .push_bind(x.name.clone())
-                    .push_bind(x.ons_code.clone())
-                    .push_bind(x.parent.as_ref().map(|p| p.to_string()))
-                    .push_bind(x.parent_name.clone())
-                    .push_bind(x.region.as_ref().map(|r| r.to_string()))
-                    .push_bind(x.region_name.clone());
+            |x| {
+                vec![
+                    Val::from(id),
+                    Val::from(x.code.to_string()),
+                    Val::from(x.name.clone()),
+                    Val::from(x.ons_code.clone()),
+                    Val::from(x.parent.as_ref().map(|p| p.to_string())),
+                    Val::from(x.parent_name.clone()),
+                    Val::from(x.region.as_ref().map(|r| r.to_string())),
+                    Val::from(x.region_name.clone()),
+                ]
             },
         )
         .await?;
@@ -111,21 +189,23 @@ impl Store {
                 "lon",
             ],
             &snap.practices,
-            |b, p| {
-                b.push_bind(id)
-                    .push_bind(p.code.to_string())
-                    .push_bind(p.name.clone())
-                    .push_bind(p.postcode.clone())
-                    .push_bind(p.status.as_str())
-                    .push_bind(p.prescribing_setting.map(i64::from))
-                    .push_bind(date_text(p.open_date))
-                    .push_bind(date_text(p.close_date))
-                    .push_bind(p.commissioner.as_ref().map(|c| c.to_string()))
-                    .push_bind(p.contract_type.clone())
-                    .push_bind(p.location.map(|l| l.easting))
-                    .push_bind(p.location.map(|l| l.northing))
-                    .push_bind(p.location.map(|l| l.lat))
-                    .push_bind(p.location.map(|l| l.lon));
+            |p| {
+                vec![
+                    Val::from(id),
+                    Val::from(p.code.to_string()),
+                    Val::from(p.name.clone()),
+                    Val::from(p.postcode.clone()),
+                    Val::from(p.status.as_str()),
+                    Val::from(p.prescribing_setting.map(i64::from)),
+                    Val::from(date_text(p.open_date)),
+                    Val::from(date_text(p.close_date)),
+                    Val::from(p.commissioner.as_ref().map(|c| c.to_string())),
+                    Val::from(p.contract_type.clone()),
+                    Val::from(p.location.map(|l| l.easting)),
+                    Val::from(p.location.map(|l| l.northing)),
+                    Val::from(p.location.map(|l| l.lat)),
+                    Val::from(p.location.map(|l| l.lon)),
+                ]
             },
         )
         .await?;
@@ -135,14 +215,16 @@ impl Store {
             "networks",
             &["snapshot_id", "code", "name", "commissioner", "open_date", "close_date", "postcode"],
             &snap.networks,
-            |b, n| {
-                b.push_bind(id)
-                    .push_bind(n.code.to_string())
-                    .push_bind(n.name.clone())
-                    .push_bind(n.commissioner.as_ref().map(|c| c.to_string()))
-                    .push_bind(date_text(n.open_date))
-                    .push_bind(date_text(n.close_date))
-                    .push_bind(n.postcode.clone());
+            |n| {
+                vec![
+                    Val::from(id),
+                    Val::from(n.code.to_string()),
+                    Val::from(n.name.clone()),
+                    Val::from(n.commissioner.as_ref().map(|c| c.to_string())),
+                    Val::from(date_text(n.open_date)),
+                    Val::from(date_text(n.close_date)),
+                    Val::from(n.postcode.clone()),
+                ]
             },
         )
         .await?;
@@ -152,12 +234,14 @@ impl Store {
             "memberships",
             &["snapshot_id", "practice", "network", "start_date", "end_date"],
             &snap.memberships,
-            |b, m| {
-                b.push_bind(id)
-                    .push_bind(m.practice.to_string())
-                    .push_bind(m.network.to_string())
-                    .push_bind(date_text(m.start))
-                    .push_bind(date_text(m.end));
+            |m| {
+                vec![
+                    Val::from(id),
+                    Val::from(m.practice.to_string()),
+                    Val::from(m.network.to_string()),
+                    Val::from(date_text(m.start)),
+                    Val::from(date_text(m.end)),
+                ]
             },
         )
         .await?;
@@ -167,13 +251,15 @@ impl Store {
             "list_sizes",
             &["snapshot_id", "practice", "registered", "weighted", "as_of", "source"],
             &snap.list_sizes,
-            |b, l| {
-                b.push_bind(id)
-                    .push_bind(l.practice.to_string())
-                    .push_bind(l.registered.map(|d| d.to_string()))
-                    .push_bind(l.weighted.map(|d| d.to_string()))
-                    .push_bind(l.as_of.to_string())
-                    .push_bind(l.source.as_str());
+            |l| {
+                vec![
+                    Val::from(id),
+                    Val::from(l.practice.to_string()),
+                    Val::from(l.registered.map(|d| d.to_string())),
+                    Val::from(l.weighted.map(|d| d.to_string())),
+                    Val::from(l.as_of.to_string()),
+                    Val::from(l.source.as_str()),
+                ]
             },
         )
         .await?;
@@ -189,8 +275,8 @@ impl Store {
         }
         let registers: Vec<(&PracticeCode, String)> =
             by_practice.into_iter().map(|(p, v)| (p, serde_json::Value::Array(v).to_string())).collect();
-        insert(c, "disease_registers", &["snapshot_id", "practice", "registers"], &registers, |b, (p, json)| {
-            b.push_bind(id).push_bind(p.to_string()).push_bind(json.clone());
+        insert(c, "disease_registers", &["snapshot_id", "practice", "registers"], &registers, |(p, json)| {
+            vec![Val::from(id), Val::from(p.to_string()), Val::from(json.clone())]
         })
         .await?;
 
@@ -213,22 +299,24 @@ impl Store {
                 "items",
             ],
             &snap.payments,
-            |b, p| {
+            |p| {
                 let items: serde_json::Map<String, serde_json::Value> =
                     p.items.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.pence()))).collect();
-                b.push_bind(id)
-                    .push_bind(p.year.to_string())
-                    .push_bind(p.practice.to_string())
-                    .push_bind(p.network.as_ref().map(|n| n.to_string()))
-                    .push_bind(p.commissioner.as_ref().map(|n| n.to_string()))
-                    .push_bind(p.contract_type.clone())
-                    .push_bind(p.practice_type.clone())
-                    .push_bind(p.rurality.clone())
-                    .push_bind(p.dispensing.clone())
-                    .push_bind(date_text(p.close_date))
-                    .push_bind(p.registered_patients.map(|d| d.to_string()))
-                    .push_bind(p.weighted_patients.map(|d| d.to_string()))
-                    .push_bind(serde_json::Value::Object(items).to_string());
+                vec![
+                    Val::from(id),
+                    Val::from(p.year.to_string()),
+                    Val::from(p.practice.to_string()),
+                    Val::from(p.network.as_ref().map(|n| n.to_string())),
+                    Val::from(p.commissioner.as_ref().map(|n| n.to_string())),
+                    Val::from(p.contract_type.clone()),
+                    Val::from(p.practice_type.clone()),
+                    Val::from(p.rurality.clone()),
+                    Val::from(p.dispensing.clone()),
+                    Val::from(date_text(p.close_date)),
+                    Val::from(p.registered_patients.map(|d| d.to_string())),
+                    Val::from(p.weighted_patients.map(|d| d.to_string())),
+                    Val::from(serde_json::Value::Object(items).to_string()),
+                ]
             },
         )
         .await?;
@@ -249,17 +337,19 @@ impl Store {
                 "commissioner",
             ],
             &snap.lsoas,
-            |b, l| {
-                b.push_bind(id)
-                    .push_bind(l.code.clone())
-                    .push_bind(l.name.clone())
-                    .push_bind(l.ruc_code.clone())
-                    .push_bind(l.ruc_name.clone())
-                    .push_bind(l.imd_decile.map(i64::from))
-                    .push_bind(l.imd_income_decile.map(i64::from))
-                    .push_bind(l.centroid.map(|c| c.lon))
-                    .push_bind(l.centroid.map(|c| c.lat))
-                    .push_bind(l.commissioner.as_ref().map(|c| c.to_string()));
+            |l| {
+                vec![
+                    Val::from(id),
+                    Val::from(l.code.clone()),
+                    Val::from(l.name.clone()),
+                    Val::from(l.ruc_code.clone()),
+                    Val::from(l.ruc_name.clone()),
+                    Val::from(l.imd_decile.map(i64::from)),
+                    Val::from(l.imd_income_decile.map(i64::from)),
+                    Val::from(l.centroid.map(|c| c.lon)),
+                    Val::from(l.centroid.map(|c| c.lat)),
+                    Val::from(l.commissioner.as_ref().map(|c| c.to_string())),
+                ]
             },
         )
         .await?;
@@ -267,18 +357,22 @@ impl Store {
         insert(
             c,
             "boundaries",
-            &["snapshot_id", "ons_code", "commissioner", "name", "geometry"],
-            &snap.boundaries,
-            |b, x| {
-                b.push_bind(id)
-                    .push_bind(x.ons_code.clone())
-                    .push_bind(x.commissioner.as_ref().map(|c| c.to_string()))
-                    .push_bind(x.name.clone())
-                    .push_bind(x.geometry_json.clone());
+            &["snapshot_id", "ons_code", "commissioner", "name", "geometry", "seq"],
+            &snap.boundaries.iter().enumerate().collect::<Vec<_>>(),
+            |(i, x)| {
+                vec![
+                    Val::from(id),
+                    Val::from(x.ons_code.clone()),
+                    Val::from(x.commissioner.as_ref().map(|c| c.to_string())),
+                    Val::from(x.name.clone()),
+                    Val::from(x.geometry_json.clone()),
+                    Val::from(*i as i64),
+                ]
             },
         )
         .await?;
 
+        crate::register::pause_in_transaction("import").await;
         tx.commit().await?;
         Ok(Saved::New(id))
     }

@@ -46,7 +46,13 @@ fn fixture_snapshot() -> Snapshot {
 #[tokio::test]
 async fn a_snapshot_round_trips_and_is_stored_once() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_or_create(&dir.path().join("pcn.db")).await.unwrap();
+    for target in pcn_store::testing::targets(dir.path(), "a_snapshot_round_trips_and_is_stored_once").await {
+        round_trip(&target).await;
+    }
+}
+
+async fn round_trip(target: &std::path::Path) {
+    let store = Store::open_or_create(target).await.unwrap();
     let snap = fixture_snapshot();
     let sources =
         vec![SourceRecord { path: "x.csv".into(), kind: "k".into(), sha256: "00".into(), bytes: 1, records: 2 }];

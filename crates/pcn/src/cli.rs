@@ -46,6 +46,23 @@ pub enum Command {
     Check(CheckArgs),
     /// List the rule catalogue.
     Rules(FormatArgs),
+    /// The network register: bring it to a snapshot's dated state, read its change log.
+    #[command(subcommand)]
+    Register(RegisterCommand),
+    /// One network in the register: as of a date, or its history.
+    #[command(subcommand)]
+    Network(NetworkCommand),
+    /// One practice's history in the register.
+    #[command(subcommand)]
+    Practice(PracticeCommand),
+    /// Propose a change to the register (checked against the rules; decided by the commissioner).
+    Propose(ProposeArgs),
+    /// List proposals.
+    Proposals(ProposalsArgs),
+    /// Approve proposals: each is re-checked against the rules and applied atomically.
+    Approve(DecideArgs),
+    /// Reject proposals.
+    Reject(DecideArgs),
     /// Export data for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -262,6 +279,10 @@ impl FormArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
+    /// The register as of a date in the ePCN core-partners format (CSV).
+    Epcn(ExportEpcnArgs),
+    /// The register's change log between two dates, as an ODS-style change notice (CSV or JSON).
+    Changes(ExportChangesArgs),
     /// Practices and network areas as GeoJSON (WGS84, RFC 7946).
     Geojson(GeojsonArgs),
     /// The practice adjacency graph formation uses: practices.csv and edges.csv.
@@ -400,4 +421,218 @@ pub struct StatementArgs {
     pub approvals: Option<PathBuf>,
     #[command(flatten)]
     pub counts: NetworkCounts,
+}
+
+/// Who is making a change and why: recorded with it for ever.
+#[derive(Args, Debug, Clone)]
+pub struct WhoArgs {
+    /// Your name or role.
+    #[arg(long, env = "PCN_ACTOR")]
+    pub actor: String,
+    /// Why.
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegisterCommand {
+    /// Bring the register to a snapshot's memberships as of a date (the changes that lead there are recorded).
+    Sync(RegisterSyncArgs),
+    /// The change log (who, when, why), optionally for a network, a practice or a date range.
+    Log(RegisterLogArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RegisterSyncArgs {
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// The date the snapshot's state takes effect (default: the snapshot's date).
+    #[arg(long)]
+    pub effective: Option<String>,
+    #[command(flatten)]
+    pub who: WhoArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RegisterLogArgs {
+    #[arg(long)]
+    pub network: Option<String>,
+    #[arg(long)]
+    pub practice: Option<String>,
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long)]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NetworkCommand {
+    /// A network as of a date: members, covered non-participants, director, payee, agreement, partners, approvals.
+    Show(NetworkShowArgs),
+    /// Every change to a network.
+    History(HistoryArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkShowArgs {
+    /// A network code, or --all.
+    #[arg(required_unless_present = "all")]
+    pub code: Option<String>,
+    /// Every network.
+    #[arg(long)]
+    pub all: bool,
+    /// The date (default: today).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Print the query time to stderr for `pcn bench`.
+    #[arg(long)]
+    pub timings: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PracticeCommand {
+    /// Every network a practice has belonged to, and every change about it.
+    History(HistoryArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    pub code: String,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ProposeArgs {
+    #[command(subcommand)]
+    pub kind: ProposeKind,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProposeKind {
+    /// A practice joins a network (leaving any other the day before).
+    Join(ProposeMember),
+    /// A practice leaves a network.
+    Leave(ProposeMember),
+    /// Every member of FROM joins INTO; FROM closes.
+    Merge(ProposeMerge),
+    /// A new network takes some members of FROM.
+    Split(ProposeSplit),
+    /// A new clinical director (a practising clinician from a member practice).
+    Director(ProposeDirector),
+    /// A new nominated payee (a member practice or provider).
+    Payee(ProposePayee),
+}
+
+#[derive(Args, Debug)]
+pub struct ProposalCommon {
+    /// The first day the change applies.
+    #[arg(long)]
+    pub effective: String,
+    #[command(flatten)]
+    pub who: WhoArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ProposeMember {
+    pub network: String,
+    pub practice: String,
+    #[command(flatten)]
+    pub common: ProposalCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct ProposeMerge {
+    pub from: String,
+    pub into: String,
+    #[command(flatten)]
+    pub common: ProposalCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct ProposeSplit {
+    pub from: String,
+    pub new: String,
+    /// Members of FROM that move to NEW.
+    #[arg(required = true, num_args = 1..)]
+    pub practices: Vec<String>,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub common: ProposalCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct ProposeDirector {
+    pub network: String,
+    pub name: String,
+    /// The member practice the director works in.
+    #[arg(long)]
+    pub practice: String,
+    #[command(flatten)]
+    pub common: ProposalCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct ProposePayee {
+    pub network: String,
+    pub payee: String,
+    #[command(flatten)]
+    pub common: ProposalCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct ProposalsArgs {
+    /// open, approved or rejected (default: all).
+    #[arg(long)]
+    pub status: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DecideArgs {
+    /// Proposal ids.
+    pub ids: Vec<i64>,
+    /// Every open proposal, oldest first.
+    #[arg(long)]
+    pub all_open: bool,
+    /// Approve even if the rules check finds new errors (the findings are recorded with the decision).
+    #[arg(long)]
+    pub accept_findings: bool,
+    #[command(flatten)]
+    pub who: WhoArgs,
+    /// Print phase timings to stderr for `pcn bench`.
+    #[arg(long)]
+    pub timings: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportEpcnArgs {
+    /// The date (default: today).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// The CSV file to write (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportChangesArgs {
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long)]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
 }

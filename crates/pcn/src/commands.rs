@@ -13,7 +13,8 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
 use crate::cli::{
-    Cli, Command, DemoArgs, ExportCommand, FormatArgs, ImportArgs, NetworksArgs, PracticesArgs, SynthArgs,
+    Cli, Command, DemoArgs, ExportCommand, FormatArgs, ImportArgs, NetworkCommand, NetworksArgs, PracticeCommand,
+    PracticesArgs, RegisterCommand, SynthArgs,
 };
 use crate::output::{Listing, group_thousands};
 
@@ -22,7 +23,16 @@ use crate::output::{Listing, group_thousands};
 #[error("{0}")]
 pub struct Usage(pub String);
 
+/// A request refused on its merits: a stale edit, a proposal the rules
+/// reject, one already decided (exit code 1, like findings that are errors).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
 pub fn exit_code(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<Refusal>().is_some() || matches!(e.downcast_ref::<StoreError>(), Some(StoreError::Refused(_))) {
+        return 1;
+    }
     let user = e.downcast_ref::<Usage>().is_some()
         || e.downcast_ref::<ReadError>().is_some()
         || matches!(
@@ -49,6 +59,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Arrs(args) => crate::arrs::run(&cli.db, args).await?,
         Command::Statement(args) => crate::statement::run(&cli.db, args).await?,
         Command::Export(ExportCommand::Geojson(args)) => crate::export::geojson(&cli.db, args).await?,
+        Command::Export(ExportCommand::Epcn(args)) => crate::register::export_epcn(&cli.db, args).await?,
+        Command::Export(ExportCommand::Changes(args)) => crate::register::export_changes(&cli.db, args).await?,
+        Command::Register(RegisterCommand::Sync(args)) => crate::register::sync(&cli.db, args).await?,
+        Command::Register(RegisterCommand::Log(args)) => crate::register::log(&cli.db, args).await?,
+        Command::Network(NetworkCommand::Show(args)) => crate::register::show(&cli.db, args).await?,
+        Command::Network(NetworkCommand::History(args)) => crate::register::network_history(&cli.db, args).await?,
+        Command::Practice(PracticeCommand::History(args)) => crate::register::practice_history(&cli.db, args).await?,
+        Command::Propose(args) => crate::register::propose(&cli.db, args).await?,
+        Command::Proposals(args) => crate::register::proposals(&cli.db, args).await?,
+        Command::Approve(args) => crate::register::decide(&cli.db, args, true).await?,
+        Command::Reject(args) => crate::register::decide(&cli.db, args, false).await?,
         Command::Export(ExportCommand::Adjacency(args)) => crate::export::adjacency(&cli.db, args).await?,
     }
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@ mod form;
 mod output;
 mod pay;
 mod reconcile;
+mod register;
 mod statement;
 #[cfg(feature = "pdf")]
 mod statement_pdf;

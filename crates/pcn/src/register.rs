@@ -1,0 +1,676 @@
+//! The network register from the command line: sync from a snapshot, show a
+//! network as of a date, history, proposals and decisions, exports.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::Context;
+use pcn_core::register::{Change, Proposal, ProposalKind, ProposalStatus, RecordKind};
+use pcn_core::{FinancialYear, Membership, Network, NetworkCode, PracticeCode, Snapshot};
+use pcn_store::register::{RegNetwork, Who};
+use pcn_store::{Include, Store};
+use serde_json::{Value, json};
+use time::Date;
+
+use crate::cli::{
+    DecideArgs, ExportChangesArgs, ExportEpcnArgs, HistoryArgs, NetworkShowArgs, ProposalCommon, ProposalsArgs,
+    ProposeArgs, ProposeKind, RegisterLogArgs, RegisterSyncArgs, WhoArgs,
+};
+use crate::commands::Usage;
+use crate::output::Listing;
+
+fn now() -> anyhow::Result<String> {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).context("clock")
+}
+
+fn who(args: &WhoArgs) -> anyhow::Result<Who> {
+    if args.actor.trim().is_empty() || args.reason.trim().is_empty() {
+        return Err(Usage("--actor and --reason must say who and why".into()).into());
+    }
+    Ok(Who { actor: args.actor.trim().to_string(), reason: args.reason.trim().to_string(), at: now()? })
+}
+
+fn date_arg(flag: &str, s: Option<&str>) -> anyhow::Result<Date> {
+    match s {
+        Some(s) => {
+            Ok(pcn_nhs::dates::parse_date(s)
+                .ok_or_else(|| Usage(format!("{flag} {s:?} is not a date (YYYY-MM-DD)")))?)
+        }
+        None => Ok(time::OffsetDateTime::now_utc().date()),
+    }
+}
+
+fn network_code(s: &str) -> anyhow::Result<NetworkCode> {
+    Ok(NetworkCode::parse(s).map_err(|e| Usage(format!("network {s:?}: {e}")))?)
+}
+
+fn practice_code(s: &str) -> anyhow::Result<PracticeCode> {
+    Ok(PracticeCode::parse(s).map_err(|e| Usage(format!("practice {s:?}: {e}")))?)
+}
+
+pub async fn sync(db: &Path, args: RegisterSyncArgs) -> anyhow::Result<()> {
+    let who = who(&args.who)?;
+    let (id, snap) = crate::commands::load(db, args.snapshot, Include::default()).await?;
+    let effective = match &args.effective {
+        Some(s) => date_arg("--effective", Some(s))?,
+        None => snap.as_of.context("the snapshot has no date")?,
+    };
+    let members: Vec<(PracticeCode, NetworkCode)> = snap
+        .memberships
+        .iter()
+        .filter(|m| m.is_current_on(effective))
+        .map(|m| (m.practice.clone(), m.network.clone()))
+        .collect();
+    let networks: Vec<(NetworkCode, Option<String>, Option<String>)> = snap
+        .networks
+        .iter()
+        .map(|n| (n.code.clone(), n.name.clone(), n.commissioner.as_ref().map(|c| c.to_string())))
+        .collect();
+    let store = Store::open(db).await?;
+    let s = store.register_sync(effective, &networks, &members, &who).await?;
+    store.close().await;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json!({"snapshot": id, "sync": s}))?);
+    } else {
+        println!(
+            "Register as of {effective} from snapshot {id}: {} changes ({} networks opened, {} closed, {} joins of which {} moves, {} leaves).",
+            s.changes,
+            s.opened.len(),
+            s.closed.len(),
+            s.joined,
+            s.moved.len(),
+            s.left
+        );
+    }
+    Ok(())
+}
+
+pub async fn show(db: &Path, args: NetworkShowArgs) -> anyhow::Result<()> {
+    let as_of = date_arg("--as-of", args.as_of.as_deref())?;
+    let store = Store::open(db).await?;
+    let started = std::time::Instant::now();
+    let state = store.register_state(as_of).await?;
+    let query = started.elapsed();
+    store.close().await;
+    if args.timings {
+        eprintln!("pcn-timings: query_ms={:.3}", query.as_secs_f64() * 1e3);
+    }
+    if args.all {
+        let mut by: BTreeMap<&str, Vec<&pcn_core::register::Record>> = BTreeMap::new();
+        for r in &state.records {
+            by.entry(r.network.as_str()).or_default().push(r);
+        }
+        let mut l = Listing::new(
+            "networks",
+            vec!["code", "name", "version", "members", "non_participants", "clinical_director", "nominated_payee"],
+        );
+        for n in &state.networks {
+            let recs = by.get(n.code.as_str()).map_or(&[][..], |v| v.as_slice());
+            let of =
+                |k: RecordKind| recs.iter().filter(|r| r.kind == k).map(|r| r.subject.as_str()).collect::<Vec<_>>();
+            l.rows.push(vec![
+                json!(n.code),
+                json!(n.name),
+                json!(n.version),
+                json!(of(RecordKind::Member).len()),
+                json!(of(RecordKind::NonParticipant).len()),
+                json!(of(RecordKind::ClinicalDirector).join("; ")),
+                json!(of(RecordKind::NominatedPayee).join("; ")),
+            ]);
+        }
+        l.meta.insert("as_of".into(), json!(as_of.to_string()));
+        l.footer.push(format!(
+            "{} networks and {} records in force on {as_of}.",
+            state.networks.len(),
+            state.records.len()
+        ));
+        return l.print(args.format);
+    }
+    let code = args.code.as_deref().expect("clap requires a code without --all");
+    let network = state.network(code).ok_or_else(|| {
+        Usage(format!("network {code} is not in the register on {as_of} (see pcn network history {code})"))
+    })?;
+    let mut l = Listing::new("records", vec!["kind", "subject", "from", "to", "detail"]);
+    for r in state.records.iter().filter(|r| r.network.as_str() == code) {
+        l.rows.push(vec![
+            json!(r.kind.as_str()),
+            json!(r.subject),
+            json!(r.valid_from.to_string()),
+            json!(r.valid_to.map(|d| d.to_string())),
+            if r.detail.is_null() { Value::Null } else { json!(r.detail.to_string()) },
+        ]);
+    }
+    l.meta.insert("network".into(), serde_json::to_value(network)?);
+    l.meta.insert("as_of".into(), json!(as_of.to_string()));
+    l.footer.push(format!(
+        "{} {} on {as_of}: version {}, in the register from {}{}.",
+        network.code,
+        network.name.as_deref().unwrap_or(""),
+        network.version,
+        network.opened,
+        network.closed.map(|c| format!(" to {c}")).unwrap_or_default()
+    ));
+    l.print(args.format)
+}
+
+fn log_listing(changes: &[pcn_store::register::LoggedChange]) -> Listing {
+    let mut l = Listing::new(
+        "changes",
+        vec!["id", "effective", "action", "network", "subject", "actor", "at", "reason", "proposal", "version"],
+    );
+    for c in changes {
+        l.rows.push(vec![
+            json!(c.id),
+            json!(c.effective.to_string()),
+            json!(c.action),
+            json!(c.network),
+            json!(c.subject),
+            json!(c.actor),
+            json!(c.at),
+            json!(c.reason),
+            json!(c.proposal),
+            json!(c.version),
+        ]);
+    }
+    l
+}
+
+pub async fn network_history(db: &Path, args: HistoryArgs) -> anyhow::Result<()> {
+    let code = network_code(&args.code)?;
+    let store = Store::open(db).await?;
+    let log = store.register_log(Some(code.as_str()), None, None, None).await?;
+    store.close().await;
+    if log.is_empty() {
+        return Err(Usage(format!("network {code} has no history in the register")).into());
+    }
+    log_listing(&log).print(args.format)
+}
+
+pub async fn practice_history(db: &Path, args: HistoryArgs) -> anyhow::Result<()> {
+    let code = practice_code(&args.code)?;
+    let store = Store::open(db).await?;
+    let spells = store.register_records_of(None, Some(code.as_str())).await?;
+    let log = store.register_log(None, Some(code.as_str()), None, None).await?;
+    store.close().await;
+    if spells.is_empty() {
+        return Err(Usage(format!("practice {code} has no history in the register")).into());
+    }
+    let mut l = log_listing(&log);
+    l.meta.insert(
+        "spells".into(),
+        json!(spells.iter().map(|r| json!({"network": r.network, "kind": r.kind, "from": r.valid_from.to_string(), "to": r.valid_to.map(|d| d.to_string())})).collect::<Vec<_>>()),
+    );
+    for r in &spells {
+        l.footer.push(format!(
+            "{} of {} from {} to {}",
+            r.kind.as_str(),
+            r.network,
+            r.valid_from,
+            r.valid_to.map_or("now".to_string(), |d| d.to_string())
+        ));
+    }
+    l.print(args.format)
+}
+
+pub async fn log(db: &Path, args: RegisterLogArgs) -> anyhow::Result<()> {
+    let from = args.from.as_deref().map(|s| date_arg("--from", Some(s))).transpose()?;
+    let to = args.to.as_deref().map(|s| date_arg("--to", Some(s))).transpose()?;
+    let store = Store::open(db).await?;
+    let log = store.register_log(args.network.as_deref(), args.practice.as_deref(), from, to).await?;
+    store.close().await;
+    log_listing(&log).print(args.format)
+}
+
+pub async fn export_changes(db: &Path, args: ExportChangesArgs) -> anyhow::Result<()> {
+    log(db, RegisterLogArgs { network: None, practice: None, from: args.from, to: args.to, format: args.format }).await
+}
+
+pub async fn export_epcn(db: &Path, args: ExportEpcnArgs) -> anyhow::Result<()> {
+    let as_of = date_arg("--as-of", args.as_of.as_deref())?;
+    let store = Store::open(db).await?;
+    let state = store.register_state(as_of).await?;
+    let names: BTreeMap<String, (Option<String>, Option<String>)> = match store.latest_snapshot().await {
+        Ok(id) => store
+            .load_snapshot(id, Include::default())
+            .await?
+            .practices
+            .into_iter()
+            .map(|p| (p.code.to_string(), (p.name, p.commissioner.map(|c| c.to_string()))))
+            .collect(),
+        Err(_) => BTreeMap::new(),
+    };
+    store.close().await;
+    let nets: BTreeMap<&str, &RegNetwork> = state.networks.iter().map(|n| (n.code.as_str(), n)).collect();
+    let rows = state.records.iter().filter(|r| r.kind == RecordKind::Member).map(|r| {
+        let n = nets.get(r.network.as_str());
+        let (pname, pcomm) = names.get(&r.subject).cloned().unwrap_or_default();
+        pcn_nhs::write::CorePartner {
+            practice: r.subject.clone(),
+            practice_name: pname.unwrap_or_default(),
+            practice_commissioner: pcomm.unwrap_or_default(),
+            practice_commissioner_name: String::new(),
+            network: r.network.to_string(),
+            network_name: n.and_then(|n| n.name.clone()).unwrap_or_default(),
+            network_commissioner: n.and_then(|n| n.commissioner.clone()).unwrap_or_default(),
+            network_commissioner_name: String::new(),
+            start: Some(r.valid_from),
+            end: r.valid_to,
+        }
+    });
+    match &args.out {
+        Some(path) => {
+            let tmp = path.with_extension("partial");
+            let mut w = csv::Writer::from_path(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+            pcn_nhs::write::write_core_partners(&mut w, rows)?;
+            w.flush()?;
+            drop(w);
+            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("Register as of {as_of} written to {} (ePCN core partners).", path.display());
+        }
+        None => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            pcn_nhs::write::write_core_partners(&mut w, rows)?;
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// The notification deadline of the year a change takes effect in, if the
+/// year's table records one.
+fn deadline_for(effective: Date) -> Option<Date> {
+    let rates = pcn_funding::rates::year(FinancialYear::containing(effective)).ok()?;
+    rates.key_dates.iter().find(|k| k.deadline == Some(pcn_funding::rates::Deadline::Notification)).map(|k| k.date)
+}
+
+/// The rules check of proposals: a model of the latest snapshot's practices
+/// with the register's networks, and the register's members held in memory
+/// and moved as proposals are approved.
+struct Checker {
+    model: pcn_rules::Model,
+    members: BTreeMap<String, String>,
+    versions: BTreeMap<String, i64>,
+    open: BTreeSet<String>,
+}
+
+impl Checker {
+    async fn new(store: &Store, as_of: Date) -> anyhow::Result<Self> {
+        let id = store.latest_snapshot().await?;
+        let mut snap: Snapshot = store.load_snapshot(id, Include::default()).await?;
+        let state = store.register_state(as_of).await?;
+        let all = store.register_networks().await?;
+        snap.networks = all
+            .iter()
+            .filter_map(|n| {
+                Some(Network {
+                    code: NetworkCode::parse(&n.code).ok()?,
+                    name: n.name.clone(),
+                    commissioner: n.commissioner.as_deref().and_then(|c| pcn_core::CommissionerCode::parse(c).ok()),
+                    open_date: Some(n.opened),
+                    close_date: n.closed,
+                    postcode: None,
+                })
+            })
+            .collect();
+        let members: BTreeMap<String, String> = state
+            .records
+            .iter()
+            .filter(|r| r.kind == RecordKind::Member)
+            .map(|r| (r.subject.clone(), r.network.to_string()))
+            .collect();
+        snap.memberships = members
+            .iter()
+            .filter_map(|(p, n)| {
+                Some(Membership {
+                    practice: PracticeCode::parse(p).ok()?,
+                    network: NetworkCode::parse(n).ok()?,
+                    start: None,
+                    end: None,
+                })
+            })
+            .collect();
+        let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
+        Ok(Self {
+            model,
+            members,
+            versions: all.iter().map(|n| (n.code.clone(), n.version)).collect(),
+            open: state.networks.iter().map(|n| n.code.clone()).collect(),
+        })
+    }
+
+    fn members_of(&self, network: &NetworkCode) -> Vec<PracticeCode> {
+        self.members
+            .iter()
+            .filter(|(_, n)| n.as_str() == network.as_str())
+            .filter_map(|(p, _)| PracticeCode::parse(p).ok())
+            .collect()
+    }
+
+    fn config(&self, members: &BTreeMap<String, String>) -> pcn_rules::Configuration {
+        let mut m = vec![Vec::new(); self.model.networks.len()];
+        for (p, n) in members {
+            if let (Ok(pc), Ok(nc)) = (PracticeCode::parse(p), NetworkCode::parse(n))
+                && let (Some(&pi), Some(&ni)) = (self.model.practice_index.get(&pc), self.model.network_index.get(&nc))
+            {
+                m[ni as usize].push(pi);
+            }
+        }
+        for v in &mut m {
+            v.sort_unstable();
+        }
+        pcn_rules::Configuration { members: m }
+    }
+
+    fn after(&self, changes: &[Change]) -> BTreeMap<String, String> {
+        let mut m = self.members.clone();
+        for c in changes {
+            match c {
+                Change::Join { network, practice } => {
+                    m.insert(practice.to_string(), network.to_string());
+                }
+                Change::Leave { practice, .. } => {
+                    m.remove(practice.as_str());
+                }
+                _ => {}
+            }
+        }
+        m
+    }
+
+    /// Errors the changes would add (governance facts first, then the rules on
+    /// the networks they touch), and the warnings after them.
+    fn check(&self, changes: &[Change], effective: Date) -> (Vec<String>, Vec<Value>) {
+        let mut errors = Vec::new();
+        for c in changes {
+            match c {
+                Change::ClinicalDirector { network, practice, .. }
+                    if self.members.get(practice.as_str()).map(String::as_str) != Some(network.as_str()) =>
+                {
+                    errors.push(format!(
+                        "governance: the clinical director must work in a member practice; {practice} is not a member of {network} on {effective}"
+                    ));
+                }
+                Change::NominatedPayee { network, payee } => {
+                    if let Ok(p) = PracticeCode::parse(payee)
+                        && self.members.get(p.as_str()).map(String::as_str) != Some(network.as_str())
+                    {
+                        errors.push(format!(
+                            "governance: the nominated payee practice {payee} is not a member of {network} on {effective}"
+                        ));
+                    }
+                }
+                Change::Join { network, .. } | Change::Leave { network, .. }
+                    if !self.open.contains(network.as_str())
+                        && !changes
+                            .iter()
+                            .any(|o| matches!(o, Change::OpenNetwork { network: n, .. } if n == network)) =>
+                {
+                    errors.push(format!("network {network} is not open on {effective}"));
+                }
+                _ => {}
+            }
+        }
+        let touched: Vec<u32> = changes
+            .iter()
+            .filter_map(|c| self.model.network_index.get(c.network()).copied())
+            .chain(changes.iter().filter_map(|c| {
+                match c {
+                    Change::Join { practice, .. } => self
+                        .members
+                        .get(practice.as_str())
+                        .and_then(|n| NetworkCode::parse(n).ok())
+                        .and_then(|n| self.model.network_index.get(&n).copied()),
+                    _ => None,
+                }
+            }))
+            .collect::<BTreeSet<u32>>()
+            .into_iter()
+            .collect();
+        let inputs = pcn_rules::CheckInputs { year: Some(FinancialYear::containing(effective)), ..Default::default() };
+        let errors_of = |config: &pcn_rules::Configuration| -> BTreeSet<(String, String)> {
+            pcn_rules::check_networks(&self.model, config, &inputs, &touched)
+                .into_iter()
+                .filter(|f| f.severity == pcn_rules::Severity::Error)
+                .map(|f| (f.rule.to_string(), f.message))
+                .collect()
+        };
+        let before = errors_of(&self.config(&self.members));
+        let after_members = self.after(changes);
+        let after_config = self.config(&after_members);
+        let after = errors_of(&after_config);
+        for (rule, message) in after.difference(&before) {
+            errors.push(format!("{rule}: {message}"));
+        }
+        let warnings: Vec<Value> = pcn_rules::check_networks(&self.model, &after_config, &inputs, &touched)
+            .into_iter()
+            .filter(|f| f.severity == pcn_rules::Severity::Warning)
+            .map(|f| json!({"rule": f.rule, "message": f.message}))
+            .collect();
+        (errors, warnings)
+    }
+
+    /// Moves the in-memory members after an approval.
+    fn applied(&mut self, changes: &[Change], versions: &BTreeMap<String, i64>) {
+        self.members = self.after(changes);
+        for c in changes {
+            match c {
+                Change::OpenNetwork { network, .. } => {
+                    self.open.insert(network.to_string());
+                }
+                Change::CloseNetwork { network } => {
+                    self.open.remove(network.as_str());
+                    self.members.retain(|_, n| n.as_str() != network.as_str());
+                }
+                _ => {}
+            }
+        }
+        self.versions.extend(versions.iter().map(|(k, v)| (k.clone(), *v)));
+    }
+}
+
+fn proposal_kind(kind: &ProposeKind) -> anyhow::Result<(ProposalKind, &ProposalCommon)> {
+    Ok(match kind {
+        ProposeKind::Join(a) => (
+            ProposalKind::Join { network: network_code(&a.network)?, practice: practice_code(&a.practice)? },
+            &a.common,
+        ),
+        ProposeKind::Leave(a) => (
+            ProposalKind::Leave { network: network_code(&a.network)?, practice: practice_code(&a.practice)? },
+            &a.common,
+        ),
+        ProposeKind::Merge(a) => {
+            (ProposalKind::Merge { from: network_code(&a.from)?, into: network_code(&a.into)? }, &a.common)
+        }
+        ProposeKind::Split(a) => (
+            ProposalKind::Split {
+                from: network_code(&a.from)?,
+                new: network_code(&a.new)?,
+                name: a.name.clone(),
+                practices: a.practices.iter().map(|p| practice_code(p)).collect::<anyhow::Result<_>>()?,
+            },
+            &a.common,
+        ),
+        ProposeKind::Director(a) => (
+            ProposalKind::ClinicalDirector {
+                network: network_code(&a.network)?,
+                name: a.name.clone(),
+                practice: practice_code(&a.practice)?,
+            },
+            &a.common,
+        ),
+        ProposeKind::Payee(a) => {
+            (ProposalKind::NominatedPayee { network: network_code(&a.network)?, payee: a.payee.clone() }, &a.common)
+        }
+    })
+}
+
+pub async fn propose(db: &Path, args: ProposeArgs) -> anyhow::Result<()> {
+    let (kind, common) = proposal_kind(&args.kind)?;
+    let effective = date_arg("--effective", Some(&common.effective))?;
+    let who = who(&common.who)?;
+    let store = Store::open(db).await?;
+    let checker = Checker::new(&store, effective).await?;
+    let changes = kind.changes(|n| checker.members_of(n));
+    let (errors, warnings) = checker.check(&changes, effective);
+    let deadline = deadline_for(effective);
+    let today = time::OffsetDateTime::now_utc().date();
+    let late = deadline.is_some_and(|d| today > d && effective.year() == d.year());
+    let findings = json!({"errors": errors, "warnings": warnings, "late": late});
+    let id = store.propose(&kind, effective, &who, deadline, &findings).await?;
+    store.close().await;
+    if common.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"proposal": id, "findings": findings, "deadline": deadline.map(|d| d.to_string())})
+            )?
+        );
+    } else {
+        println!("Proposal {id}: {} {} from {effective}.", kind.action(), kind.network());
+        for e in &errors {
+            println!("  would add an error: {e}");
+        }
+        if let Some(d) = deadline {
+            println!(
+                "  notification deadline for the year: {d}{}",
+                if late { " (passed: the commissioner must agree to a late change)" } else { "" }
+            );
+        }
+    }
+    Ok(())
+}
+
+fn proposal_json(p: &Proposal) -> Value {
+    json!({
+        "id": p.id, "action": p.kind.action(), "network": p.kind.network(), "proposal": p.kind,
+        "effective": p.effective.to_string(), "status": p.status, "base_version": p.base_version,
+        "proposed_by": p.proposed_by, "proposed_at": p.proposed_at, "reason": p.reason,
+        "deadline": p.deadline.map(|d| d.to_string()), "findings": p.findings,
+        "decided_by": p.decided_by, "decided_at": p.decided_at, "decision_reason": p.decision_reason,
+    })
+}
+
+pub async fn proposals(db: &Path, args: ProposalsArgs) -> anyhow::Result<()> {
+    let status = args
+        .status
+        .as_deref()
+        .map(|s| ProposalStatus::parse(s).ok_or_else(|| Usage(format!("--status {s:?}: open, approved or rejected"))))
+        .transpose()?;
+    let store = Store::open(db).await?;
+    let all = store.proposals(status).await?;
+    store.close().await;
+    let mut l = Listing::new(
+        "proposals",
+        vec!["id", "action", "network", "effective", "status", "proposed_by", "reason", "errors"],
+    );
+    for p in &all {
+        let errors = p.findings.get("errors").and_then(Value::as_array).map_or(0, Vec::len);
+        l.rows.push(vec![
+            json!(p.id),
+            json!(p.kind.action()),
+            json!(p.kind.network()),
+            json!(p.effective.to_string()),
+            json!(p.status.as_str()),
+            json!(p.proposed_by),
+            json!(p.reason),
+            json!(errors),
+        ]);
+    }
+    if args.format.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"proposals": all.iter().map(proposal_json).collect::<Vec<_>>()}))?
+        );
+        return Ok(());
+    }
+    l.print(args.format)
+}
+
+pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Result<()> {
+    let who = who(&args.who)?;
+    let started = std::time::Instant::now();
+    let store = Store::open(db).await?;
+    let ids: Vec<i64> = if args.all_open {
+        store.proposals(Some(ProposalStatus::Open)).await?.iter().map(|p| p.id).collect()
+    } else if args.ids.is_empty() {
+        return Err(Usage("name the proposals to decide, or --all-open".into()).into());
+    } else {
+        args.ids.clone()
+    };
+    let mut proposals = Vec::with_capacity(ids.len());
+    for id in &ids {
+        proposals.push(store.proposal(*id).await?);
+    }
+    let mut checkers: BTreeMap<Date, Checker> = BTreeMap::new();
+    let setup = started.elapsed();
+    let started = std::time::Instant::now();
+    let (mut done, mut refused) = (Vec::new(), Vec::new());
+    for p in &proposals {
+        if p.status != ProposalStatus::Open {
+            refused
+                .push(json!({"id": p.id, "refused": format!("proposal {} was already {}", p.id, p.status.as_str())}));
+            continue;
+        }
+        if !approve {
+            match store.decide(p.id, false, &[], &who, &BTreeMap::new()).await {
+                Ok(_) => done.push(json!({"id": p.id, "status": "rejected"})),
+                Err(e) => refused.push(json!({"id": p.id, "refused": e.to_string()})),
+            }
+            continue;
+        }
+        let checker = match checkers.entry(p.effective) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(Checker::new(&store, p.effective).await?),
+        };
+        let changes = p.kind.changes(|n| checker.members_of(n));
+        let (errors, _) = checker.check(&changes, p.effective);
+        if !errors.is_empty() && !args.accept_findings {
+            refused.push(json!({"id": p.id, "refused": "the rules check finds new errors (approve with --accept-findings to record them and go ahead)", "errors": errors}));
+            continue;
+        }
+        // The versions this approval is based on: what the checker read, moved by its own approvals.
+        let expect: BTreeMap<String, i64> = changes
+            .iter()
+            .filter_map(|c| checker.versions.get(c.network().as_str()).map(|v| (c.network().to_string(), *v)))
+            .collect();
+        let mut who = who.clone();
+        if !errors.is_empty() {
+            who.reason = format!("{} (approved despite: {})", who.reason, errors.join("; "));
+        }
+        match store.decide(p.id, true, &changes, &who, &expect).await {
+            Ok(versions) => {
+                checker.applied(&changes, &versions);
+                done.push(json!({"id": p.id, "status": "approved", "versions": versions}));
+            }
+            Err(e) => refused.push(json!({"id": p.id, "refused": e.to_string()})),
+        }
+    }
+    let decide_time = started.elapsed();
+    store.close().await;
+    if args.timings {
+        eprintln!(
+            "pcn-timings: setup_ms={:.3} decide_ms={:.3} decided={}",
+            setup.as_secs_f64() * 1e3,
+            decide_time.as_secs_f64() * 1e3,
+            done.len()
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json!({"decided": done, "refused": refused}))?);
+    } else {
+        let verb = if approve { "approved" } else { "rejected" };
+        println!("{} proposal(s) {verb}, {} refused.", done.len(), refused.len());
+        for r in &refused {
+            println!("  {}: {}", r["id"], r["refused"].as_str().unwrap_or(""));
+            for e in r.get("errors").and_then(Value::as_array).into_iter().flatten() {
+                println!("    {}", e.as_str().unwrap_or(""));
+            }
+        }
+    }
+    if !refused.is_empty() {
+        return Err(
+            crate::commands::Refusal(format!("{} of {} proposals refused", refused.len(), proposals.len())).into()
+        );
+    }
+    Ok(())
+}
