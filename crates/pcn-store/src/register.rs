@@ -184,6 +184,9 @@ async fn end_records(
     change: i64,
 ) -> Result<u64> {
     let until = day_before(effective).to_string();
+    // A record starting on the effective date itself is superseded the same
+    // day (it ends the day before it starts, so it never holds); one starting
+    // later cannot be ended before it starts.
     let started_after: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM register_records WHERE kind = $1 AND valid_to IS NULL
              AND ($2 IS NULL OR network = $2) AND ($3 IS NULL OR subject = $3) AND valid_from > $4",
@@ -191,12 +194,12 @@ async fn end_records(
     .bind(kind.as_str())
     .bind(network.map(str::to_string))
     .bind(subject.map(str::to_string))
-    .bind(until.clone())
+    .bind(effective.to_string())
     .fetch_one(&mut *conn)
     .await?;
     if started_after > 0 {
         return Err(refused(Refused::Invalid(format!(
-            "a {} record {} starts after {until}: it cannot end before it starts",
+            "a {} record {} starts after {effective}: it cannot end before it starts",
             kind.as_str(),
             subject.unwrap_or("")
         ))));
