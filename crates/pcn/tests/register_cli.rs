@@ -1,0 +1,233 @@
+//! The register through the CLI: a process killed with SIGKILL inside an
+//! import or an approval leaves the store as it was (SQLite and PostgreSQL);
+//! replaying two real registers yields the changes between them.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::*;
+
+fn targets(dir: &Path, test: &str) -> Vec<PathBuf> {
+    let rt = tokio_rt();
+    rt.block_on(pcn_store::testing::targets(dir, test))
+}
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+fn db_arg(target: &Path) -> String {
+    target.display().to_string()
+}
+
+/// Runs pcn with the in-transaction pause, waits until it says it is inside
+/// the transaction, and kills it with SIGKILL.
+fn kill_inside_transaction(target: &Path, args: &[String]) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pcn"))
+        .arg("--db")
+        .arg(db_arg(target))
+        .args(args)
+        .env("PCN_TEST_PAUSE_IN_TX", "60000")
+        .env("PCN_ACTOR", "crash test")
+        .env_remove("PCN_DB")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pcn");
+    let stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("pcn-test: inside the") {
+            break;
+        }
+    }
+    assert!(seen.contains("pcn-test: inside the"), "pcn never reached its transaction:\n{seen}");
+    child.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+}
+
+/// Rows in snapshot tables that belong to no snapshot, and the snapshot count.
+fn snapshot_rows(target: &Path) -> (i64, i64) {
+    tokio_rt().block_on(async {
+        let s = pcn_store::Store::open(target).await.unwrap();
+        let snapshots: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM snapshots").fetch_one(s.pool()).await.unwrap();
+        let mut orphans = 0i64;
+        for table in ["practices", "networks", "memberships", "list_sizes", "snapshot_sources", "commissioners"] {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {table} WHERE snapshot_id NOT IN (SELECT id FROM snapshots)"
+            )))
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            orphans += n;
+        }
+        s.close().await;
+        (snapshots, orphans)
+    })
+}
+
+#[test]
+fn sigkill_inside_an_import_or_an_approval_leaves_the_store_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in targets(dir.path(), "sigkill_inside_an_import_or_an_approval_leaves_the_store_consistent") {
+        let db = db_arg(&target);
+        let db = Path::new(&db);
+        // A first import and a register to work on.
+        ok(&pcn_paths(db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01"]));
+        ok(&pcn(db, &["register", "sync", "--actor", "setup", "--reason", "initial register"]));
+        assert_eq!(snapshot_rows(db), (1, 0));
+
+        // Killed inside the import of a second set: no second snapshot, no stray rows.
+        let synth = dir
+            .path()
+            .join(format!("synth-{}", target.file_name().map_or("pg".into(), |f| f.to_string_lossy().to_string())));
+        ok(&pcn(db, &["synth", "--practices", "2000", "--out", synth.to_str().unwrap()]));
+        let mut files: Vec<String> =
+            std::fs::read_dir(&synth).unwrap().map(|e| e.unwrap().path().display().to_string()).collect();
+        files.sort();
+        let mut args = vec!["import".to_string()];
+        args.extend(files.clone());
+        kill_inside_transaction(db, &args);
+        assert_eq!(snapshot_rows(db), (1, 0), "{target:?}: the killed import left something behind");
+        // The store still works: the same import now goes through.
+        let again = pcn(db, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(again.status.success(), "{}", stderr(&again));
+        assert_eq!(snapshot_rows(db), (2, 0));
+
+        // Killed inside an approval: the proposal stays open, nothing of it is applied.
+        let p = ok_json(&pcn(
+            db,
+            &[
+                "propose",
+                "payee",
+                "U00001",
+                "A00001",
+                "--effective",
+                "2021-04-01",
+                "--actor",
+                "pcn",
+                "--reason",
+                "new payee",
+                "--json",
+            ],
+        ));
+        let id = p["proposal"].as_i64().unwrap();
+        let before = ok_json(&pcn(db, &["register", "log", "--json"]));
+        kill_inside_transaction(
+            db,
+            &["approve".to_string(), id.to_string(), "--reason".to_string(), "approved".to_string()],
+        );
+        let props = ok_json(&pcn(db, &["proposals", "--json"]));
+        let status = props["proposals"].as_array().unwrap().iter().find(|x| x["id"] == id).unwrap()["status"].clone();
+        assert_eq!(status, "open", "{target:?}: a killed approval decided the proposal");
+        let after = ok_json(&pcn(db, &["register", "log", "--json"]));
+        assert_eq!(before["changes"], after["changes"], "{target:?}: a killed approval wrote to the log");
+        let show = ok_json(&pcn(db, &["network", "show", "U00001", "--as-of", "2021-04-01", "--json"]));
+        assert_eq!(show["network"]["version"], 1);
+        // And approving again works.
+        ok(&pcn(db, &["approve", &id.to_string(), "--actor", "ccg", "--reason", "approved"]));
+        let show = ok_json(&pcn(db, &["network", "show", "U00001", "--as-of", "2021-04-01", "--json"]));
+        assert_eq!(show["network"]["version"], 2);
+        assert!(
+            show["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["kind"] == "nominated_payee" && r["subject"] == "A00001")
+        );
+    }
+}
+
+fn ok(out: &std::process::Output) {
+    assert!(out.status.success(), "pcn failed ({:?}): {}", out.status.code(), stderr(out));
+}
+
+/// Current practice -> PCN of an ePCN core-partners CSV on a date, read independently.
+fn epcn_members(path: &Path) -> BTreeMap<String, String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (p, n, end) = (col("PARTNER_ORG_CODE"), col("PCN_CODE"), col("REL_END_DATE"));
+    r.records()
+        .map(|x| x.unwrap())
+        .filter(|x| x[end].trim().is_empty())
+        .map(|x| (x[p].to_string(), x[n].to_string()))
+        .collect()
+}
+
+/// Practice -> PCN of a QOF mapping (blank or "U" = no PCN), read independently.
+fn qof_members(path: &Path) -> BTreeMap<String, String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (p, n) = (col("PRACTICE_CODE"), col("PCN_ODS_CODE"));
+    r.records()
+        .map(|x| x.unwrap())
+        .filter(|x| !x[n].trim().is_empty() && x[n].trim() != "U")
+        .map(|x| (x[p].to_string(), x[n].to_string()))
+        .collect()
+}
+
+#[test]
+fn replaying_dec_2019_and_mar_2021_yields_the_changes_between_them() {
+    let Some(d) = data_dir("replaying_dec_2019_and_mar_2021_yields_the_changes_between_them") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let epcn = d.join("snapshot_2019_20/epcn_2019-12_core_partners.csv");
+    let details = d.join("snapshot_2019_20/epcn_2019-12_pcn_details.csv");
+    let qof = d.join("snapshot_2021/qof_2021_MAPPING_NHS_GEOGRAPHIES.csv");
+    ok(&pcn_paths(&db, &["import"], &[details, epcn.clone()], &["--as-of", "2019-12-04"]));
+    ok(&pcn_paths(&db, &["import"], std::slice::from_ref(&qof), &["--as-of", "2021-03-31"]));
+    let first = ok_json(&pcn(
+        &db,
+        &["register", "sync", "--snapshot", "1", "--actor", "ods", "--reason", "ePCN December 2019", "--json"],
+    ));
+    let second = ok_json(&pcn(
+        &db,
+        &["register", "sync", "--snapshot", "2", "--actor", "qof", "--reason", "QOF 2020/21 mapping", "--json"],
+    ));
+
+    let a = epcn_members(&epcn);
+    let b = qof_members(&qof);
+    let moved: BTreeSet<&String> = a.keys().filter(|p| b.get(*p).is_some_and(|n| n != &a[*p])).collect();
+    let joined_new = b.keys().filter(|p| !a.contains_key(*p)).count();
+    let left = a.keys().filter(|p| !b.contains_key(*p)).count();
+    let nets_a: BTreeSet<&String> = a.values().collect();
+    let nets_b: BTreeSet<&String> = b.values().collect();
+    let opened = nets_b.difference(&nets_a).count();
+    let closed = nets_a.difference(&nets_b).count();
+    eprintln!(
+        "Dec 2019 -> Mar 2021: {} practices moved, {joined_new} joined, {left} left, {opened} networks opened, {closed} closed",
+        moved.len()
+    );
+    let s1 = &first["sync"];
+    assert_eq!(s1["joined"].as_u64().unwrap() as usize, a.len());
+    let s2 = &second["sync"];
+    assert_eq!(s2["moved"].as_array().unwrap().len(), moved.len());
+    assert_eq!(s2["joined"].as_u64().unwrap() as usize, moved.len() + joined_new);
+    assert_eq!(s2["left"].as_u64().unwrap() as usize, left);
+    assert_eq!(s2["opened"].as_array().unwrap().len(), opened);
+    assert_eq!(s2["closed"].as_array().unwrap().len(), closed);
+
+    // The history of a practice that moved: two spells, the first ending the day before.
+    let mover = moved.iter().next().expect("some practice moved");
+    let h = ok_json(&pcn(&db, &["practice", "history", mover, "--json"]));
+    let spells = h["spells"].as_array().unwrap();
+    assert_eq!(spells.len(), 2, "{h}");
+    assert_eq!(spells[0]["network"], a[*mover].as_str());
+    assert_eq!(spells[0]["to"], "2021-03-30");
+    assert_eq!(spells[1]["network"], b[*mover].as_str());
+    // As-of queries see each state.
+    let dec = ok_json(&pcn(&db, &["network", "show", "--all", "--as-of", "2020-06-01", "--json"]));
+    assert_eq!(dec["networks"].as_array().unwrap().len(), nets_a.len());
+    let mar = ok_json(&pcn(&db, &["network", "show", "--all", "--as-of", "2021-03-31", "--json"]));
+    assert_eq!(mar["networks"].as_array().unwrap().len(), nets_b.len());
+}
