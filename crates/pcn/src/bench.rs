@@ -89,6 +89,24 @@ fn stored(scratch: &Path, name: &str, files: &[PathBuf]) -> anyhow::Result<Strin
     Ok(db.display().to_string())
 }
 
+/// England (January 2021) imported, its register synced, and 1,000 open
+/// proposals effective 1 April 2021: built once per bench run.
+fn register_template(scratch: &Path, files: &[PathBuf]) -> anyhow::Result<String> {
+    let dir = scratch.join("register-template");
+    let db = dir.join("store.sqlite");
+    if !db.exists() {
+        let tmp = stored(scratch, "register-build", files)?;
+        let base = ["--db".to_string(), tmp.clone()];
+        let with =
+            |rest: &[&str]| -> Vec<String> { base.iter().cloned().chain(rest.iter().map(|s| s.to_string())).collect() };
+        run_child(&with(&["register", "sync", "--actor", "bench", "--reason", "benchmark"]))?;
+        run_child(&with(&["register", "seed-proposals", "--count", "1000", "--effective", "2021-04-01"]))?;
+        std::fs::create_dir_all(&dir)?;
+        std::fs::copy(&tmp, &db)?;
+    }
+    Ok(db.display().to_string())
+}
+
 /// The files of a synthetic area of `n` practices, written once per bench run.
 fn synth_files(scratch: &Path, n: usize) -> anyhow::Result<Vec<PathBuf>> {
     let dir = scratch.join(format!("synth-{n}"));
@@ -182,6 +200,48 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
                         "--by".into(),
                         "practice".into(),
                         "--csv".into(),
+                        "--timings".into(),
+                    ])
+                }),
+            });
+            let reg_files = files.clone();
+            out.push(Scenario {
+                name: "register: every network as of a date, England".into(),
+                target: "query < 100 ms",
+                args: Box::new(move |scratch| {
+                    let db = register_template(scratch, &reg_files)?;
+                    Ok(vec![
+                        "--db".into(),
+                        db,
+                        "network".into(),
+                        "show".into(),
+                        "--all".into(),
+                        "--as-of".into(),
+                        "2021-04-01".into(),
+                        "--json".into(),
+                        "--timings".into(),
+                    ])
+                }),
+            });
+            let reg_files = files.clone();
+            out.push(Scenario {
+                name: "register: approve 1,000 proposals (rules-checked), England".into(),
+                target: "< 5 s",
+                args: Box::new(move |scratch| {
+                    // A fresh copy of the template each run: approving uses the proposals up.
+                    let template = register_template(scratch, &reg_files)?;
+                    let db = scratch.join("approve.db");
+                    std::fs::copy(&template, &db)?;
+                    Ok(vec![
+                        "--db".into(),
+                        db.display().to_string(),
+                        "approve".into(),
+                        "--all-open".into(),
+                        "--accept-findings".into(),
+                        "--actor".into(),
+                        "bench".into(),
+                        "--reason".into(),
+                        "benchmark".into(),
                         "--timings".into(),
                     ])
                 }),

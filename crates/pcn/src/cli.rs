@@ -440,6 +440,17 @@ pub enum RegisterCommand {
     Sync(RegisterSyncArgs),
     /// The change log (who, when, why), optionally for a network, a practice or a date range.
     Log(RegisterLogArgs),
+    /// For `pcn bench`: many proposals at once (director changes and moves), unchecked.
+    #[command(hide = true)]
+    SeedProposals(SeedProposalsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SeedProposalsArgs {
+    #[arg(long)]
+    pub count: usize,
+    #[arg(long)]
+    pub effective: String,
 }
 
 #[derive(Args, Debug)]

@@ -14,7 +14,7 @@ use time::Date;
 
 use crate::cli::{
     DecideArgs, ExportChangesArgs, ExportEpcnArgs, HistoryArgs, NetworkShowArgs, ProposalCommon, ProposalsArgs,
-    ProposeArgs, ProposeKind, RegisterLogArgs, RegisterSyncArgs, WhoArgs,
+    ProposeArgs, ProposeKind, RegisterLogArgs, RegisterSyncArgs, SeedProposalsArgs, WhoArgs,
 };
 use crate::commands::Usage;
 use crate::output::Listing;
@@ -289,6 +289,8 @@ fn deadline_for(effective: Date) -> Option<Date> {
 struct Checker {
     model: pcn_rules::Model,
     members: BTreeMap<String, String>,
+    /// `members` by index, kept in step with it.
+    config: pcn_rules::Configuration,
     versions: BTreeMap<String, i64>,
     open: BTreeSet<String>,
 }
@@ -330,12 +332,15 @@ impl Checker {
             })
             .collect();
         let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
-        Ok(Self {
+        let mut checker = Self {
             model,
             members,
+            config: pcn_rules::Configuration::default(),
             versions: all.iter().map(|n| (n.code.clone(), n.version)).collect(),
             open: state.networks.iter().map(|n| n.code.clone()).collect(),
-        })
+        };
+        checker.config = checker.config(&checker.members);
+        Ok(checker)
     }
 
     fn members_of(&self, network: &NetworkCode) -> Vec<PracticeCode> {
@@ -349,9 +354,7 @@ impl Checker {
     fn config(&self, members: &BTreeMap<String, String>) -> pcn_rules::Configuration {
         let mut m = vec![Vec::new(); self.model.networks.len()];
         for (p, n) in members {
-            if let (Ok(pc), Ok(nc)) = (PracticeCode::parse(p), NetworkCode::parse(n))
-                && let (Some(&pi), Some(&ni)) = (self.model.practice_index.get(&pc), self.model.network_index.get(&nc))
-            {
+            if let (Some(pi), Some(ni)) = (self.practice_ix(p), self.network_ix(n)) {
                 m[ni as usize].push(pi);
             }
         }
@@ -361,20 +364,34 @@ impl Checker {
         pcn_rules::Configuration { members: m }
     }
 
-    fn after(&self, changes: &[Change]) -> BTreeMap<String, String> {
-        let mut m = self.members.clone();
+    fn practice_ix(&self, code: &str) -> Option<u32> {
+        PracticeCode::parse(code).ok().and_then(|c| self.model.practice_index.get(&c).copied())
+    }
+
+    fn network_ix(&self, code: &str) -> Option<u32> {
+        NetworkCode::parse(code).ok().and_then(|c| self.model.network_index.get(&c).copied())
+    }
+
+    /// The configuration after the changes: a copy of the current one with the moves made.
+    fn config_after(&self, changes: &[Change]) -> pcn_rules::Configuration {
+        let mut config = self.config.clone();
         for c in changes {
-            match c {
-                Change::Join { network, practice } => {
-                    m.insert(practice.to_string(), network.to_string());
-                }
-                Change::Leave { practice, .. } => {
-                    m.remove(practice.as_str());
-                }
-                _ => {}
+            let (practice, to) = match c {
+                Change::Join { network, practice } => (practice, self.network_ix(network.as_str())),
+                Change::Leave { practice, .. } => (practice, None),
+                _ => continue,
+            };
+            let Some(p) = self.practice_ix(practice.as_str()) else { continue };
+            for members in &mut config.members {
+                members.retain(|x| *x != p);
+            }
+            if let Some(n) = to {
+                let v = &mut config.members[n as usize];
+                let at = v.partition_point(|x| *x < p);
+                v.insert(at, p);
             }
         }
-        m
+        config
     }
 
     /// Errors the changes would add (governance facts first, then the rules on
@@ -427,22 +444,20 @@ impl Checker {
             .into_iter()
             .collect();
         let inputs = pcn_rules::CheckInputs { year: Some(FinancialYear::containing(effective)), ..Default::default() };
-        let errors_of = |config: &pcn_rules::Configuration| -> BTreeSet<(String, String)> {
-            pcn_rules::check_networks(&self.model, config, &inputs, &touched)
-                .into_iter()
+        let errors_of = |findings: &[pcn_rules::Finding]| -> BTreeSet<(String, String)> {
+            findings
+                .iter()
                 .filter(|f| f.severity == pcn_rules::Severity::Error)
-                .map(|f| (f.rule.to_string(), f.message))
+                .map(|f| (f.rule.to_string(), f.message.clone()))
                 .collect()
         };
-        let before = errors_of(&self.config(&self.members));
-        let after_members = self.after(changes);
-        let after_config = self.config(&after_members);
-        let after = errors_of(&after_config);
-        for (rule, message) in after.difference(&before) {
+        let before = errors_of(&pcn_rules::check_networks(&self.model, &self.config, &inputs, &touched));
+        let after_findings = pcn_rules::check_networks(&self.model, &self.config_after(changes), &inputs, &touched);
+        for (rule, message) in errors_of(&after_findings).difference(&before) {
             errors.push(format!("{rule}: {message}"));
         }
-        let warnings: Vec<Value> = pcn_rules::check_networks(&self.model, &after_config, &inputs, &touched)
-            .into_iter()
+        let warnings: Vec<Value> = after_findings
+            .iter()
             .filter(|f| f.severity == pcn_rules::Severity::Warning)
             .map(|f| json!({"rule": f.rule, "message": f.message}))
             .collect();
@@ -451,7 +466,18 @@ impl Checker {
 
     /// Moves the in-memory members after an approval.
     fn applied(&mut self, changes: &[Change], versions: &BTreeMap<String, i64>) {
-        self.members = self.after(changes);
+        self.config = self.config_after(changes);
+        for c in changes {
+            match c {
+                Change::Join { network, practice } => {
+                    self.members.insert(practice.to_string(), network.to_string());
+                }
+                Change::Leave { practice, .. } => {
+                    self.members.remove(practice.as_str());
+                }
+                _ => {}
+            }
+        }
         for c in changes {
             match c {
                 Change::OpenNetwork { network, .. } => {
@@ -672,5 +698,46 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
             crate::commands::Refusal(format!("{} of {} proposals refused", refused.len(), proposals.len())).into()
         );
     }
+    Ok(())
+}
+
+/// `pcn bench`'s proposals: every fourth moves a practice to the next network
+/// of the same commissioner, the rest name a new clinical director.
+pub async fn seed(db: &Path, args: SeedProposalsArgs) -> anyhow::Result<()> {
+    let effective = date_arg("--effective", Some(&args.effective))?;
+    let store = Store::open(db).await?;
+    let state = store.register_state(effective).await?;
+    let nets: Vec<&RegNetwork> = state.networks.iter().filter(|n| !state.members(&n.code).is_empty()).collect();
+    if nets.is_empty() {
+        return Err(Usage("the register has no networks with members on that date".into()).into());
+    }
+    let who = Who { actor: "bench".into(), reason: "benchmark".into(), at: now()? };
+    for i in 0..args.count {
+        let n = nets[i % nets.len()];
+        let code = network_code(&n.code)?;
+        let kind = if i % 4 == 0 {
+            let next = nets
+                .iter()
+                .cycle()
+                .skip(i % nets.len() + 1)
+                .take(nets.len())
+                .find(|m| m.commissioner == n.commissioner && m.code != n.code);
+            match next {
+                Some(m) => {
+                    ProposalKind::Join { network: network_code(&m.code)?, practice: state.members(&n.code)[0].clone() }
+                }
+                None => ProposalKind::NominatedPayee { network: code, payee: state.members(&n.code)[0].to_string() },
+            }
+        } else {
+            ProposalKind::ClinicalDirector {
+                network: code,
+                name: format!("Dr Bench {i}"),
+                practice: state.members(&n.code)[0].clone(),
+            }
+        };
+        store.propose(&kind, effective, &who, None, &json!({})).await?;
+    }
+    store.close().await;
+    println!("{} proposals made.", args.count);
     Ok(())
 }

@@ -231,3 +231,73 @@ fn replaying_dec_2019_and_mar_2021_yields_the_changes_between_them() {
     let mar = ok_json(&pcn(&db, &["network", "show", "--all", "--as-of", "2021-03-31", "--json"]));
     assert_eq!(mar["networks"].as_array().unwrap().len(), nets_b.len());
 }
+
+#[test]
+fn proposals_are_checked_against_the_rules_before_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    ok(&pcn_paths(&db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01"]));
+    ok(&pcn(&db, &["register", "sync", "--actor", "ods", "--reason", "initial register"]));
+    // TOWN PCN has 32,500 patients; without A00002 (9,500) it falls below the 30,000 floor.
+    let p = ok_json(&pcn(
+        &db,
+        &[
+            "propose",
+            "leave",
+            "U00001",
+            "A00002",
+            "--effective",
+            "2021-04-01",
+            "--actor",
+            "pcn",
+            "--reason",
+            "leaves",
+            "--json",
+        ],
+    ));
+    let errors = p["findings"]["errors"].as_array().unwrap();
+    assert!(errors.iter().any(|e| e.as_str().unwrap().starts_with("size.below-floor")), "{p}");
+    let id = p["proposal"].as_i64().unwrap().to_string();
+    let refused = pcn(&db, &["approve", &id, "--actor", "ccg", "--reason", "ok"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let show = ok_json(&pcn(&db, &["network", "show", "U00001", "--as-of", "2021-04-01", "--json"]));
+    assert_eq!(show["records"].as_array().unwrap().len(), 3, "a refused approval changed the register");
+    // The commissioner may go ahead knowingly: the findings are kept with the decision.
+    ok(&pcn(&db, &["approve", &id, "--accept-findings", "--actor", "ccg", "--reason", "rural waiver"]));
+    let show = ok_json(&pcn(&db, &["network", "show", "U00001", "--as-of", "2021-04-01", "--json"]));
+    assert_eq!(show["records"].as_array().unwrap().len(), 2);
+    let log = ok_json(&pcn(&db, &["network", "history", "U00001", "--json"]));
+    let last = log["changes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "leave");
+    assert!(
+        last["reason"].as_str().unwrap().contains("approved despite: ")
+            && last["reason"].as_str().unwrap().contains("size.below-floor"),
+        "{last}"
+    );
+    // A clinical director must work in a member practice.
+    let d = ok_json(&pcn(
+        &db,
+        &[
+            "propose",
+            "director",
+            "U00002",
+            "Dr Who",
+            "--practice",
+            "A00001",
+            "--effective",
+            "2021-04-01",
+            "--actor",
+            "pcn",
+            "--reason",
+            "new CD",
+            "--json",
+        ],
+    ));
+    assert!(d["findings"]["errors"][0].as_str().unwrap().contains("member practice"), "{d}");
+    // The ePCN export of the new state has the two remaining members of TOWN PCN.
+    let out = dir.path().join("epcn.csv");
+    ok(&pcn(&db, &["export", "epcn", "--as-of", "2021-04-01", "--out", out.to_str().unwrap()]));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().filter(|l| l.contains(",U00001,")).count(), 2, "{text}");
+    assert!(text.starts_with("PARTNER_ORG_CODE,"));
+}
