@@ -60,9 +60,12 @@ pub(crate) fn bind<'q>(
     }
 }
 
-/// `INSERT INTO table (cols) VALUES ($1, $2, ...), (...)` in chunks.
+/// `INSERT INTO table (cols) VALUES ($1, $2, ...), (...)` in chunks. SQLite
+/// gets anonymous `?` placeholders: it looks each named one up among those
+/// before it, which is quadratic in a 30,000-parameter statement.
 pub(crate) async fn insert<T>(
     conn: &mut AnyConnection,
+    backend: crate::Backend,
     table: &str,
     cols: &[&str],
     rows: &[T],
@@ -82,7 +85,10 @@ pub(crate) async fn insert<T>(
                     sql.push_str(", ");
                 }
                 n += 1;
-                sql.push_str(&format!("${n}"));
+                match backend {
+                    crate::Backend::Sqlite => sql.push('?'),
+                    crate::Backend::Postgres => sql.push_str(&format!("${n}")),
+                }
             }
             sql.push(')');
         }
@@ -128,10 +134,12 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let c = &mut *tx;
+        let backend = self.backend;
 
         let sources: Vec<(usize, &SourceRecord)> = sources.iter().enumerate().collect();
         insert(
             c,
+            backend,
             "snapshot_sources",
             &["snapshot_id", "path", "kind", "sha256", "bytes", "records", "seq"],
             &sources,
@@ -151,6 +159,7 @@ impl Store {
 
         insert(
             c,
+            backend,
             "commissioners",
             &["snapshot_id", "code", "name", "ons_code", "parent", "parent_name", "region", "region_name"],
             &snap.commissioners,
@@ -171,6 +180,7 @@ impl Store {
 
         insert(
             c,
+            backend,
             "practices",
             &[
                 "snapshot_id",
@@ -212,6 +222,7 @@ impl Store {
 
         insert(
             c,
+            backend,
             "networks",
             &["snapshot_id", "code", "name", "commissioner", "open_date", "close_date", "postcode"],
             &snap.networks,
@@ -231,6 +242,7 @@ impl Store {
 
         insert(
             c,
+            backend,
             "memberships",
             &["snapshot_id", "practice", "network", "start_date", "end_date"],
             &snap.memberships,
@@ -248,6 +260,7 @@ impl Store {
 
         insert(
             c,
+            backend,
             "list_sizes",
             &["snapshot_id", "practice", "registered", "weighted", "as_of", "source"],
             &snap.list_sizes,
@@ -275,13 +288,14 @@ impl Store {
         }
         let registers: Vec<(&PracticeCode, String)> =
             by_practice.into_iter().map(|(p, v)| (p, serde_json::Value::Array(v).to_string())).collect();
-        insert(c, "disease_registers", &["snapshot_id", "practice", "registers"], &registers, |(p, json)| {
+        insert(c, backend, "disease_registers", &["snapshot_id", "practice", "registers"], &registers, |(p, json)| {
             vec![Val::from(id), Val::from(p.to_string()), Val::from(json.clone())]
         })
         .await?;
 
         insert(
             c,
+            backend,
             "practice_payments",
             &[
                 "snapshot_id",
@@ -323,6 +337,7 @@ impl Store {
 
         insert(
             c,
+            backend,
             "lsoas",
             &[
                 "snapshot_id",
@@ -356,6 +371,7 @@ impl Store {
 
         insert(
             c,
+            backend,
             "boundaries",
             &["snapshot_id", "ons_code", "commissioner", "name", "geometry", "seq"],
             &snap.boundaries.iter().enumerate().collect::<Vec<_>>(),
