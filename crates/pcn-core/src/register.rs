@@ -102,11 +102,12 @@ pub enum Change {
         network: NetworkCode,
         practice: PracticeCode,
     },
-    /// Replaces the current clinical director(s): a practising clinician from a member practice.
+    /// Replaces the current clinical director(s): a practising clinician from a member practice
+    /// (the practice may be unknown for records imported from elsewhere).
     ClinicalDirector {
         network: NetworkCode,
         name: String,
-        practice: PracticeCode,
+        practice: Option<PracticeCode>,
     },
     /// Replaces the nominated payee: a member practice or provider (no bank details are kept).
     NominatedPayee {
@@ -269,7 +270,7 @@ impl ProposalKind {
             ProposalKind::ClinicalDirector { network, name, practice } => vec![Change::ClinicalDirector {
                 network: network.clone(),
                 name: name.clone(),
-                practice: practice.clone(),
+                practice: Some(practice.clone()),
             }],
             ProposalKind::NominatedPayee { network, payee } => {
                 vec![Change::NominatedPayee { network: network.clone(), payee: payee.clone() }]

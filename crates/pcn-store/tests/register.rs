@@ -57,7 +57,7 @@ async fn changes_are_effective_dated_and_logged() {
                 date!(2020 - 10 - 01),
                 &[
                     Change::Join { network: n("U00002"), practice: p("A00002") },
-                    Change::ClinicalDirector { network: n("U00001"), name: "Dr A".into(), practice: p("A00001") },
+                    Change::ClinicalDirector { network: n("U00001"), name: "Dr A".into(), practice: Some(p("A00001")) },
                 ],
                 &who("ccg", "move agreed"),
                 &BTreeMap::from([("U00001".to_string(), 1), ("U00002".to_string(), 1)]),
@@ -95,7 +95,7 @@ async fn changes_are_effective_dated_and_logged() {
             .register_apply(
                 date!(2020 - 11 - 01),
                 &[
-                    Change::ClinicalDirector { network: n("U00002"), name: "Dr B".into(), practice: p("A00003") },
+                    Change::ClinicalDirector { network: n("U00002"), name: "Dr B".into(), practice: Some(p("A00003")) },
                     Change::Leave { network: n("U00001"), practice: p("A00003") },
                 ],
                 &who("ccg", "mistake"),
@@ -143,7 +143,7 @@ async fn client(target: PathBuf, id: usize, rounds: usize) -> (Vec<Accepted>, Ve
             s.register_networks().await.unwrap().into_iter().find(|x| x.code == code).map(|x| x.version).unwrap();
         let name = format!("Dr {id}-{round}");
         let practice = if code == "U00001" { p("A00001") } else { p("A00003") };
-        let change = Change::ClinicalDirector { network: n(code), name: name.clone(), practice };
+        let change = Change::ClinicalDirector { network: n(code), name: name.clone(), practice: Some(practice) };
         let expect = BTreeMap::from([(code.to_string(), version)]);
         match s.register_apply(date!(2021 - 04 - 01), &[change], &who(&format!("client {id}"), "edit"), &expect).await {
             Ok(v) => accepted.push((code.to_string(), v[code], name)),
@@ -204,7 +204,7 @@ async fn eight_clients_editing_at_once_lose_no_update() {
         two_networks(&r).await;
         for (code, _, name) in &accepted {
             let practice = if code == "U00001" { p("A00001") } else { p("A00003") };
-            let change = Change::ClinicalDirector { network: n(code), name: name.clone(), practice };
+            let change = Change::ClinicalDirector { network: n(code), name: name.clone(), practice: Some(practice) };
             r.register_apply(date!(2021 - 04 - 01), &[change], &who("replay", "serial"), &BTreeMap::new())
                 .await
                 .unwrap();

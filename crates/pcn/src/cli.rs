@@ -440,6 +440,16 @@ pub enum RegisterCommand {
     Sync(RegisterSyncArgs),
     /// The change log (who, when, why), optionally for a network, a practice or a date range.
     Log(RegisterLogArgs),
+    /// Record a signed network agreement.
+    Agreement(EditAgreementArgs),
+    /// Add or remove a non-core partner (recorded, never counted as a member).
+    Partner(EditPartnerArgs),
+    /// Record that a network covers a non-participating practice, or end it.
+    NonParticipant(EditNonParticipantArgs),
+    /// Record commissioner approvals and waivers from an approvals CSV.
+    Approvals(EditFileArgs),
+    /// Record clinical directors, nominated payees and agreements from a governance CSV.
+    Governance(EditFileArgs),
     /// For `pcn bench`: many proposals at once (director changes and moves), unchecked.
     #[command(hide = true)]
     SeedProposals(SeedProposalsArgs),
@@ -646,4 +656,63 @@ pub struct ExportChangesArgs {
     pub to: Option<String>,
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+/// A direct edit of the register by the commissioner.
+#[derive(Args, Debug)]
+pub struct EditCommon {
+    /// The first day the edit applies (default: today).
+    #[arg(long)]
+    pub effective: Option<String>,
+    /// The network's version the edit is based on (refused if it has moved on).
+    #[arg(long)]
+    pub expect_version: Option<i64>,
+    #[command(flatten)]
+    pub who: WhoArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct EditAgreementArgs {
+    pub network: String,
+    /// The date the agreement was signed.
+    #[arg(long)]
+    pub signed: String,
+    /// All its schedules are completed.
+    #[arg(long)]
+    pub schedules_complete: bool,
+    #[command(flatten)]
+    pub common: EditCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct EditPartnerArgs {
+    /// add or remove.
+    #[arg(value_parser = ["add", "remove"])]
+    pub what: String,
+    pub network: String,
+    pub organisation: String,
+    /// e.g. community provider, pharmacy, voluntary sector (for add).
+    #[arg(long, default_value = "partner")]
+    pub kind: String,
+    #[command(flatten)]
+    pub common: EditCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct EditNonParticipantArgs {
+    /// add or end.
+    #[arg(value_parser = ["add", "end"])]
+    pub what: String,
+    /// The covering network.
+    pub network: String,
+    pub practice: String,
+    #[command(flatten)]
+    pub common: EditCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct EditFileArgs {
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub common: EditCommon,
 }

@@ -64,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Register(RegisterCommand::Sync(args)) => crate::register::sync(&cli.db, args).await?,
         Command::Register(RegisterCommand::Log(args)) => crate::register::log(&cli.db, args).await?,
         Command::Register(RegisterCommand::SeedProposals(args)) => crate::register::seed(&cli.db, args).await?,
+        Command::Register(edit) => crate::register::edit(&cli.db, edit).await?,
         Command::Network(NetworkCommand::Show(args)) => crate::register::show(&cli.db, args).await?,
         Command::Network(NetworkCommand::History(args)) => crate::register::network_history(&cli.db, args).await?,
         Command::Practice(PracticeCommand::History(args)) => crate::register::practice_history(&cli.db, args).await?,

@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use time::Date;
 
 use crate::cli::{
-    DecideArgs, ExportChangesArgs, ExportEpcnArgs, HistoryArgs, NetworkShowArgs, ProposalCommon, ProposalsArgs,
-    ProposeArgs, ProposeKind, RegisterLogArgs, RegisterSyncArgs, SeedProposalsArgs, WhoArgs,
+    DecideArgs, EditCommon, ExportChangesArgs, ExportEpcnArgs, HistoryArgs, NetworkShowArgs, ProposalCommon,
+    ProposalsArgs, ProposeArgs, ProposeKind, RegisterCommand, RegisterLogArgs, RegisterSyncArgs, SeedProposalsArgs,
+    WhoArgs,
 };
 use crate::commands::Usage;
 use crate::output::Listing;
@@ -400,7 +401,7 @@ impl Checker {
         let mut errors = Vec::new();
         for c in changes {
             match c {
-                Change::ClinicalDirector { network, practice, .. }
+                Change::ClinicalDirector { network, practice: Some(practice), .. }
                     if self.members.get(practice.as_str()).map(String::as_str) != Some(network.as_str()) =>
                 {
                     errors.push(format!(
@@ -739,5 +740,82 @@ pub async fn seed(db: &Path, args: SeedProposalsArgs) -> anyhow::Result<()> {
     }
     store.close().await;
     println!("{} proposals made.", args.count);
+    Ok(())
+}
+
+/// Direct edits: agreements, partners, non-participants, approvals and
+/// governance files, applied atomically with who and why.
+pub async fn edit(db: &Path, command: RegisterCommand) -> anyhow::Result<()> {
+    let (changes, common): (Vec<Change>, &EditCommon) = match &command {
+        RegisterCommand::Agreement(a) => (
+            vec![Change::Agreement {
+                network: network_code(&a.network)?,
+                signed: date_arg("--signed", Some(&a.signed))?,
+                schedules_complete: a.schedules_complete,
+            }],
+            &a.common,
+        ),
+        RegisterCommand::Partner(a) => {
+            let network = network_code(&a.network)?;
+            let organisation = a.organisation.trim().to_string();
+            let change = if a.what == "add" {
+                Change::AddPartner { network, organisation, kind: a.kind.clone() }
+            } else {
+                Change::RemovePartner { network, organisation }
+            };
+            (vec![change], &a.common)
+        }
+        RegisterCommand::NonParticipant(a) => {
+            let (network, practice) = (network_code(&a.network)?, practice_code(&a.practice)?);
+            let change = if a.what == "add" {
+                Change::NonParticipant { network, practice }
+            } else {
+                Change::EndNonParticipant { network, practice }
+            };
+            (vec![change], &a.common)
+        }
+        RegisterCommand::Approvals(a) => (
+            pcn_nhs::inputs::read_approvals(&a.file)?
+                .into_iter()
+                .map(|approval| Change::Approval { approval })
+                .collect(),
+            &a.common,
+        ),
+        RegisterCommand::Governance(a) => {
+            let mut v = Vec::new();
+            for g in pcn_nhs::inputs::read_governance(&a.file)? {
+                if let Some(name) = g.clinical_director {
+                    v.push(Change::ClinicalDirector { network: g.network.clone(), name, practice: None });
+                }
+                if let Some(payee) = g.nominated_payee {
+                    v.push(Change::NominatedPayee { network: g.network.clone(), payee });
+                }
+                if let Some(signed) = g.agreement_signed {
+                    v.push(Change::Agreement { network: g.network.clone(), signed, schedules_complete: false });
+                }
+            }
+            (v, &a.common)
+        }
+        _ => unreachable!("edit is only called for edits"),
+    };
+    if changes.is_empty() {
+        return Err(Usage("nothing to record".into()).into());
+    }
+    let effective = date_arg("--effective", common.effective.as_deref())?;
+    let who = who(&common.who)?;
+    let networks: BTreeSet<String> = changes.iter().map(|c| c.network().to_string()).collect();
+    let expect: BTreeMap<String, i64> = match common.expect_version {
+        Some(v) if networks.len() == 1 => networks.iter().map(|n| (n.clone(), v)).collect(),
+        Some(_) => return Err(Usage("--expect-version applies to an edit of one network".into()).into()),
+        None => BTreeMap::new(),
+    };
+    let store = Store::open(db).await?;
+    let versions = store.register_apply(effective, &changes, &who, &expect).await?;
+    store.close().await;
+    println!(
+        "{} change(s) recorded from {effective}: {}.",
+        changes.len(),
+        versions.iter().map(|(n, v)| format!("{n} now version {v}")).collect::<Vec<_>>().join(", ")
+    );
     Ok(())
 }

@@ -301,3 +301,101 @@ fn proposals_are_checked_against_the_rules_before_approval() {
     assert_eq!(text.lines().filter(|l| l.contains(",U00001,")).count(), 2, "{text}");
     assert!(text.starts_with("PARTNER_ORG_CODE,"));
 }
+
+#[test]
+fn governance_partners_and_approvals_are_recorded_with_their_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    ok(&pcn_paths(&db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01"]));
+    ok(&pcn(&db, &["register", "sync", "--actor", "ods", "--reason", "initial register"]));
+    let who = ["--actor", "ccg", "--reason", "recorded"];
+    let with = |args: &[&str]| -> Vec<String> { args.iter().chain(who.iter()).map(|s| s.to_string()).collect() };
+    let run = |args: Vec<String>| pcn(&db, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&run(with(&[
+        "register",
+        "agreement",
+        "U00001",
+        "--signed",
+        "2019-06-28",
+        "--schedules-complete",
+        "--effective",
+        "2021-01-01",
+    ])));
+    ok(&run(with(&[
+        "register",
+        "partner",
+        "add",
+        "U00001",
+        "Town Pharmacy",
+        "--kind",
+        "pharmacy",
+        "--effective",
+        "2021-02-01",
+    ])));
+    ok(&run(with(&["register", "partner", "remove", "U00001", "Town Pharmacy", "--effective", "2021-06-01"])));
+    ok(&run(with(&["register", "non-participant", "add", "U00002", "A00006", "--effective", "2021-02-01"])));
+    let gov = dir.path().join("gov.csv");
+    std::fs::write(
+        &gov,
+        "network,clinical_director,nominated_payee,agreement_signed\nU00002,Dr Grey,A00004,2019-06-30\n",
+    )
+    .unwrap();
+    ok(&run(with(&["register", "governance", gov.to_str().unwrap(), "--effective", "2021-01-01"])));
+    let approvals = dir.path().join("approvals.csv");
+    std::fs::write(
+        &approvals,
+        "kind,network,practice,reference,from,to,note\nfloor-waiver,U00001,,PCC 2021/07,2021-04-01,2022-03-31,rural\n",
+    )
+    .unwrap();
+    ok(&run(with(&["register", "approvals", approvals.to_str().unwrap()])));
+
+    let on = |date: &str, code: &str| -> Vec<(String, String)> {
+        let j = ok_json(&pcn(&db, &["network", "show", code, "--as-of", date, "--json"]));
+        j["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["kind"].as_str().unwrap().to_string(), r["subject"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let march = on("2021-03-01", "U00001");
+    assert!(march.contains(&("partner".into(), "Town Pharmacy".into())), "{march:?}");
+    assert!(march.contains(&("agreement".into(), "2019-06-28".into())));
+    assert!(!march.iter().any(|(k, _)| k == "approval"), "the waiver starts in April");
+    let july = on("2021-07-01", "U00001");
+    assert!(!july.iter().any(|(k, _)| k == "partner"), "the partner left in June: {july:?}");
+    assert!(july.contains(&("approval".into(), "PCC 2021/07".into())));
+    // Partners and non-participants are never members.
+    assert_eq!(july.iter().filter(|(k, _)| k == "member").count(), 3);
+    let city = on("2021-03-01", "U00002");
+    for want in [("clinical_director", "Dr Grey"), ("nominated_payee", "A00004"), ("non_participant", "A00006")] {
+        assert!(city.contains(&(want.0.into(), want.1.into())), "{want:?} in {city:?}");
+    }
+    // An edit based on an old version is refused, naming who changed it.
+    let stale = run(with(&[
+        "register",
+        "partner",
+        "add",
+        "U00001",
+        "Late Pharmacy",
+        "--expect-version",
+        "1",
+        "--effective",
+        "2021-08-01",
+    ]));
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        stderr(&stale).contains("changed since you read it") && stderr(&stale).contains("ccg"),
+        "{}",
+        stderr(&stale)
+    );
+    // A bad line in a file names the file, line and field, and records nothing.
+    std::fs::write(&approvals, "kind,network,practice,reference,from,to,note\nwaiver-ish,U00001,,X,,,\n").unwrap();
+    let bad = run(with(&["register", "approvals", approvals.to_str().unwrap()]));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("approvals.csv") && stderr(&bad).contains("line 2") && stderr(&bad).contains("kind"),
+        "{}",
+        stderr(&bad)
+    );
+}
