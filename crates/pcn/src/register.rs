@@ -398,6 +398,45 @@ impl Checker {
     /// Errors the changes would add (governance facts first, then the rules on
     /// the networks they touch), and the warnings after them.
     fn check(&self, changes: &[Change], effective: Date) -> (Vec<String>, Vec<Value>) {
+        // A network the proposal opens (a split) joins the model for the check,
+        // under the commissioner of the network its first practice leaves.
+        let opened: Vec<pcn_rules::NetworkFacts> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::OpenNetwork { network, name, commissioner }
+                    if !self.model.network_index.contains_key(network) =>
+                {
+                    let inherited = changes.iter().find_map(|j| match j {
+                        Change::Join { network: to, practice } if to == network => self
+                            .members
+                            .get(practice.as_str())
+                            .and_then(|from| NetworkCode::parse(from).ok())
+                            .and_then(|from| self.model.network_index.get(&from))
+                            .and_then(|i| self.model.networks[*i as usize].commissioner.clone()),
+                        _ => None,
+                    });
+                    Some(pcn_rules::NetworkFacts {
+                        code: network.clone(),
+                        name: name.clone(),
+                        commissioner: commissioner.clone().or(inherited),
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        if !opened.is_empty() {
+            let mut networks = self.model.networks.clone();
+            networks.extend(opened);
+            let mut wider = Checker {
+                model: self.model.with_networks(networks),
+                members: self.members.clone(),
+                config: self.config.clone(),
+                versions: BTreeMap::new(),
+                open: self.open.clone(),
+            };
+            wider.config.members.resize(wider.model.networks.len(), Vec::new());
+            return wider.check(changes, effective);
+        }
         let mut errors = Vec::new();
         for c in changes {
             match c {

@@ -399,3 +399,33 @@ fn governance_partners_and_approvals_are_recorded_with_their_dates() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn a_split_is_checked_for_the_new_network_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    ok(&pcn_paths(&db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01"]));
+    ok(&pcn(&db, &["register", "sync", "--actor", "ods", "--reason", "initial register"]));
+    // A00003 alone (11,000 patients) would be a single-practice network far below the floor.
+    let p = ok_json(&pcn(
+        &db,
+        &[
+            "propose",
+            "split",
+            "U00001",
+            "U00009",
+            "A00003",
+            "--name",
+            "NEW PCN",
+            "--effective",
+            "2021-04-01",
+            "--actor",
+            "pcn",
+            "--reason",
+            "split",
+            "--json",
+        ],
+    ));
+    let errors: Vec<&str> = p["findings"]["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(errors.iter().any(|e| e.starts_with("size.below-floor") && e.contains("U00009")), "{errors:?}");
+}
