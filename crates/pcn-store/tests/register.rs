@@ -138,7 +138,7 @@ async fn client(target: PathBuf, id: usize, rounds: usize) -> (Vec<Accepted>, Ve
     let s = Store::open(&target).await.unwrap();
     let (mut accepted, mut refused) = (Vec::new(), Vec::new());
     for round in 0..rounds {
-        let code = if (id + round) % 2 == 0 { "U00001" } else { "U00002" };
+        let code = if (id + round).is_multiple_of(2) { "U00001" } else { "U00002" };
         let version =
             s.register_networks().await.unwrap().into_iter().find(|x| x.code == code).map(|x| x.version).unwrap();
         let name = format!("Dr {id}-{round}");
