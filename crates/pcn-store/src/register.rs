@@ -147,27 +147,24 @@ async fn last_change(conn: &mut AnyConnection, network: &str) -> Result<String> 
 
 /// Bumps a network's version, refusing if it is not the expected one.
 async fn bump(conn: &mut AnyConnection, network: &str, expected: Option<i64>) -> Result<i64> {
-    let done = match expected {
-        Some(v) => sqlx::query("UPDATE register_networks SET version = version + 1 WHERE code = $1 AND version = $2")
-            .bind(network.to_string())
-            .bind(v)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected(),
-        None => sqlx::query("UPDATE register_networks SET version = version + 1 WHERE code = $1")
-            .bind(network.to_string())
-            .execute(&mut *conn)
-            .await?
-            .rows_affected(),
-    };
+    // One round trip when it succeeds: the new version comes back with the update.
+    let bumped: Option<i64> = sqlx::query_scalar(
+        "UPDATE register_networks SET version = version + 1 WHERE code = $1 AND ($2 IS NULL OR version = $2) RETURNING version",
+    )
+    .bind(network.to_string())
+    .bind(expected)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(v) = bumped {
+        return Ok(v);
+    }
     let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM register_networks WHERE code = $1")
         .bind(network.to_string())
         .fetch_optional(&mut *conn)
         .await?;
-    match (done, actual) {
-        (1, Some(v)) => Ok(v),
-        (_, None) => Err(refused(Refused::NoSuchNetwork(network.to_string()))),
-        (_, Some(actual)) => {
+    match actual {
+        None => Err(refused(Refused::NoSuchNetwork(network.to_string()))),
+        Some(actual) => {
             let last = last_change(conn, network).await?;
             Err(refused(Refused::Stale { network: network.to_string(), expected: expected.unwrap_or(0), actual, last }))
         }
@@ -705,15 +702,16 @@ impl Store {
 
     /// Approves (applying `changes`, checked against the versions in
     /// `expect`) or rejects an open proposal, atomically.
+    /// `effective` is the proposal's (the caller has read it to make `changes`).
     pub async fn decide(
         &self,
         id: i64,
+        effective: Date,
         approve: bool,
         changes: &[Change],
         who: &Who,
         expect: &BTreeMap<String, i64>,
     ) -> Result<BTreeMap<String, i64>> {
-        let proposal = self.proposal(id).await?;
         let mut tx = self.pool.begin().await?;
         let status = if approve { "approved" } else { "rejected" };
         let done = sqlx::query(
@@ -728,15 +726,17 @@ impl Store {
         .await?
         .rows_affected();
         if done == 0 {
-            let now: String =
-                sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-            return Err(refused(Refused::Decided { id, status: now }));
+            let now: Option<String> = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(refused(match now {
+                Some(status) => Refused::Decided { id, status },
+                None => Refused::NoSuchProposal(id),
+            }));
         }
-        let versions = if approve {
-            apply_in(&mut tx, proposal.effective, changes, who, expect, Some(id)).await?
-        } else {
-            BTreeMap::new()
-        };
+        let versions =
+            if approve { apply_in(&mut tx, effective, changes, who, expect, Some(id)).await? } else { BTreeMap::new() };
         pause_in_transaction("approval").await;
         tx.commit().await?;
         Ok(versions)

@@ -232,7 +232,8 @@ async fn proposals_are_decided_once_and_atomically() {
         assert_eq!(open[0].base_version, 1);
         let state = s.register_state(effective).await.unwrap();
         let changes = merge.changes(|c| state.members(c.as_str()));
-        let versions = s.decide(id, true, &changes, &who("ccg", "approved"), &BTreeMap::new()).await.unwrap();
+        let versions =
+            s.decide(id, effective, true, &changes, &who("ccg", "approved"), &BTreeMap::new()).await.unwrap();
         assert_eq!(versions.get("U00001"), Some(&2));
         let after = s.register_state(effective).await.unwrap();
         assert!(after.network("U00002").is_none(), "the merged network closed the day before");
@@ -240,7 +241,7 @@ async fn proposals_are_decided_once_and_atomically() {
         let log = s.register_log(None, None, Some(effective), None).await.unwrap();
         assert!(log.iter().all(|c| c.proposal == Some(id)), "the changes name their proposal");
         // A second decision is refused and changes nothing.
-        let again = s.decide(id, false, &[], &who("ccg", "oops"), &BTreeMap::new()).await;
+        let again = s.decide(id, effective, false, &[], &who("ccg", "oops"), &BTreeMap::new()).await;
         assert!(matches!(again, Err(StoreError::Refused(Refused::Decided { .. }))), "{again:?}");
         assert_eq!(s.proposal(id).await.unwrap().status, ProposalStatus::Approved);
         s.close().await;

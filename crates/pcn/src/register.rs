@@ -678,7 +678,7 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
             continue;
         }
         if !approve {
-            match store.decide(p.id, false, &[], &who, &BTreeMap::new()).await {
+            match store.decide(p.id, p.effective, false, &[], &who, &BTreeMap::new()).await {
                 Ok(_) => done.push(json!({"id": p.id, "status": "rejected"})),
                 Err(e) => refused.push(json!({"id": p.id, "refused": e.to_string()})),
             }
@@ -703,7 +703,7 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
         if !errors.is_empty() {
             who.reason = format!("{} (approved despite: {})", who.reason, errors.join("; "));
         }
-        match store.decide(p.id, true, &changes, &who, &expect).await {
+        match store.decide(p.id, p.effective, true, &changes, &who, &expect).await {
             Ok(versions) => {
                 checker.applied(&changes, &versions);
                 done.push(json!({"id": p.id, "status": "approved", "versions": versions}));
