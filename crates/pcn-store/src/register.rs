@@ -713,32 +713,86 @@ impl Store {
         expect: &BTreeMap<String, i64>,
     ) -> Result<BTreeMap<String, i64>> {
         let mut tx = self.pool.begin().await?;
-        let status = if approve { "approved" } else { "rejected" };
-        let done = sqlx::query(
-            "UPDATE proposals SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1 AND status = 'open'",
-        )
-        .bind(id)
-        .bind(status)
-        .bind(who.actor.clone())
-        .bind(who.at.clone())
-        .bind(who.reason.clone())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if done == 0 {
-            let now: Option<String> = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(refused(match now {
-                Some(status) => Refused::Decided { id, status },
-                None => Refused::NoSuchProposal(id),
-            }));
-        }
-        let versions =
-            if approve { apply_in(&mut tx, effective, changes, who, expect, Some(id)).await? } else { BTreeMap::new() };
+        let versions = decide_in(&mut tx, id, effective, approve, changes, who, expect).await?;
         pause_in_transaction("approval").await;
         tx.commit().await?;
         Ok(versions)
     }
+
+    /// Several decisions in one transaction, each in its own savepoint: one
+    /// refused leaves the others, and the batch becomes durable (or, if the
+    /// process dies first, vanishes) as a whole, with one commit.
+    pub async fn batch(&self) -> Result<Batch<'_>> {
+        Ok(Batch { tx: self.pool.begin().await? })
+    }
+}
+
+/// See [`Store::batch`].
+pub struct Batch<'a> {
+    tx: sqlx::Transaction<'a, sqlx::Any>,
+}
+
+impl Batch<'_> {
+    pub async fn decide(
+        &mut self,
+        id: i64,
+        effective: Date,
+        approve: bool,
+        changes: &[Change],
+        who: &Who,
+        expect: &BTreeMap<String, i64>,
+    ) -> Result<BTreeMap<String, i64>> {
+        let mut savepoint = sqlx::Acquire::begin(&mut *self.tx).await?;
+        match decide_in(&mut savepoint, id, effective, approve, changes, who, expect).await {
+            Ok(v) => {
+                savepoint.commit().await?;
+                Ok(v)
+            }
+            Err(e) => {
+                savepoint.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        pause_in_transaction("approval").await;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn decide_in(
+    conn: &mut AnyConnection,
+    id: i64,
+    effective: Date,
+    approve: bool,
+    changes: &[Change],
+    who: &Who,
+    expect: &BTreeMap<String, i64>,
+) -> Result<BTreeMap<String, i64>> {
+    let status = if approve { "approved" } else { "rejected" };
+    let done = sqlx::query(
+        "UPDATE proposals SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 WHERE id = $1 AND status = 'open'",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(who.actor.clone())
+    .bind(who.at.clone())
+    .bind(who.reason.clone())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        let now: Option<String> = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Err(refused(match now {
+            Some(status) => Refused::Decided { id, status },
+            None => Refused::NoSuchProposal(id),
+        }));
+    }
+    if approve { apply_in(conn, effective, changes, who, expect, Some(id)).await } else { Ok(BTreeMap::new()) }
 }

@@ -671,6 +671,8 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
     let setup = started.elapsed();
     let started = std::time::Instant::now();
     let (mut done, mut refused) = (Vec::new(), Vec::new());
+    // All the decisions of one command commit together (each in its own savepoint).
+    let mut batch = store.batch().await?;
     for p in &proposals {
         if p.status != ProposalStatus::Open {
             refused
@@ -678,7 +680,7 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
             continue;
         }
         if !approve {
-            match store.decide(p.id, p.effective, false, &[], &who, &BTreeMap::new()).await {
+            match batch.decide(p.id, p.effective, false, &[], &who, &BTreeMap::new()).await {
                 Ok(_) => done.push(json!({"id": p.id, "status": "rejected"})),
                 Err(e) => refused.push(json!({"id": p.id, "refused": e.to_string()})),
             }
@@ -703,7 +705,7 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
         if !errors.is_empty() {
             who.reason = format!("{} (approved despite: {})", who.reason, errors.join("; "));
         }
-        match store.decide(p.id, p.effective, true, &changes, &who, &expect).await {
+        match batch.decide(p.id, p.effective, true, &changes, &who, &expect).await {
             Ok(versions) => {
                 checker.applied(&changes, &versions);
                 done.push(json!({"id": p.id, "status": "approved", "versions": versions}));
@@ -711,6 +713,7 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
             Err(e) => refused.push(json!({"id": p.id, "refused": e.to_string()})),
         }
     }
+    batch.commit().await?;
     let decide_time = started.elapsed();
     store.close().await;
     if args.timings {
