@@ -68,6 +68,18 @@ pub enum Command {
     Export(ExportCommand),
     /// Time the main jobs (each in a fresh process, with its peak memory) and print a table.
     Bench(BenchArgs),
+    /// Serve the HTTP API (OpenAPI at /api/openapi.json) until stopped.
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The store to serve (default: --db): a SQLite file or postgres://...
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]

@@ -69,6 +69,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Network(NetworkCommand::History(args)) => crate::register::network_history(&cli.db, args).await?,
         Command::Practice(PracticeCommand::History(args)) => crate::register::practice_history(&cli.db, args).await?,
         Command::Propose(args) => crate::register::propose(&cli.db, args).await?,
+        Command::Serve(args) => {
+            let target = args.database_url.map(std::path::PathBuf::from).unwrap_or(cli.db.clone());
+            let store = Store::open(&target).await?;
+            eprintln!("pcn: serving {} on http://{} (OpenAPI at /api/openapi.json)", store.location(), args.addr);
+            pcn_api::serve(pcn_api::AppState::new(store), &args.addr).await.context("serve")?;
+        }
         Command::Proposals(args) => crate::register::proposals(&cli.db, args).await?,
         Command::Approve(args) => crate::register::decide(&cli.db, args, true).await?,
         Command::Reject(args) => crate::register::decide(&cli.db, args, false).await?,

@@ -1,0 +1,115 @@
+//! The API over HTTP semantics (requests through the router, no socket):
+//! shapes, pagination, JSON errors with stable codes, and the OpenAPI
+//! document kept in `openapi.json` (set UPDATE_OPENAPI=1 to rewrite it after
+//! a deliberate change).
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use pcn_api::{AppState, router};
+use pcn_store::Store;
+use tower::ServiceExt;
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/small");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    v.sort();
+    v
+}
+
+async fn app(dir: &Path) -> axum::Router {
+    let import = pcn_nhs::import_files(
+        &fixtures(),
+        &pcn_nhs::ImportOptions {
+            as_of: Some(time::macros::date!(2021 - 01 - 01)),
+            payments_year: None,
+            progress: None,
+        },
+    )
+    .unwrap();
+    let store = Store::open_or_create(&dir.join("pcn.db")).await.unwrap();
+    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
+    router(AppState::new(store)).0
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, serde_json::Value) {
+    let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn networks_are_listed_a_page_at_a_time_with_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
+    let (s, j) = get(&app, "/api/networks").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert_eq!(j["total"], 2);
+    // TOWN PCN: 12,000 + 9,500 + 11,000 registered patients.
+    assert_eq!(j["items"][0]["code"], "U00001");
+    assert_eq!(j["items"][0]["registered"], 32_500);
+    assert_eq!(j["items"][0]["practices"], 3);
+    let (_, p2) = get(&app, "/api/networks?per_page=1&page=2").await;
+    assert_eq!(p2["items"].as_array().unwrap().len(), 1);
+    assert_eq!(p2["items"][0]["code"], "U00002");
+    let (_, found) = get(&app, "/api/networks?q=city").await;
+    assert_eq!(found["total"], 1);
+}
+
+#[tokio::test]
+async fn a_network_comes_with_its_members_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
+    let (s, j) = get(&app, "/api/networks/U00001").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert_eq!(j["registered"], 32_500);
+    let members: Vec<&str> = j["members"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
+    assert_eq!(members, vec!["A00001", "A00002", "A00003"]);
+    assert!(j["findings"].is_array());
+}
+
+#[tokio::test]
+async fn errors_are_json_with_a_stable_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
+    for (uri, status, code) in [
+        ("/api/networks/U99999", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/networks/not-a-code", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/networks?per_page=0", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/networks?snapshot=42", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/register/networks/U00001?as_of=yesterday", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/no/such/route", StatusCode::NOT_FOUND, "not_found"),
+    ] {
+        let (s, j) = get(&app, uri).await;
+        assert_eq!(s, status, "{uri}: {j}");
+        assert_eq!(j["code"], code, "{uri}: {j}");
+        assert!(!j["message"].as_str().unwrap().is_empty(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served_and_kept_in_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
+    let (s, served) = get(&app, "/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    for path in
+        ["/api/health", "/api/snapshots", "/api/networks", "/api/networks/{code}", "/api/register/networks/{code}"]
+    {
+        assert!(served["paths"].get(path).is_some(), "{path} missing from the served document");
+    }
+    let generated = pcn_api::openapi_json();
+    let kept = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&kept, &generated).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&kept).unwrap_or_default();
+    assert_eq!(
+        on_disk, generated,
+        "the API changed: review crates/pcn-api/openapi.json (rerun with UPDATE_OPENAPI=1 to rewrite it)"
+    );
+    let reparsed: serde_json::Value = serde_json::from_str(&generated).unwrap();
+    assert_eq!(reparsed["paths"], served["paths"]);
+}
