@@ -34,6 +34,8 @@ pub enum StoreError {
     Empty,
     #[error("the store at {path} holds a value it cannot read ({what}); was it written by another program?")]
     Corrupt { path: String, what: String },
+    #[error("cannot open the store at {target}: {error}")]
+    Connect { target: String, error: sqlx::Error },
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("{0}")]
@@ -155,7 +157,16 @@ impl Store {
         } else {
             (sqlite_url(path, create), Backend::Sqlite, target.clone())
         };
-        let opts = AnyConnectOptions::from_str(&url)?;
+        let opts =
+            AnyConnectOptions::from_str(&url).map_err(|error| StoreError::Connect { target: shown.clone(), error })?;
+        if backend == Backend::Postgres {
+            // One direct connection first: a wrong address or password fails at
+            // once with the server's own words, not after the pool's timeout.
+            let conn = <sqlx::AnyConnection as sqlx::Connection>::connect_with(&opts)
+                .await
+                .map_err(|error| StoreError::Connect { target: shown.clone(), error })?;
+            sqlx::Connection::close(conn).await.ok();
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
             .after_connect(move |conn, _| {
@@ -172,7 +183,8 @@ impl Store {
                 })
             })
             .connect_with(opts)
-            .await?;
+            .await
+            .map_err(|error| StoreError::Connect { target: shown.clone(), error })?;
         match backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,

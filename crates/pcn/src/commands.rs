@@ -37,7 +37,9 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         || e.downcast_ref::<ReadError>().is_some()
         || matches!(
             e.downcast_ref::<StoreError>(),
-            Some(StoreError::Missing(_) | StoreError::NoSuchSnapshot(_) | StoreError::Empty)
+            Some(
+                StoreError::Missing(_) | StoreError::NoSuchSnapshot(_) | StoreError::Empty | StoreError::Connect { .. }
+            )
         );
     if user { 2 } else { 3 }
 }

@@ -175,3 +175,12 @@ fn missing_file() {
     assert!(stderr(&out).contains("/no/such/file.csv"), "{}", stderr(&out));
     assert_eq!(sha256(&db), before);
 }
+
+#[test]
+fn an_unreachable_server_store_is_a_clear_usage_error() {
+    // Port 1 on loopback: nothing listens there.
+    let out = pcn(Path::new("postgres://pcn@127.0.0.1:1/pcn"), &["snapshots"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(e.contains("cannot open the store at postgres://pcn@127.0.0.1:1/pcn"), "{e}");
+}
