@@ -67,16 +67,22 @@ impl AppState {
 )]
 struct ApiDoc;
 
-/// The router and its OpenAPI document, built together.
-pub fn router(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// Every route with its documentation: the one list both the router and the
+/// document come from.
+fn api_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::health))
         .routes(routes!(routes::snapshots))
         .routes(routes!(routes::networks))
         .routes(routes!(routes::network))
+        .routes(routes!(routes::network_pay))
+        .routes(routes!(routes::check))
         .routes(routes!(routes::register_network))
-        .with_state(state)
-        .split_for_parts();
+}
+
+/// The router and its OpenAPI document, built together.
+pub fn router(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
+    let (router, api) = api_routes().with_state(state).split_for_parts();
     let doc = api.clone();
     let router = router
         .route("/api/openapi.json", axum::routing::get(move || async move { axum::Json(doc.clone()) }))
@@ -89,14 +95,7 @@ pub fn router(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document as pretty JSON (what `openapi.json` holds).
 pub fn openapi_json() -> String {
-    // The document does not depend on the state; build it without one.
-    let (_, api) = OpenApiRouter::<Arc<AppState>>::with_openapi(ApiDoc::openapi())
-        .routes(routes!(routes::health))
-        .routes(routes!(routes::snapshots))
-        .routes(routes!(routes::networks))
-        .routes(routes!(routes::network))
-        .routes(routes!(routes::register_network))
-        .split_for_parts();
+    let (_, api) = api_routes().split_for_parts();
     api.to_pretty_json().expect("serialisable") + "\n"
 }
 

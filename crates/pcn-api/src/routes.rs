@@ -288,3 +288,167 @@ pub async fn register_network(
             .collect(),
     }))
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct CheckQuery {
+    /// Snapshot id (default: the latest).
+    pub snapshot: Option<i64>,
+    /// Only this commissioner's networks and practices (e.g. 15E).
+    pub commissioner: Option<String>,
+    /// From 1.
+    pub page: Option<u32>,
+    /// At most 500.
+    pub per_page: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FindingRow {
+    pub rule: String,
+    pub severity: String,
+    pub network: Option<String>,
+    pub commissioner: Option<String>,
+    pub practices: Vec<String>,
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckPage {
+    pub snapshot: i64,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Findings by rule id.
+    pub by_rule: BTreeMap<String, usize>,
+    pub total: usize,
+    pub page: u32,
+    pub per_page: u32,
+    /// Worst first.
+    pub findings: Vec<FindingRow>,
+}
+
+/// The configuration checked against every rule, worst first, a page at a time.
+#[utoipa::path(
+    get, path = "/api/check", tag = "pcn", params(CheckQuery),
+    responses((status = 200, body = CheckPage), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<Json<CheckPage>, ApiError> {
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(100);
+    if page == 0 || per_page == 0 || per_page > 500 {
+        return Err(ApiError::BadRequest("page starts at 1; per_page is 1 to 500".into()));
+    }
+    let commissioner = q
+        .commissioner
+        .as_deref()
+        .map(|c| {
+            pcn_core::CommissionerCode::parse(c).map_err(|e| ApiError::BadRequest(format!("commissioner {c:?}: {e}")))
+        })
+        .transpose()?;
+    let l = state.loaded(q.snapshot).await?;
+    let config = l.model.configuration(&l.snap);
+    let mut report = pcn_rules::check(&l.model, &config, &pcn_rules::CheckInputs::default());
+    if let Some(c) = &commissioner {
+        if !l.model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c)) {
+            return Err(ApiError::NotFound(format!("commissioner {c} has no networks in snapshot {}", l.id)));
+        }
+        report = pcn_rules::for_commissioner(&l.model, &report, c);
+    }
+    let total = report.findings.len();
+    let findings = report
+        .findings
+        .into_iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|f| FindingRow {
+            rule: f.rule.to_string(),
+            severity: format!("{:?}", f.severity).to_lowercase(),
+            network: f.network.map(|n| n.to_string()),
+            commissioner: f.commissioner.map(|c| c.to_string()),
+            practices: f.practices.iter().map(|p| p.to_string()).collect(),
+            message: f.message,
+        })
+        .collect();
+    Ok(Json(CheckPage {
+        snapshot: l.id,
+        errors: report.summary.errors,
+        warnings: report.summary.warnings,
+        infos: report.summary.infos,
+        by_rule: report.summary.by_rule.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        total,
+        page,
+        per_page,
+        findings,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PayQuery {
+    /// Financial year, e.g. 2020/21.
+    pub year: String,
+    /// Snapshot id (default: the latest).
+    pub snapshot: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StreamTotal {
+    pub stream: String,
+    /// Integer pence, exact.
+    pub pence: i64,
+    /// The same in pounds, for display.
+    pub pounds: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NetworkPay {
+    pub snapshot: i64,
+    pub network: String,
+    pub year: String,
+    /// The list-size date the year uses.
+    pub list_size_date: String,
+    pub streams: Vec<StreamTotal>,
+    pub total_pence: i64,
+    /// Lines that could not be computed, and why (e.g. no weighted list).
+    pub missing: Vec<String>,
+}
+
+/// A network's entitlements for a year, by stream, to the penny.
+#[utoipa::path(
+    get, path = "/api/networks/{code}/pay", tag = "pcn",
+    params(("code" = String, Path, description = "Network code"), PayQuery),
+    responses((status = 200, body = NetworkPay), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn network_pay(
+    State(state): Shared,
+    Path(code): Path<String>,
+    Query(q): Query<PayQuery>,
+) -> Result<Json<NetworkPay>, ApiError> {
+    let year = pcn_core::FinancialYear::parse(&q.year).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?;
+    let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let code = NetworkCode::parse(&code).map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
+    let id = state.store.resolve_snapshot(q.snapshot).await?;
+    let snap = state.store.load_snapshot(id, pcn_store::Include { payments: true, ..Default::default() }).await?;
+    let (practices, networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &[]);
+    let n = networks
+        .iter()
+        .position(|x| x.code == code.as_str())
+        .ok_or_else(|| ApiError::NotFound(format!("network {code} is not in snapshot {id}")))?;
+    let ent = pcn_funding::engine::entitlements(rates, &practices, &networks[n..=n]);
+    let mut by: BTreeMap<String, pcn_core::Money> = BTreeMap::new();
+    for l in &ent.lines {
+        let name = serde_json::to_value(l.stream).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        *by.entry(name).or_default() += l.annual;
+    }
+    let total: pcn_core::Money = by.values().copied().sum();
+    Ok(Json(NetworkPay {
+        snapshot: id,
+        network: code.to_string(),
+        year: year.to_string(),
+        list_size_date: rates.list_size_date.to_string(),
+        streams: by
+            .into_iter()
+            .map(|(stream, m)| StreamTotal { stream, pence: m.pence(), pounds: m.to_pounds().to_string() })
+            .collect(),
+        total_pence: total.pence(),
+        missing: ent.missing.iter().map(|m| m.reason.clone()).collect(),
+    }))
+}

@@ -113,3 +113,34 @@ async fn the_openapi_document_is_served_and_kept_in_review() {
     let reparsed: serde_json::Value = serde_json::from_str(&generated).unwrap();
     assert_eq!(reparsed["paths"], served["paths"]);
 }
+
+#[tokio::test]
+async fn the_check_and_a_networks_pay_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
+    let (s, all) = get(&app, "/api/check").await;
+    assert_eq!(s, StatusCode::OK, "{all}");
+    let total = all["total"].as_u64().unwrap();
+    assert_eq!(
+        total,
+        all["errors"].as_u64().unwrap() + all["warnings"].as_u64().unwrap() + all["infos"].as_u64().unwrap()
+    );
+    let (_, town) = get(&app, "/api/check?commissioner=00X").await;
+    assert!(
+        town["findings"].as_array().unwrap().iter().all(|f| f["commissioner"] == "00X" || f["commissioner"].is_null())
+    );
+    let (s, bad) = get(&app, "/api/check?commissioner=99Z").await;
+    assert_eq!((s, bad["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{bad}");
+
+    // TOWN PCN in 2021/22: 32,500 registered patients at 1 January 2021.
+    let (s, pay) = get(&app, "/api/networks/U00001/pay?year=2021/22").await;
+    assert_eq!(s, StatusCode::OK, "{pay}");
+    let stream = |name: &str| {
+        pay["streams"].as_array().unwrap().iter().find(|x| x["stream"] == name).unwrap()["pence"].as_i64().unwrap()
+    };
+    assert_eq!(stream("core_funding"), 32_500 * 150);
+    assert_eq!(stream("clinical_director"), 32_500 * 722 / 10);
+    assert!(pay["missing"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().contains("weighted")), "{pay}");
+    let (s, e) = get(&app, "/api/networks/U00001/pay?year=1999/00").await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{e}");
+}
