@@ -435,8 +435,7 @@ pub async fn network_pay(
     let ent = pcn_funding::engine::entitlements(rates, &practices, &networks[n..=n]);
     let mut by: BTreeMap<String, pcn_core::Money> = BTreeMap::new();
     for l in &ent.lines {
-        let name = serde_json::to_value(l.stream).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        *by.entry(name).or_default() += l.annual;
+        *by.entry(l.stream.name()).or_default() += l.annual;
     }
     let total: pcn_core::Money = by.values().copied().sum();
     Ok(Json(NetworkPay {

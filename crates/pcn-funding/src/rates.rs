@@ -70,6 +70,13 @@ pub enum Stream {
     ArrsGpSum,
 }
 
+impl Stream {
+    /// The stream's name as the rate tables and every output spell it (`core_funding`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+}
+
 /// What the amount is multiplied by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

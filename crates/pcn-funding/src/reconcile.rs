@@ -341,6 +341,8 @@ struct Computed<'a> {
     ent: Entitlements,
     by_practice: HashMap<(&'a str, u32), Money>,
     by_network: HashMap<(&'a str, u32), Money>,
+    /// Each network's amount of each stream (a column may carry several).
+    by_stream: HashMap<(Stream, u32), Money>,
 }
 
 fn compute<'a>(
@@ -366,7 +368,11 @@ fn compute<'a>(
             *by_network.entry((c.name, l.network)).or_insert(Money::ZERO) += l.annual;
         }
     }
-    Computed { practices, networks, ent, by_practice, by_network }
+    let mut by_stream = HashMap::new();
+    for l in &ent.lines {
+        *by_stream.entry((l.stream, l.network)).or_insert(Money::ZERO) += l.annual;
+    }
+    Computed { practices, networks, ent, by_practice, by_network, by_stream }
 }
 
 /// Months (of 12) in which each practice counts for some network.
@@ -391,7 +397,7 @@ fn whole_months(paid: Money, computed: Money) -> Option<u32> {
     if computed.pence() <= 0 || paid.pence() <= 0 {
         return None;
     }
-    let months = paid.pence() as f64 * 12.0 / computed.pence() as f64;
+    let months = months_paid(paid, computed)?;
     let k = months.round();
     ((1.0..=14.0).contains(&k) && k != 12.0 && (months - k).abs() <= 0.1).then_some(k as u32)
 }
@@ -958,9 +964,7 @@ fn network_stream(
         members.entry(n.code.as_str()).or_default().extend(n.spells.iter().map(|s| s.practice));
     }
     // Each stream's share, for a column that carries several.
-    let part = |n: u32, s: Stream| -> Money {
-        main.ent.lines.iter().filter(|l| l.network == n && l.stream == s).map(|l| l.annual).sum()
-    };
+    let part = |n: u32, s: Stream| -> Money { main.by_stream.get(&(s, n)).copied().unwrap_or(Money::ZERO) };
 
     let mut items = Vec::new();
     // Streams that need an input compare only the networks the input covers.
@@ -1039,7 +1043,7 @@ fn network_stream(
                             reason: Reason::PartOfColumn,
                             detail: format!(
                                 "paid equals {how} {} part alone ({amount} a year); the column's other streams were not paid here",
-                                stream_key(*s)
+                                s.name()
                             ),
                         });
                         break;
@@ -1065,10 +1069,6 @@ fn network_stream(
     report.paid_without_network =
         rows.iter().filter(|r| r.network.is_none()).filter_map(|r| column_amount(r, c.header)).sum();
     report
-}
-
-fn stream_key(s: Stream) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 fn summarise(c: &Column, mut items: Vec<Item>, computed_not_paid: usize) -> StreamReport {

@@ -18,10 +18,6 @@ fn pounds(m: Money) -> Value {
     json!(m.to_pounds().to_string().parse::<f64>().unwrap_or(0.0))
 }
 
-fn stream_name(s: Stream) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
 pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
@@ -103,8 +99,7 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
         PayBy::Practice => vec!["practice", "network"],
         PayBy::Month => vec!["network", "month"],
     };
-    let stream_cols: Vec<&'static str> =
-        streams.iter().map(|s| &*Box::leak(stream_name(*s).into_boxed_str())).collect();
+    let stream_cols: Vec<&'static str> = streams.iter().map(|s| &*Box::leak(s.name().into_boxed_str())).collect();
     columns.extend(stream_cols.iter().copied());
     columns.push("total");
     let mut l = Listing::new("entitlements", columns);
@@ -178,7 +173,7 @@ fn footer_notes(l: &mut Listing, ent: &Entitlements, rates: &pcn_funding::rates:
         l.footer.push(format!(
             "Unverified rate ({:?}): {} £{} — {}",
             r.confidence,
-            stream_name(r.stream),
+            r.stream.name(),
             r.amount,
             r.note.as_deref().unwrap_or(&r.source)
         ));

@@ -15,7 +15,7 @@ use crate::cli::StatementArgs;
 use crate::commands::Usage;
 
 fn stream(l: &Line) -> String {
-    serde_json::to_value(l.stream).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    l.stream.name()
 }
 
 fn esc(s: &str) -> String {
