@@ -1,0 +1,511 @@
+// End-to-end test of the pcn web app in a real (headless) Chromium, as a person would use it.
+//
+//   node web/e2e/e2e.mjs --base http://127.0.0.1:8091 --shots DIR \
+//     --commissioner-user alice --commissioner-password ... \
+//     --network-user bob --network-password ... [--practice CODE --to NETWORK]
+//
+// Prints `ok <flow> <ms>` per flow and exits 1 at the first failure, saying why (a screenshot of the
+// failure is saved as DIR/NN-FAILED-<flow>.png). Screenshots of each step are saved as DIR/NN-<step>.png.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+// ---------- arguments ----------
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const k = a.slice(2);
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`--${k} needs a value`);
+    out[k] = v;
+    i++;
+  }
+  return out;
+}
+let args;
+try {
+  args = parseArgs(process.argv.slice(2));
+  for (const k of ['base', 'shots', 'commissioner-user', 'commissioner-password', 'network-user', 'network-password']) {
+    if (!args[k]) throw new Error(`--${k} is required`);
+  }
+  if (!!args.practice !== !!args.to) throw new Error('--practice and --to go together');
+} catch (e) {
+  console.error(`usage: node web/e2e/e2e.mjs --base URL --shots DIR --commissioner-user U --commissioner-password P --network-user U2 --network-password P2 [--practice CODE --to NETWORK]\n${e.message}`);
+  process.exit(2);
+}
+const base = args.base.replace(/\/$/, '');
+const shots = path.resolve(args.shots);
+fs.mkdirSync(shots, { recursive: true });
+
+// ---------- harness ----------
+let browser, page;
+let shotNo = 0;
+let current = 'setup';
+const problems = { console: [], page: [], failed: [], http: [] };
+const resetProblems = () => {
+  for (const k of Object.keys(problems)) problems[k].length = 0;
+};
+
+class Fail extends Error {}
+function expect(cond, message) {
+  if (!cond) throw new Fail(message);
+}
+async function shot(name) {
+  shotNo++;
+  const file = path.join(shots, `${String(shotNo).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+async function flow(name, fn) {
+  current = name;
+  const t0 = Date.now();
+  try {
+    const note = await fn();
+    console.log(`ok ${name} ${Date.now() - t0}${note ? ` (${note})` : ''}`);
+  } catch (e) {
+    let where = '';
+    try {
+      where = ` (screenshot ${await shot(`FAILED-${name}`)})`;
+    } catch {
+      /* the page may be gone */
+    }
+    const extra = [
+      problems.console.length ? `console errors: ${problems.console.join(' | ')}` : '',
+      problems.page.length ? `page errors: ${problems.page.join(' | ')}` : '',
+      problems.http.length ? `HTTP errors: ${problems.http.join(' | ')}` : '',
+    ].filter(Boolean);
+    console.error(`FAIL ${name}: ${e instanceof Fail ? e.message : e.stack || e.message}${where}`);
+    for (const x of extra) console.error(`  ${x}`);
+    if (browser) await browser.close().catch(() => {});
+    process.exit(1);
+  }
+}
+
+/** fetch from inside the page (same origin, the page's cookies), returning {status, body}. */
+async function rawFetch(method, url, body, { csrf = false } = {}) {
+  return page.evaluate(
+    async ({ method, url, body, csrf }) => {
+      const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+      if (csrf && window.pcn.state.session.csrf_token) headers['X-CSRF-Token'] = window.pcn.state.session.csrf_token;
+      const r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await r.text();
+      let json = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: r.status, body: json, text };
+    },
+    { method, url, body, csrf },
+  );
+}
+async function apiGet(url) {
+  const r = await rawFetch('GET', url);
+  expect(r.status === 200, `GET ${url} answered ${r.status}: ${r.text.slice(0, 300)}`);
+  return r.body;
+}
+
+const tid = (id) => `[data-testid="${id}"]`;
+async function visible(sel, timeout = 10000) {
+  await page.locator(sel).first().waitFor({ state: 'visible', timeout });
+}
+/** The text of the first element matching, or '' when there is none (so failure messages never wait). */
+async function text(sel) {
+  const l = page.locator(sel).first();
+  if (!(await l.count())) return '';
+  return (await l.textContent({ timeout: 5000 })) || '';
+}
+async function settleMap() {
+  // Leaflet's flyTo runs for ~0.6 s; wait until the map stops moving.
+  await page.waitForTimeout(200);
+  await page.waitForSelector('[data-testid="map"]:not([data-moving="true"])', { timeout: 5000 }).catch(() => {});
+  await page.waitForTimeout(200);
+}
+async function errorBanner() {
+  if (await page.locator(tid('error-banner')).isVisible()) return (await text(tid('error-text'))).trim();
+  return null;
+}
+
+async function login(user, password) {
+  if (await page.locator(tid('logout')).isVisible()) await logout();
+  await page.fill(tid('login-username'), user);
+  await page.fill(tid('login-password'), password);
+  await page.click(tid('login-submit'));
+  try {
+    await visible(tid('user-box'), 10000);
+  } catch {
+    throw new Fail(`signing in as ${user} did not show the user: ${(await errorBanner()) || 'no message shown'}`);
+  }
+  expect((await text(tid('user-name'))).trim() === user, `signed in, the page names ${await text(tid('user-name'))}, not ${user}`);
+  return page.evaluate(() => window.pcn.state.session.user);
+}
+async function logout() {
+  await page.click(tid('logout'));
+  await visible(tid('login-form'));
+}
+
+async function openTab(name) {
+  await page.click(tid(`tab-${name}`));
+  await visible(tid(`panel-${name}`));
+}
+
+async function openProposals(status) {
+  await openTab('proposals');
+  await page.selectOption(tid('proposals-status'), status);
+  await page.waitForSelector(`${tid('proposals-list')}[data-loaded="true"]`, { timeout: 10000 });
+  // A change of status reloads: wait for the list matching it.
+  await page.waitForTimeout(150);
+  await page.waitForSelector(`${tid('proposals-list')}[data-loaded="true"]`, { timeout: 10000 });
+}
+
+async function openCount() {
+  const r = await apiGet('/api/proposals?status=open');
+  return r.items.length;
+}
+
+/** Pick a practice and a network to move it to, from the API: in `commissioner`, nearest other network. */
+async function pickMove(commissioner, { into = null, exclude = [] } = {}) {
+  const pr = await apiGet(`/api/practices?commissioner=${encodeURIComponent(commissioner)}&per_page=500`);
+  const located = pr.items.filter((p) => p.network && p.lon != null && p.lat != null && !exclude.includes(p.code));
+  expect(located.length > 1, `commissioner ${commissioner} has fewer than two practices with a network and a position`);
+  const centres = new Map();
+  for (const p of located) {
+    const c = centres.get(p.network) || { lon: 0, lat: 0, n: 0 };
+    c.lon += p.lon;
+    c.lat += p.lat;
+    c.n++;
+    centres.set(p.network, c);
+  }
+  const d2 = (p, c) => (p.lon - c.lon / c.n) ** 2 * Math.cos((p.lat * Math.PI) / 180) ** 2 + (p.lat - c.lat / c.n) ** 2;
+  let best = null;
+  for (const p of located) {
+    const size = centres.get(p.network).n;
+    if (size < 2) continue; // do not empty a network
+    for (const [code, c] of centres) {
+      if (code === p.network || (into && code !== into)) continue;
+      const d = d2(p, c);
+      if (!best || d < best.d) best = { practice: p.code, from: p.network, to: code, d };
+    }
+  }
+  expect(best, `no practice in ${commissioner} could be moved${into ? ` into ${into}` : ''}`);
+  return best;
+}
+
+// ---------- the flows ----------
+const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+async function main() {
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: launchArgs });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+  page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.console.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.page.push(e.message));
+  page.on('requestfailed', (r) => problems.failed.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.http.push(`${r.request().method()} ${r.url()} → ${r.status()}`);
+  });
+
+  let move = args.practice ? { practice: args.practice, to: args.to } : null;
+  let commissionerUser = null;
+  let firstZoom = 0;
+
+  await flow('load', async () => {
+    resetProblems();
+    await page.goto(`${base}/`, { waitUntil: 'load', timeout: 30000 });
+    await page.waitForSelector(`${tid('map')}[data-ready="true"]`, { timeout: 90000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    const counts = await page.evaluate(() => ({ ...document.querySelector('[data-testid="map"]').dataset }));
+    expect(Number(counts.networks) > 0, `the map drew no network areas (${JSON.stringify(counts)})`);
+    expect(Number(counts.practices) > 0, `the map drew no practices (${JSON.stringify(counts)})`);
+    expect((await page.locator('#map canvas').count()) > 0, 'the map has no canvas');
+    const status = await text(tid('map-status'));
+    expect(/networks/.test(status) && /practices/.test(status), `the map status says "${status}"`);
+    // Something is actually painted: the canvas is not blank.
+    const painted = await page.evaluate(() => {
+      const c = document.querySelector('#map canvas');
+      const ctx = c.getContext('2d');
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 16) if (d[i] > 0) n++;
+      return n;
+    });
+    expect(painted > 100, `the map canvas is blank (${painted} painted samples)`);
+    firstZoom = await page.evaluate(() => window.pcn.map.map.getZoom());
+    await page.waitForTimeout(300);
+    await shot('load');
+    expect(!problems.page.length, `page errors: ${problems.page.join(' | ')}`);
+    expect(!problems.console.length, `console errors: ${problems.console.join(' | ')}`);
+    expect(!problems.failed.length, `failed requests: ${problems.failed.join(' | ')}`);
+    expect(!problems.http.length, `requests that answered an error: ${problems.http.join(' | ')}`);
+    expect(!(await errorBanner()), `an error is shown: ${await errorBanner()}`);
+    return `${counts.networks} networks, ${counts.practices} practices`;
+  });
+
+  await flow('choose', async () => {
+    // Which commissioner does the commissioner user work for? Ask the API with a throwaway request context.
+    const req = await page.context().request;
+    const s = await req.post(`${base}/api/session`, { data: { username: args['commissioner-user'], password: args['commissioner-password'] }, headers: { 'Content-Type': 'application/json' } });
+    expect(s.status() === 200, `POST /api/session as ${args['commissioner-user']} answered ${s.status()}: ${await s.text()}`);
+    const sj = await s.json();
+    commissionerUser = sj.user;
+    expect(commissionerUser && commissionerUser.role === 'commissioner' && commissionerUser.commissioner, `${args['commissioner-user']} is not a commissioner user: ${JSON.stringify(sj.user)}`);
+    const d = await req.delete(`${base}/api/session`, { headers: { 'X-CSRF-Token': sj.csrf_token, 'Content-Type': 'application/json' } });
+    expect(d.status() === 204, `DELETE /api/session answered ${d.status()}: ${await d.text()}`);
+    await page.context().clearCookies();
+    if (!move) move = await pickMove(commissionerUser.commissioner);
+    else {
+      const found = await apiGet(`/api/practices?q=${encodeURIComponent(move.practice)}&per_page=20`);
+      const p = found.items.find((x) => x.code === move.practice);
+      expect(p, `practice ${move.practice} was not found`);
+      move.from = p.network;
+    }
+    return `${move.practice}: ${move.from} → ${move.to} in ${commissionerUser.commissioner}`;
+  });
+
+  await flow('search', async () => {
+    await page.fill(tid('search-input'), '');
+    await page.type(tid('search-input'), move.practice, { delay: 20 });
+    const hit = page.locator(`${tid('search-result')}[data-code="${move.practice}"][data-kind="practice"]`);
+    await hit.waitFor({ state: 'visible', timeout: 10000 });
+    await shot('search-results');
+    await hit.click();
+    await page.waitForSelector(`${tid('panel-network')}[data-network="${move.from}"][data-loaded="true"]`, { timeout: 15000 });
+    await settleMap();
+    const zoom = await page.evaluate(() => window.pcn.map.map.getZoom());
+    expect(zoom > firstZoom, `the map did not zoom in to the practice (zoom ${firstZoom} → ${zoom})`);
+    const inView = await page.evaluate((code) => {
+      const e = window.pcn.map.practices.get(code);
+      return !!e && window.pcn.map.map.getBounds().contains(e.layer.getLatLng());
+    }, move.practice);
+    expect(inView, `${move.practice} is not in view after choosing it`);
+    await shot('search');
+  });
+
+  await flow('inspect', async () => {
+    const panel = tid('panel-network');
+    expect((await text(`${panel} ${tid('network-code')}`)).trim() === move.from, `the panel shows ${await text(tid('network-code'))}, not ${move.from}`);
+    const rows = await page.locator(`${tid('network-members')} tbody tr`).count();
+    expect(rows > 0, 'the panel lists no members');
+    expect((await page.locator(`${tid('network-members')} tr[data-practice="${move.practice}"]`).count()) === 1, `${move.practice} is not among the members shown`);
+    const findings = (await page.locator(tid('network-findings')).count()) + (await page.locator(tid('network-findings-none')).count());
+    expect(findings === 1, 'the panel shows no findings section');
+    expect((await page.inputValue(tid('year-select'))) === '2020/21', 'the year is not 2020/21 by default');
+    await page.waitForSelector(tid('pay-table'), { timeout: 15000 });
+    const total = (await text(tid('pay-total'))).trim();
+    expect(/^−?£[\d,]+\.\d\d$/.test(total), `the entitlement total is not in pounds and pence: "${total}"`);
+    const pay = await apiGet(`/api/networks/${move.from}/pay?year=2020/21`);
+    const want = `£${(BigInt(pay.total_pence) / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${(BigInt(pay.total_pence) % 100n).toString().padStart(2, '0')}`;
+    expect(total === want, `the panel's total ${total} differs from the API's ${pay.total_pence} pence (${want})`);
+    await visible(tid('arrs-headroom'));
+    expect(/£/.test(await text(tid('arrs-headroom'))), 'the ARRS headroom is not in pounds');
+    await page.locator(tid('pay-table')).scrollIntoViewIfNeeded();
+    await shot('inspect');
+    return `${rows} members, total ${total}`;
+  });
+
+  await flow('anonymous', async () => {
+    expect(!(await page.locator(tid('tab-edit')).isVisible()), 'the Edit tab is visible to an anonymous visitor');
+    expect((await page.locator(tid('edit-from-panel')).count()) === 0, 'an edit button is shown to an anonymous visitor');
+    await openProposals('open');
+    expect((await page.locator(tid('approve')).count()) === 0, 'an Approve button is shown to an anonymous visitor');
+    const r = await rawFetch('POST', '/api/proposals', { kind: 'join', network: move.to, practice: move.practice, effective: '2030-01-01', reason: 'e2e anonymous' });
+    expect(r.status === 401, `an anonymous POST /api/proposals answered ${r.status} (want 401): ${r.text.slice(0, 200)}`);
+    await shot('anonymous');
+  });
+
+  let nmProposal = null;
+  await flow('network-manager', async () => {
+    const user = await login(args['network-user'], args['network-password']);
+    expect(user.role === 'network' && user.network, `${args['network-user']} is not a network manager: ${JSON.stringify(user)}`);
+    expect(/network manager/.test(await text(tid('user-role'))), `the role shown is "${await text(tid('user-role'))}"`);
+    await visible(tid('tab-edit'));
+    // A practice near the manager's network, proposed to join it.
+    const net = await apiGet(`/api/networks/${user.network}`);
+    const nm = await pickMove(net.commissioner, { into: user.network, exclude: [move.practice] });
+    await openTab('edit');
+    await page.fill(tid('edit-practice-input'), nm.practice);
+    await page.press(tid('edit-practice-input'), 'Enter');
+    await page.waitForSelector(`${tid('edit-practice')}[data-code="${nm.practice}"]`);
+    await page.selectOption(tid('edit-target'), user.network);
+    await page.waitForSelector(`${tid('whatif')}[data-ready="true"]`, { timeout: 15000 });
+    await page.click(tid('save-proposal'));
+    await page.waitForSelector(`${tid('proposal-saved')}, ${tid('save-error')}`, { timeout: 15000 });
+    expect(await page.locator(tid('proposal-saved')).count(), `the network manager could not save a proposal for their own network: ${await text(tid('save-error'))}`);
+    nmProposal = Number(await page.getAttribute(tid('proposal-saved'), 'data-id'));
+    await openProposals('open');
+    const li = page.locator(`${tid('proposal')}[data-id="${nmProposal}"]`);
+    await li.waitFor({ state: 'visible' });
+    expect((await page.locator(tid('approve')).count()) === 0, 'a network manager is shown an Approve button');
+    const r = await rawFetch('POST', `/api/proposals/${nmProposal}/decision`, { approve: true, reason: 'e2e: must be refused' }, { csrf: true });
+    expect(r.status === 403, `a network manager's POST decision answered ${r.status} (want 403): ${r.text.slice(0, 200)}`);
+    await shot('network-manager');
+    await logout();
+    expect(!(await page.locator(tid('tab-edit')).isVisible()), 'the Edit tab stayed after signing out');
+    return `proposal #${nmProposal}: ${nm.practice} → ${user.network}`;
+  });
+
+  await flow('commissioner-login', async () => {
+    const user = await login(args['commissioner-user'], args['commissioner-password']);
+    expect(user.role === 'commissioner', `role ${user.role}`);
+    expect((await text(tid('user-role'))).includes(user.commissioner), `the role shown is "${await text(tid('user-role'))}"`);
+    await visible(tid('tab-edit'));
+    const r = await rawFetch('POST', '/api/whatif', { moves: [] });
+    const noCsrf = await rawFetch('POST', '/api/proposals', { kind: 'join', network: move.to, practice: move.practice, effective: '2030-01-01', reason: 'no token' });
+    expect(noCsrf.status === 403, `a POST without X-CSRF-Token answered ${noCsrf.status} (want 403 csrf): ${noCsrf.text.slice(0, 200)}`);
+    await shot('commissioner');
+    return `what-if without token ${r.status}, proposal without token ${noCsrf.status} ${noCsrf.body && noCsrf.body.code}`;
+  });
+
+  let ms = 0;
+  await flow('whatif', async () => {
+    await openTab('edit');
+    // Find the practice with the search box, then click it on the map as a person would.
+    await page.fill(tid('search-input'), '');
+    await page.type(tid('search-input'), move.practice, { delay: 10 });
+    const hit = page.locator(`${tid('search-result')}[data-code="${move.practice}"][data-kind="practice"]`);
+    await hit.waitFor({ state: 'visible' });
+    await hit.click();
+    await settleMap();
+    const box = await page.locator(tid('map')).boundingBox();
+    const pt = await page.evaluate((code) => window.pcn.pointOf('practice', code), move.practice);
+    expect(pt, `${move.practice} is not drawn on the map`);
+    await page.mouse.click(box.x + pt.x, box.y + pt.y);
+    await page.waitForSelector(`${tid('edit-practice')}[data-code="${move.practice}"]`);
+    const options = await page.locator(`${tid('edit-target')} option`).evaluateAll((os) => os.map((o) => o.value));
+    expect(options.includes(move.to), `${move.to} is not offered as a target (offered: ${options.filter(Boolean).slice(0, 12).join(', ')}…)`);
+    const t0 = Date.now();
+    await page.selectOption(tid('edit-target'), move.to);
+    await page.waitForSelector(`${tid('whatif')}[data-ready="true"]`, { timeout: 15000 });
+    const shown = Date.now() - t0;
+    const cards = await page.locator(tid('whatif-network')).evaluateAll((els) => els.map((e) => e.dataset.code));
+    expect(cards.includes(move.from) && cards.includes(move.to), `the what-if shows ${cards.join(', ')}, not both ${move.from} and ${move.to}`);
+    for (const code of [move.from, move.to]) {
+      const card = `${tid('whatif-network')}[data-code="${code}"]`;
+      const d = (await text(`${card} ${tid('whatif-pay-delta')}`)).trim();
+      expect(/^[+−]?£[\d,]+\.\d\d$/.test(d), `the funding change of ${code} is "${d}"`);
+      expect(await page.locator(`${card} ${tid('whatif-findings')}`).count(), `no findings section for ${code}`);
+    }
+    ms = Number(await page.getAttribute(tid('whatif-ms'), 'data-ms'));
+    expect(/ms/.test(await text(tid('whatif-ms'))), 'the what-if time is not shown');
+    expect(ms < 200, `the what-if round trip took ${ms} ms (want under 200 ms)`);
+    await shot('whatif');
+    return `round trip ${ms.toFixed(0)} ms, shown ${shown} ms after choosing`;
+  });
+
+  let proposalId = null;
+  await flow('save-proposal', async () => {
+    await page.fill(tid('edit-reason'), 'e2e: move to the neighbouring network');
+    await page.click(tid('save-proposal'));
+    await page.waitForSelector(`${tid('proposal-saved')}, ${tid('save-error')}`, { timeout: 15000 });
+    expect(await page.locator(tid('proposal-saved')).count(), `saving the proposal failed: ${await text(tid('save-error'))}`);
+    proposalId = Number(await page.getAttribute(tid('proposal-saved'), 'data-id'));
+    expect(proposalId > 0, 'no proposal id shown');
+    await shot('saved');
+    return `proposal #${proposalId}`;
+  });
+
+  await flow('approve', async () => {
+    await openProposals('open');
+    const li = `${tid('proposal')}[data-id="${proposalId}"]`;
+    await visible(li);
+    await page.click(`${li} ${tid('approve')}`);
+    // A move that leaves errors is refused (409) until the commissioner accepts the findings.
+    await page.waitForFunction(
+      (sel) => {
+        const el = document.querySelector(sel);
+        return !el || /approved|conflict|refused|error/i.test(el.textContent) || document.querySelector(`${sel} [data-testid="decision-conflict"]`);
+      },
+      `${li} [data-testid="decision-result"]`,
+      { timeout: 15000 },
+    );
+    let note = 'approved';
+    if (await page.locator(`${li} ${tid('approve-accepting')}`).count()) {
+      note = `approved accepting findings (${(await text(`${li} ${tid('decision-conflict')}`)).trim().slice(0, 120)})`;
+      await shot('approve-conflict');
+      await page.click(`${li} ${tid('approve-accepting')}`);
+    }
+    await openProposals('approved');
+    const done = `${tid('proposal')}[data-id="${proposalId}"][data-status="approved"]`;
+    try {
+      await visible(done, 10000);
+    } catch {
+      throw new Fail(`proposal #${proposalId} is not listed as approved: ${(await errorBanner()) || 'no message shown'}`);
+    }
+    await shot('approved');
+    return note;
+  });
+
+  await flow('repair', async () => {
+    const before = await openCount();
+    await openTab('edit');
+    await page.selectOption(tid('repair-commissioner'), commissionerUser.commissioner);
+    await page.fill(tid('repair-seconds'), '3');
+    await page.click(tid('repair-run'));
+    await page.waitForSelector(`${tid('repair-result')}[data-ready="true"], ${tid('repair-result')} .error-inline`, { timeout: 90000 });
+    expect(!(await page.locator(`${tid('repair-result')} .error-inline`).count()), `repair failed: ${await text(tid('repair-result'))}`);
+    const moves = await page.locator(tid('repair-move')).count();
+    await settleMap();
+    await shot('repair');
+    expect((await openCount()) === before, `repair saved proposals by itself (${before} open before, ${await openCount()} after)`);
+    if (!moves) return 'no moves suggested; nothing saved';
+    const accept = page.locator(`${tid('repair-accept')}:not([disabled])`).first();
+    expect(await accept.count(), 'no suggested move can be accepted');
+    await accept.click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="repair-move-status"]')].some((e) => /proposal #|\S/.test(e.textContent) && !/saving/.test(e.textContent)), null, { timeout: 15000 });
+    const statuses = await page.locator(tid('repair-move-status')).allTextContents();
+    const accepted = statuses.find((s) => /proposal #/.test(s));
+    expect(accepted, `accepting a move did not save it: ${statuses.filter(Boolean).join(' | ')}`);
+    const after = await openCount();
+    expect(after === before + 1, `accepting one move changed the open proposals from ${before} to ${after}`);
+    await shot('repair-accepted');
+    return `${moves} moves suggested; none saved until one was accepted (${accepted})`;
+  });
+
+  await flow('compare', async () => {
+    await openTab('compare');
+    const snaps = await apiGet('/api/snapshots');
+    if (snaps.length >= 2) {
+      await page.check(tid('compare-by-snapshots'));
+      await page.selectOption(tid('compare-a'), String(snaps[0].id));
+      await page.selectOption(tid('compare-b'), String(snaps[snaps.length - 1].id));
+    } else {
+      await page.check(tid('compare-by-dates'));
+      await page.fill(tid('compare-a-date'), snaps[0].as_of);
+      const eff = await page.evaluate(() => {
+        const d = new Date();
+        return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+      });
+      await page.fill(tid('compare-b-date'), eff);
+    }
+    await page.selectOption(tid('compare-commissioner'), commissionerUser.commissioner);
+    await page.click(tid('compare-run'));
+    await page.waitForSelector(`${tid('compare-result')}[data-ready="true"], ${tid('compare-error')}`, { timeout: 60000 });
+    expect(!(await page.locator(tid('compare-error')).count()), `the comparison failed: ${await text(tid('compare-error'))}`);
+    await visible(tid('compare-view'));
+    for (const side of ['a', 'b']) {
+      const ds = await page.evaluate((s) => ({ ...document.querySelector(`[data-testid="compare-map-${s}"]`).dataset }), side);
+      expect(ds.ready === 'true' && Number(ds.networks) > 0, `comparison map ${side.toUpperCase()} drew nothing (${JSON.stringify(ds)})`);
+    }
+    const summary = (await text(tid('compare-summary'))).trim();
+    expect(/moved/.test(summary), `no comparison summary: "${summary}"`);
+    await page.waitForTimeout(500);
+    await shot('compare');
+    return `${snaps.length >= 2 ? 'snapshots' : 'register dates'}: ${summary}`;
+  });
+
+  await browser.close();
+  console.log(`all flows passed; screenshots in ${shots}`);
+}
+
+main().catch(async (e) => {
+  console.error(`FAIL ${current}: ${e.stack || e.message}`);
+  if (browser) await browser.close().catch(() => {});
+  process.exit(1);
+});

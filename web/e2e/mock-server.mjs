@@ -1,0 +1,332 @@
+// A throwaway stand-in for the pcn HTTP API, following the contract the web app is written
+// against, so the app and its e2e test can be developed before (or without) the Rust server.
+// It serves the same paths as `pcn serve`: `/`, `/app/<file>`, `/vendor/leaflet/<file>`, `/api/...`.
+//
+//   node web/e2e/mock-server.mjs [--port 8092]
+//
+// Users: alice / alice-pass (commissioner of 15E), bob / bob-pass (network manager of U00001).
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const webDir = path.resolve(here, '..');
+const args = process.argv.slice(2);
+const port = Number(args[args.indexOf('--port') + 1] || 8092);
+
+// ---------- synthetic data ----------
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+
+const commissioners = [
+  { code: '15E', name: 'NHS Birmingham and Solihull CCG', lon: -2.1, lat: 52.3 },
+  { code: '00L', name: 'NHS Northumberland CCG', lon: -2.2, lat: 55.0 },
+  { code: '07K', name: 'NHS West Kent CCG', lon: 0.1, lat: 51.1 },
+];
+const W = 0.8, H = 0.5, NX = 3, NY = 2;
+const networks = [];
+const practices = [];
+let ncode = 1, pcode = 1;
+for (const c of commissioners) {
+  for (let j = 0; j < NY; j++) {
+    for (let i = 0; i < NX; i++) {
+      const x0 = c.lon + (i * W) / NX, y0 = c.lat + (j * H) / NY;
+      const n = {
+        code: 'U' + String(ncode++).padStart(5, '0'),
+        name: `${c.name.replace(/^NHS | CCG$/g, '')} PCN ${i + 1 + j * NX}`,
+        commissioner: c.code,
+        box: [x0, y0, x0 + W / NX, y0 + H / NY],
+      };
+      networks.push(n);
+      const k = 3 + Math.floor(rand() * 4);
+      for (let p = 0; p < k; p++) {
+        practices.push({
+          code: 'M' + String(pcode++).padStart(5, '0'),
+          name: `The ${['Oak', 'Elm', 'Ash', 'Birch', 'Willow', 'Hazel', 'Rowan'][p % 7]} Surgery ${pcode}`,
+          commissioner: c.code,
+          network: n.code,
+          registered: 3000 + Math.floor(rand() * 9000),
+          lon: x0 + 0.03 + rand() * (W / NX - 0.06),
+          lat: y0 + 0.03 + rand() * (H / NY - 0.06),
+        });
+      }
+    }
+  }
+}
+// Snapshot 1 is older: two practices sat elsewhere and one network has since closed.
+const snapshots = [
+  { id: 1, as_of: '2020-01-01', imported_at: '2020-01-10T09:00:00Z' },
+  { id: 2, as_of: '2020-04-01', imported_at: '2020-04-10T09:00:00Z' },
+];
+const older = new Map([[practices[0].code, networks[1].code], [practices[7].code, networks[0].code]]);
+const membershipOf = (snap, p) => (snap === 1 && older.has(p.code) ? older.get(p.code) : p.network);
+const networksOf = (snap) => (snap === 1 ? [...networks, { code: 'U99999', name: 'Closed PCN', commissioner: '15E', box: [-2.3, 52.2, -2.2, 52.3] }] : networks);
+
+function membersOf(snap, code, moves = []) {
+  const moved = new Map(moves.map((m) => [m.practice, m.to]));
+  return practices.filter((p) => (moved.has(p.code) ? moved.get(p.code) : membershipOf(snap, p)) === code);
+}
+function findingsFor(list) {
+  const reg = list.reduce((s, p) => s + p.registered, 0);
+  const f = [];
+  if (list.length === 0) f.push({ rule: 'N-EMPTY', severity: 'error', message: 'The network has no member practices.' });
+  else if (reg < 30000) f.push({ rule: 'N-SIZE-MIN', severity: 'error', message: `The network serves ${reg.toLocaleString('en-GB')} patients; the minimum is 30,000 (DES 4.1.1).` });
+  if (reg > 50000) f.push({ rule: 'N-SIZE-MAX', severity: 'warning', message: `The network serves ${reg.toLocaleString('en-GB')} patients, over the usual 50,000.` });
+  if (list.length === 1) f.push({ rule: 'N-SINGLE', severity: 'info', message: 'A single-practice network.' });
+  return f;
+}
+const payOf = (reg) => ({ core: reg * 150, cd: Math.round(reg * 0.721 * 100) / 100 | 0, care: reg * 27 + 1 });
+const sevRank = { error: 0, warning: 1, info: 2 };
+
+// ---------- sessions ----------
+const users = {
+  alice: { password: 'alice-pass', role: 'commissioner', commissioner: '15E', network: null },
+  bob: { password: 'bob-pass', role: 'network', commissioner: null, network: 'U00001' },
+};
+const sessions = new Map();
+const proposals = [];
+
+function sessionOf(req) {
+  const m = /pcn_session=([a-f0-9]+)/.exec(req.headers.cookie || '');
+  return m ? sessions.get(m[1]) : undefined;
+}
+const sessionBody = (s) => ({
+  user: s ? { username: s.username, role: s.user.role, commissioner: s.user.commissioner, network: s.user.network } : null,
+  csrf_token: s ? s.csrf : null,
+});
+
+// ---------- http ----------
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json' };
+function sendFile(res, file) {
+  fs.readFile(file, (err, data) => {
+    if (err) return json(res, 404, { code: 'not_found', message: 'no such file' });
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+    res.end(data);
+  });
+}
+function json(res, status, body, headers = {}) {
+  if (status === 204) {
+    res.writeHead(204, headers);
+    return res.end();
+  }
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+const err = (res, status, code, message) => json(res, status, { code, message });
+const page = (arr, q) => {
+  const p = Number(q.get('page') || 1), pp = Math.min(500, Number(q.get('per_page') || 100));
+  return { total: arr.length, page: p, per_page: pp, items: arr.slice((p - 1) * pp, p * pp) };
+};
+const box = ([x0, y0, x1, y1]) => [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]];
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const text = Buffer.concat(chunks).toString();
+  return text ? JSON.parse(text) : {};
+}
+
+function whatif(moves, snap = 2) {
+  const touched = new Set();
+  for (const m of moves) {
+    const p = practices.find((x) => x.code === m.practice);
+    if (!p) throw Object.assign(new Error(`practice ${m.practice} is not in snapshot ${snap}`), { status: 404, code: 'not_found' });
+    touched.add(membershipOf(snap, p));
+    if (m.to) touched.add(m.to);
+  }
+  const side = (list) => {
+    const registered = list.reduce((s, p) => s + p.registered, 0);
+    const findings = findingsFor(list);
+    const pay = payOf(registered);
+    return {
+      practices: list.length, registered,
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+      findings, pay_pence: pay.core + pay.cd + pay.care,
+    };
+  };
+  return {
+    micros: 400 + Math.floor(rand() * 900),
+    networks: [...touched].filter(Boolean).map((code) => {
+      const n = networks.find((x) => x.code === code);
+      return { code, name: n ? n.name : null, before: side(membersOf(snap, code)), after: side(membersOf(snap, code, moves)) };
+    }),
+  };
+}
+
+const server = http.createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const p = url.pathname, q = url.searchParams;
+  try {
+    if (p === '/') return sendFile(res, path.join(webDir, 'app/index.html'));
+    if (p.startsWith('/app/')) return sendFile(res, path.join(webDir, 'app', path.normalize(p.slice(5)).replace(/^(\.\.[/\\])+/, '')));
+    if (p.startsWith('/vendor/leaflet/')) return sendFile(res, path.join(webDir, 'node_modules/leaflet/dist', path.normalize(p.slice(16)).replace(/^(\.\.[/\\])+/, '')));
+    if (!p.startsWith('/api/')) return err(res, 404, 'not_found', `no route for ${p}`);
+
+    const s = sessionOf(req);
+    if (req.method !== 'GET') {
+      const isLogin = p === '/api/session' && req.method === 'POST';
+      if (!isLogin && (!s || req.headers['x-csrf-token'] !== s.csrf)) {
+        if (!s) return err(res, 401, 'unauthorized', 'sign in first');
+        return err(res, 403, 'csrf', 'missing or wrong X-CSRF-Token header');
+      }
+    }
+    const snap = Number(q.get('snapshot') || 2);
+
+    if (p === '/api/session') {
+      if (req.method === 'GET') return json(res, 200, sessionBody(s));
+      if (req.method === 'DELETE') {
+        if (s) sessions.delete(s.id);
+        return json(res, 204, null, { 'set-cookie': 'pcn_session=; Path=/; Max-Age=0' });
+      }
+      const b = await readBody(req);
+      const u = users[b.username];
+      if (!u || u.password !== b.password) return err(res, 401, 'unauthorized', 'wrong username or password');
+      const id = crypto.randomBytes(16).toString('hex');
+      const sess = { id, username: b.username, user: u, csrf: crypto.randomBytes(16).toString('hex') };
+      sessions.set(id, sess);
+      return json(res, 200, sessionBody(sess), { 'set-cookie': `pcn_session=${id}; Path=/; HttpOnly; SameSite=Strict` });
+    }
+    if (p === '/api/snapshots') {
+      return json(res, 200, snapshots.map((x) => ({ ...x, practices: practices.length, active_practices: practices.length, networks: networksOf(x.id).length, memberships: practices.length })));
+    }
+    if (p === '/api/commissioners') {
+      return json(res, 200, commissioners.map((c) => ({ code: c.code, name: c.name, networks: networks.filter((n) => n.commissioner === c.code).length, practices: practices.filter((x) => x.commissioner === c.code).length })));
+    }
+    if (p === '/api/geojson') {
+      const cf = q.get('commissioner');
+      const features = [];
+      for (const c of commissioners) {
+        if (cf && c.code !== cf) continue;
+        features.push({ type: 'Feature', geometry: { type: 'Polygon', coordinates: box([c.lon, c.lat, c.lon + W, c.lat + H]) }, properties: { kind: 'commissioner', code: c.code, name: c.name } });
+      }
+      for (const n of networksOf(snap)) {
+        if (cf && n.commissioner !== cf) continue;
+        const m = membersOf(snap, n.code);
+        features.push({ type: 'Feature', geometry: { type: 'Polygon', coordinates: box(n.box) }, properties: { kind: 'network', code: n.code, name: n.name, commissioner: n.commissioner, practices: m.length, registered_patients: m.reduce((a, x) => a + x.registered, 0) } });
+      }
+      for (const x of practices) {
+        if (cf && x.commissioner !== cf) continue;
+        features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [x.lon, x.lat] }, properties: { kind: 'practice', code: x.code, name: x.name, commissioner: x.commissioner, network: membershipOf(snap, x), registered_patients: x.registered } });
+      }
+      return json(res, 200, { type: 'FeatureCollection', features });
+    }
+    if (p === '/api/networks') {
+      const t = (q.get('q') || '').toLowerCase();
+      const all = networks.filter((n) => !t || n.code.toLowerCase().includes(t) || n.name.toLowerCase().includes(t)).map((n) => {
+        const m = membersOf(snap, n.code);
+        return { code: n.code, name: n.name, commissioner: n.commissioner, practices: m.length, registered: m.reduce((a, x) => a + x.registered, 0) };
+      });
+      return json(res, 200, { snapshot: snap, ...page(all, q) });
+    }
+    if (p === '/api/practices') {
+      const t = (q.get('q') || '').toLowerCase(), cf = q.get('commissioner');
+      const all = practices.filter((x) => (!cf || x.commissioner === cf) && (!t || x.code.toLowerCase().includes(t) || x.name.toLowerCase().includes(t)))
+        .map((x) => ({ code: x.code, name: x.name, commissioner: x.commissioner, network: membershipOf(snap, x), registered: x.registered, lon: x.lon, lat: x.lat }));
+      return json(res, 200, { snapshot: snap, ...page(all, q) });
+    }
+    let m;
+    if ((m = /^\/api\/networks\/([^/]+)$/.exec(p))) {
+      const n = networks.find((x) => x.code === m[1]);
+      if (!n) return err(res, 404, 'not_found', `network ${m[1]} is not in snapshot ${snap}`);
+      const mem = membersOf(snap, n.code);
+      const registered = mem.reduce((a, x) => a + x.registered, 0);
+      return json(res, 200, { snapshot: snap, code: n.code, name: n.name, commissioner: n.commissioner, registered, weighted: Math.round(registered * 1.0312), members: mem.map((x) => ({ code: x.code, name: x.name, registered: x.registered })), findings: findingsFor(mem) });
+    }
+    if ((m = /^\/api\/networks\/([^/]+)\/pay$/.exec(p))) {
+      const year = q.get('year');
+      if (!/^20\d\d\/\d\d$/.test(year || '')) return err(res, 400, 'bad_request', `year: ${JSON.stringify(year)} is not a financial year like 2020/21`);
+      const reg = membersOf(snap, m[1]).reduce((a, x) => a + x.registered, 0);
+      const k = Number(year.slice(2, 4)) - 18;
+      const pay = payOf(reg);
+      const streams = [
+        { stream: 'core_pcn_funding', pence: pay.core * k },
+        { stream: 'clinical_director', pence: pay.cd * k + 3 },
+        { stream: 'care_home_premium', pence: pay.care },
+      ].map((x) => ({ ...x, pounds: (x.pence / 100).toFixed(2) }));
+      return json(res, 200, { network: m[1], year, list_size_date: `${year.slice(0, 4)}-01-01`, streams, total_pence: streams.reduce((a, x) => a + x.pence, 0), missing: k > 2 ? ['investment_and_impact_fund: no achievement data for the year'] : [] });
+    }
+    if ((m = /^\/api\/networks\/([^/]+)\/arrs$/.exec(p))) {
+      const reg = membersOf(snap, m[1]).reduce((a, x) => a + x.registered, 0);
+      const max = Math.round(reg * 1.0312) * 731, claimed = 4210050;
+      return json(res, 200, { network: m[1], year: q.get('year'), maximum_pence: max, claimed_pence: claimed, headroom_pence: max - claimed, staff: [{ role: 'clinical_pharmacist', wte: 1.0, start: '2020-04-01', monthly_pence: 350833 }, { role: 'social_prescribing_link_worker', wte: 0.6, start: '2020-06-01', monthly_pence: 108117 }] });
+    }
+    if (p === '/api/check') {
+      const cf = q.get('commissioner');
+      const rows = [];
+      for (const n of networks) {
+        if (cf && n.commissioner !== cf) continue;
+        const mem = membersOf(snap, n.code);
+        for (const f of findingsFor(mem)) rows.push({ ...f, network: n.code, commissioner: n.commissioner, practices: mem.map((x) => x.code) });
+      }
+      rows.sort((a, b) => sevRank[a.severity] - sevRank[b.severity]);
+      const by_rule = {};
+      for (const r of rows) by_rule[r.rule] = (by_rule[r.rule] || 0) + 1;
+      const pg = page(rows, q);
+      return json(res, 200, { snapshot: snap, errors: rows.filter((r) => r.severity === 'error').length, warnings: rows.filter((r) => r.severity === 'warning').length, infos: rows.filter((r) => r.severity === 'info').length, by_rule, total: pg.total, page: pg.page, per_page: pg.per_page, findings: pg.items });
+    }
+    if (p === '/api/whatif' && req.method === 'POST') {
+      const b = await readBody(req);
+      return json(res, 200, whatif(b.moves || [], b.snapshot || 2));
+    }
+    if (p === '/api/proposals') {
+      if (req.method === 'GET') {
+        const st = q.get('status');
+        return json(res, 200, { items: proposals.filter((x) => !st || x.status === st) });
+      }
+      if (!s) return err(res, 401, 'unauthorized', 'sign in first');
+      const b = await readBody(req);
+      const pr = practices.find((x) => x.code === b.practice);
+      const net = networks.find((x) => x.code === b.network);
+      if (!pr || !net) return err(res, 404, 'not_found', `no such practice or network`);
+      const from = membershipOf(2, pr);
+      if (s.user.role === 'network' && s.user.network !== net.code && s.user.network !== from) return err(res, 403, 'forbidden', `a network manager of ${s.user.network} may only propose for that network`);
+      if (s.user.role === 'commissioner' && s.user.commissioner !== net.commissioner) return err(res, 403, 'forbidden', `${net.code} is outside ${s.user.commissioner}`);
+      const w = whatif([{ practice: pr.code, to: net.code }]);
+      const errors = w.networks.flatMap((n) => n.after.findings.filter((f) => f.severity === 'error').map((f) => `${n.code}: ${f.message}`));
+      const warnings = w.networks.flatMap((n) => n.after.findings.filter((f) => f.severity === 'warning').map((f) => ({ rule: f.rule, message: `${n.code}: ${f.message}` })));
+      const item = { id: proposals.length + 1, action: `join ${pr.code} → ${net.code} (from ${from})`, network: net.code, effective: b.effective, status: 'open', proposed_by: s.username, reason: b.reason || '', errors, proposal: b };
+      proposals.push(item);
+      return json(res, 201, { id: item.id, status: 'open', findings: { errors, warnings } });
+    }
+    if ((m = /^\/api\/proposals\/(\d+)\/decision$/.exec(p)) && req.method === 'POST') {
+      if (s.user.role !== 'commissioner') return err(res, 403, 'forbidden', 'only a commissioner may decide on proposals');
+      const item = proposals.find((x) => x.id === Number(m[1]));
+      if (!item) return err(res, 404, 'not_found', `no proposal ${m[1]}`);
+      if (item.status !== 'open') return err(res, 409, 'conflict', `proposal ${item.id} is already ${item.status}`);
+      const b = await readBody(req);
+      if (b.approve && item.errors.length && !b.accept_findings) return err(res, 409, 'conflict', `approving would leave ${item.errors.length} error(s): ${item.errors.join('; ')}`);
+      item.status = b.approve ? 'approved' : 'rejected';
+      if (b.approve) practices.find((x) => x.code === item.proposal.practice).network = item.proposal.network;
+      return json(res, 200, { id: item.id, status: item.status });
+    }
+    if (p === '/api/repair' && req.method === 'POST') {
+      const b = await readBody(req);
+      const nets = networks.filter((n) => n.commissioner === b.commissioner);
+      if (!nets.length) return err(res, 404, 'not_found', `commissioner ${b.commissioner} has no networks`);
+      const small = nets.filter((n) => findingsFor(membersOf(2, n.code)).some((f) => f.severity === 'error'));
+      const moves = [];
+      for (const n of small.slice(0, 2)) {
+        const target = nets.find((x) => x !== n && !small.includes(x)) || nets.find((x) => x !== n);
+        for (const pr of membersOf(2, n.code).slice(0, 2)) moves.push({ practice: pr.code, name: pr.name, from: n.code, to: target.code, lon: pr.lon, lat: pr.lat });
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      return json(res, 200, { commissioner: b.commissioner, before: { errors: small.length }, after: { errors: Math.max(0, small.length - 2) }, moves });
+    }
+    if (p === '/api/compare') {
+      const a = q.get('a') || q.get('a_date'), b = q.get('b') || q.get('b_date');
+      return json(res, 200, {
+        a, b,
+        moves: [...older].map(([pc, from]) => ({ practice: pc, from, to: practices.find((x) => x.code === pc).network })),
+        opened: [], closed: ['U99999'],
+      });
+    }
+    return err(res, 404, 'not_found', `no route for ${req.method} ${p}`);
+  } catch (e) {
+    return err(res, e.status || 500, e.code || 'internal', e.message);
+  }
+});
+server.listen(port, '127.0.0.1', () => console.log(`mock pcn API on http://127.0.0.1:${port}`));
