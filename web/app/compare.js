@@ -117,7 +117,7 @@ async function runCompare(by) {
   const moved = moves.map((x) => x.practice);
   m.a.focusPractices(moved, { zoom: false, colour: '#b91c1c' });
   m.b.drawMoves(moves.map((x) => ({ practice: x.practice, from: x.from, to: x.to })), { zoom: false });
-  for (const c of cmp.closed || []) if (m.a.networks.has(c)) m.a.focusNetwork(c, { zoom: false });
+  for (const c of cmp.closed || []) if (m.a.networks.has(c)) m.a.focusNetwork(c, { zoom: false, keep: true });
   const show = (codes) => {
     m.a.focusPractices(codes, { colour: '#b91c1c' });
   };

@@ -154,7 +154,7 @@ export function setTarget(code, { fromSelect = false } = {}) {
   ui.save.disabled = true;
   if (code) {
     mapView.clearOverlay();
-    mapView.drawMoves([{ practice: edit.practice.code, to: code }], { zoom: false });
+    mapView.drawMoves([{ practice: edit.practice.code, to: code }], { zoom: true });
     runWhatif();
   } else clear(ui.whatif);
 }
@@ -180,20 +180,21 @@ async function runWhatif() {
   ui.save.disabled = false;
 }
 
-const key = (f) => `${f.rule}|${f.message}`;
-
 function renderWhatif(res, ms, move) {
   const cards = res.networks.map((n) => {
     const b = n.before,
       a = n.after;
-    const before = new Set(b.findings.map(key));
-    const after = new Set(a.findings.map(key));
-    const added = a.findings.filter((f) => !before.has(key(f)));
-    const gone = b.findings.filter((f) => !after.has(key(f)));
+    // Findings compared by rule: a rule that fails before and after is not new, even if its numbers change.
+    const rulesBefore = new Set(b.findings.map((f) => f.rule));
+    const rulesAfter = new Set(a.findings.map((f) => f.rule));
+    const added = a.findings.filter((f) => !rulesBefore.has(f.rule));
+    const gone = b.findings.filter((f) => !rulesAfter.has(f.rule));
     const dPay = BigInt(a.pay_pence ?? 0) - BigInt(b.pay_pence ?? 0);
     const role = n.code === move.to ? 'gains' : 'loses';
-    const row = (label, bv, av, dv, cls) =>
-      h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, bv), h('td', { class: 'arrow', 'aria-hidden': 'true' }, '→'), h('td', { class: 'num' }, av), h('td', { class: `num delta ${cls || ''}` }, dv));
+    const row = (label, bv, av, dv, cls, attrs = {}) =>
+      h('tr', attrs, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, bv), h('td', { class: 'num' }, av), h('td', { class: `num delta ${cls || ''}` }, dv));
+    const sevSort = { error: 0, warning: 1, info: 2 };
+    const afterSorted = [...a.findings].sort((x, y) => (sevSort[x.severity] ?? 9) - (sevSort[y.severity] ?? 9));
     return h(
       'section',
       { class: 'whatif-net', 'data-testid': 'whatif-network', 'data-code': n.code },
@@ -201,20 +202,19 @@ function renderWhatif(res, ms, move) {
       h(
         'table',
         { class: 'beforeafter' },
-        h('thead', {}, h('tr', {}, h('th', {}), h('th', { class: 'num' }, 'Before'), h('th', {}), h('th', { class: 'num' }, 'After'), h('th', { class: 'num' }, 'Δ'))),
+        h('thead', {}, h('tr', {}, h('th', {}), h('th', { class: 'num' }, 'Before'), h('th', { class: 'num' }, 'After'), h('th', { class: 'num' }, 'Change'))),
         h(
           'tbody',
           {},
           row('Practices', num(b.practices), num(a.practices), signed(a.practices - b.practices)),
-          row('Registered', num(b.registered), num(a.registered), signed(a.registered - b.registered)),
+          row('Patients', num(b.registered), num(a.registered), signed(a.registered - b.registered)),
           row('Errors', num(b.errors), num(a.errors), signed(a.errors - b.errors), a.errors > b.errors ? 'bad' : a.errors < b.errors ? 'good' : ''),
           row('Warnings', num(b.warnings), num(a.warnings), signed(a.warnings - b.warnings), a.warnings > b.warnings ? 'warn' : ''),
           h(
             'tr',
             { class: 'pay' },
-            h('th', { scope: 'row' }, `Funding ${state.year}`),
+            h('th', { scope: 'row', title: `Entitlements for ${state.year}` }, `£ ${state.year}`),
             h('td', { class: 'num' }, pounds(b.pay_pence)),
-            h('td', { class: 'arrow', 'aria-hidden': 'true' }, '→'),
             h('td', { class: 'num' }, pounds(a.pay_pence)),
             h('td', { class: `num delta ${dPay < 0n ? 'bad' : dPay > 0n ? 'good' : ''}`, 'data-testid': 'whatif-pay-delta' }, deltaPounds(dPay)),
           ),
@@ -222,12 +222,26 @@ function renderWhatif(res, ms, move) {
       ),
       h(
         'div',
-        { class: 'whatif-findings', 'data-testid': 'whatif-findings' },
-        added.length
-          ? h('div', {}, h('h4', {}, 'New findings'), h('ul', { class: 'findings', 'data-testid': 'whatif-new-findings' }, added.map((f) => h('li', { class: `finding finding-${f.severity}` }, severityBadge(f.severity), ' ', h('code', {}, f.rule), ' ', f.message))))
-          : h('p', { class: 'ok' }, 'No new findings.'),
-        gone.length ? h('div', {}, h('h4', {}, 'Resolved'), h('ul', { class: 'findings resolved' }, gone.map((f) => h('li', {}, '✓ ', h('code', {}, f.rule), ' ', f.message)))) : null,
-        a.findings.length && !added.length ? h('details', {}, h('summary', {}, `All ${a.findings.length} findings after the move`), h('ul', { class: 'findings' }, a.findings.map((f) => h('li', { class: `finding finding-${f.severity}` }, severityBadge(f.severity), ' ', f.message)))) : null,
+        { class: 'whatif-findings', 'data-testid': 'whatif-findings', 'data-new': added.length },
+        afterSorted.length
+          ? h(
+              'ul',
+              { class: 'findings', 'data-testid': 'whatif-after-findings' },
+              afterSorted.map((f) =>
+                h(
+                  'li',
+                  { class: `finding finding-${f.severity}`, 'data-new': String(!rulesBefore.has(f.rule)) },
+                  severityBadge(f.severity),
+                  !rulesBefore.has(f.rule) ? h('span', { class: 'tag tag-new' }, 'new') : null,
+                  ' ',
+                  h('code', {}, f.rule),
+                  ' ',
+                  f.message,
+                ),
+              ),
+            )
+          : h('p', { class: 'ok' }, '✓ No findings after the move.'),
+        gone.length ? h('ul', { class: 'findings resolved' }, gone.map((f) => h('li', {}, '✓ resolved: ', h('code', {}, f.rule), ' ', f.message))) : null,
       ),
     );
   });
@@ -264,6 +278,7 @@ async function save() {
   try {
     const res = await propose(edit.practice.code, edit.target);
     clear(ui.saveResult, proposalOutcome(res));
+    ui.saveResult.scrollIntoView({ block: 'nearest' });
     emit('proposals-changed');
   } catch (e) {
     clear(ui.saveResult, h('p', { class: 'error-inline', 'data-testid': 'save-error' }, e.message));
@@ -343,4 +358,5 @@ async function repair() {
     rows.length ? acceptAll : null,
   );
   ui.repairResult.dataset.ready = 'true';
+  ui.repairResult.scrollIntoView({ block: 'nearest' });
 }

@@ -24,8 +24,10 @@ export function networkColour(code) {
   return `hsl(${hue} ${sat}% ${light}%)`;
 }
 
-export function practiceRadius(list) {
-  return Math.max(2.5, Math.sqrt(Math.max(0, Number(list) || 0)) / 22);
+/** A practice's circle: area in proportion to its list, smaller when the whole country is in view. */
+export function practiceRadius(list, zoom = 10) {
+  const scale = zoom >= 10 ? 1 : zoom >= 8 ? 0.75 : 0.5;
+  return Math.max(zoom >= 8 ? 2.5 : 1.5, (Math.sqrt(Math.max(0, Number(list) || 0)) / 22) * scale);
 }
 
 const ENGLAND = L.latLngBounds([49.9, -6.4], [55.9, 1.8]);
@@ -56,6 +58,11 @@ export class MapView {
     this.practices = new Map(); // code -> {layer, props}
     this.commissioners = new Map();
     this.bounds = null;
+    this.heads = []; // arrow heads to redraw when the zoom changes
+    this.map.on('zoomend', () => {
+      this.redrawHeads();
+      this.resizePractices();
+    });
     // Whether the view is moving (fly animations), for people's tools and tests alike.
     this.map.on('movestart zoomstart', () => (el.dataset.moving = 'true'));
     this.map.on('moveend', () => (el.dataset.moving = 'false'));
@@ -108,7 +115,7 @@ export class MapView {
       pointToLayer: (f, latlng) =>
         L.circleMarker(latlng, {
           renderer: this.renderer,
-          radius: practiceRadius(f.properties.registered_patients),
+          radius: practiceRadius(f.properties.registered_patients, this.map.getZoom()),
           color: '#1f2a37',
           weight: 0.8,
           fillColor: '#ffffff',
@@ -139,10 +146,20 @@ export class MapView {
     }
     this.bounds = b.isValid() ? b : ENGLAND;
     this.map.fitBounds(this.bounds, { padding: [10, 10] });
+    this.band = null;
+    this.resizePractices();
     this.el.dataset.networks = String(this.networks.size);
     this.el.dataset.practices = String(this.practices.size);
     this.el.dataset.commissioners = String(this.commissioners.size);
     this.el.dataset.ready = 'true';
+  }
+
+  resizePractices() {
+    const z = this.map.getZoom();
+    const band = z >= 10 ? 2 : z >= 8 ? 1 : 0;
+    if (band === this.band) return;
+    this.band = band;
+    for (const { layer, props } of this.practices.values()) layer.setRadius(practiceRadius(props.registered_patients, z));
   }
 
   /** Where a practice or network is drawn, in pixels from the map's top left (for tests and tooling). */
@@ -174,11 +191,12 @@ export class MapView {
 
   clearOverlay() {
     this.overlay.clearLayers();
+    this.heads = [];
   }
 
   /** Outline a network and zoom to it. */
-  focusNetwork(code, { zoom = true } = {}) {
-    this.clearOverlay();
+  focusNetwork(code, { zoom = true, keep = false } = {}) {
+    if (!keep) this.clearOverlay();
     const e = this.networks.get(code);
     const bounds = L.latLngBounds([]);
     if (e) {
@@ -253,19 +271,30 @@ export class MapView {
     const g = L.layerGroup();
     const line = { renderer: this.renderer, interactive: false, color: '#111827', weight: 4, opacity: 0.9 };
     const inner = { ...line, color: colour, weight: 2.2, opacity: 1 };
-    // Arrow head: in degrees, scaled to the length of the arrow.
-    const dx = to.lng - from.lng,
-      dy = to.lat - from.lat;
-    const len = Math.hypot(dx, dy);
-    const size = Math.min(len * 0.3, 0.05);
-    const ang = Math.atan2(dy, dx);
-    const wing = (a) => L.latLng(to.lat - size * Math.sin(ang + a), to.lng - size * Math.cos(ang + a));
-    const head = [wing(0.45), to, wing(-0.45)];
+    // Stop short of the target's centre so that arrows into one network do not pile up on one point.
+    to = L.latLng(from.lat + (to.lat - from.lat) * 0.9, from.lng + (to.lng - from.lng) * 0.9);
+    const headOuter = L.polyline(this.headOf(from, to), line);
+    const headInner = L.polyline(this.headOf(from, to), inner);
     L.polyline([from, to], line).addTo(g);
-    L.polyline(head, line).addTo(g);
+    headOuter.addTo(g);
     L.polyline([from, to], inner).addTo(g);
-    L.polyline(head, inner).addTo(g);
+    headInner.addTo(g);
+    this.heads.push({ from, to, layers: [headOuter, headInner] });
     return g;
+  }
+
+  /** An arrow head 11 px long at `to`, worked out in pixels so that it looks the same at every zoom. */
+  headOf(from, to) {
+    const a = this.map.latLngToLayerPoint(from);
+    const b = this.map.latLngToLayerPoint(to);
+    const ang = Math.atan2(b.y - a.y, b.x - a.x);
+    const size = Math.min(11, a.distanceTo(b) * 0.5);
+    const wing = (d) => this.map.layerPointToLatLng(L.point(b.x - size * Math.cos(ang + d), b.y - size * Math.sin(ang + d)));
+    return [wing(0.5), to, wing(-0.5)];
+  }
+
+  redrawHeads() {
+    for (const h of this.heads) for (const l of h.layers) l.setLatLngs(this.headOf(h.from, h.to));
   }
 
   invalidate() {

@@ -2,7 +2,7 @@
 
 import * as api from './api.js';
 import { h, clear, severityBadge } from './fmt.js';
-import { state, emit, showError, isCommissioner } from './state.js';
+import { emit, showError, clearError, isCommissioner } from './state.js';
 
 let seq = 0;
 
@@ -47,6 +47,7 @@ function row(p) {
     clear(out, h('span', { class: 'hint' }, approve ? 'Approving…' : 'Rejecting…'));
     try {
       const r = await api.post(`/api/proposals/${p.id}/decision`, body);
+      clearError();
       clear(out, h('span', { class: 'good' }, `Proposal #${r.id} is now ${r.status}.`));
       emit('proposals-changed');
       emit('config-changed');
@@ -57,9 +58,10 @@ function row(p) {
           h('p', { class: 'bad', 'data-testid': 'decision-conflict' }, e.message),
           h('button', { type: 'button', class: 'danger small', 'data-testid': 'approve-accepting', onclick: () => decide(true, true) }, 'Approve anyway, accepting these findings'),
         );
-      } else {
-        clear(out, h('span', { class: 'bad' }, e.message));
+        // Shown right here with what to do next; no banner needed.
+        return;
       }
+      clear(out, h('span', { class: 'bad' }, e.message));
       showError(e, `Decision on proposal #${p.id}`);
     }
   };

@@ -310,6 +310,33 @@ async function main() {
     return `${rows} members, total ${total}`;
   });
 
+  await flow('findings', async () => {
+    await openTab('findings');
+    await page.selectOption(tid('findings-commissioner'), commissionerUser.commissioner);
+    await page.waitForSelector(`${tid('findings-list')}[data-loaded="true"]`, { timeout: 30000 });
+    const check = await apiGet(`/api/check?commissioner=${encodeURIComponent(commissionerUser.commissioner)}&per_page=500`);
+    const shown = await page.locator(tid('finding')).count();
+    expect(shown === check.findings.length, `the list shows ${shown} findings, the API has ${check.findings.length}`);
+    expect((await text(tid('findings-errors'))).includes(String(check.errors)), `the summary says "${await text(tid('findings-errors'))}", the API counts ${check.errors} errors`);
+    // Worst first.
+    const sev = await page.locator(tid('finding')).evaluateAll((els) => els.map((e) => e.dataset.severity));
+    const rank = { error: 0, warning: 1, info: 2 };
+    expect(sev.every((s, i) => i === 0 || rank[sev[i - 1]] <= rank[s]), `the findings are not worst first: ${sev.join(',')}`);
+    if (!shown) {
+      await shot('findings');
+      return 'no findings in this area';
+    }
+    const before = await page.evaluate(() => window.pcn.map.map.getCenter());
+    await page.locator(tid('finding')).first().click();
+    await settleMap();
+    const after = await page.evaluate(() => window.pcn.map.map.getCenter());
+    const f = check.findings[0];
+    const moved = before.lat !== after.lat || before.lng !== after.lng;
+    expect(moved || (!f.network && !f.practices.length), `clicking the finding "${f.message}" did not move the map`);
+    await shot('findings');
+    return `${shown} findings (${check.errors} errors), first: ${f.rule}`;
+  });
+
   await flow('anonymous', async () => {
     expect(!(await page.locator(tid('tab-edit')).isVisible()), 'the Edit tab is visible to an anonymous visitor');
     expect((await page.locator(tid('edit-from-panel')).count()) === 0, 'an edit button is shown to an anonymous visitor');
