@@ -68,7 +68,7 @@ async function loadMap() {
 function openNetwork({ code, zoom = true, practice = null }) {
   if (!code) return;
   if (activeTab !== 'network' && activeTab !== 'findings') selectTab('network');
-  if (activeTab === 'network' || zoom) mainMap.focusNetwork(code, { zoom });
+  mainMap.focusNetwork(code, { zoom });
   showNetwork(code, { practice });
 }
 

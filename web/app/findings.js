@@ -67,7 +67,9 @@ export async function loadFindings(commissioner) {
                 'data-testid': 'finding',
                 'data-network': f.network || '',
                 'data-severity': f.severity,
-                onclick: () => {
+                onclick: (e) => {
+                  for (const b of list.querySelectorAll('[aria-current]')) b.removeAttribute('aria-current');
+                  e.currentTarget.setAttribute('aria-current', 'true');
                   if (f.network) emit('open-network', { code: f.network, zoom: !f.practices.length, practices: f.practices });
                   if (f.practices.length) emit('focus-practices', f.practices);
                 },
