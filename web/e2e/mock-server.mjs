@@ -26,7 +26,14 @@ const commissioners = [
   { code: '00L', name: 'NHS Northumberland CCG', lon: -2.2, lat: 55.0 },
   { code: '07K', name: 'NHS West Kent CCG', lon: 0.1, lat: 51.1 },
 ];
-const W = 0.8, H = 0.5, NX = 3, NY = 2;
+// --scale N adds N×N more commissioners on a grid over England (N=10 gives about England's size).
+const scale = args.includes('--scale') ? Number(args[args.indexOf('--scale') + 1]) : 0;
+for (let a = 0; a < scale; a++) {
+  for (let b = 0; b < scale; b++) {
+    commissioners.push({ code: `X${String(a * scale + b).padStart(2, '0')}`, name: `NHS Synthetic ${a}-${b} CCG`, lon: -3.2 + (a * 4.2) / scale, lat: 50.6 + (b * 4.4) / scale });
+  }
+}
+const W = scale ? Math.min(0.8, 4.0 / scale) : 0.8, H = scale ? Math.min(0.5, 4.2 / scale) : 0.5, NX = scale ? 4 : 3, NY = scale ? 3 : 2;
 const networks = [];
 const practices = [];
 let ncode = 1, pcode = 1;
