@@ -16,13 +16,23 @@ pub enum ApiError {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("this change needs the X-CSRF-Token header of your session (log in again if the page is old)")]
+    Csrf,
+    #[error("too many failed logins: try again in {0} s")]
+    RateLimited(u64),
+    #[error("{0}")]
     Internal(String),
 }
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable: `not_found`, `bad_request`, `conflict`, `internal`.
+    /// Stable: `not_found`, `bad_request`, `conflict`, `unauthorized`,
+    /// `forbidden`, `csrf`, `rate_limited`, `internal` (and `payload_too_large`,
+    /// `timeout`, `unsupported_media_type` from the server's limits).
     pub code: &'static str,
     pub message: String,
 }
@@ -33,6 +43,10 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf"),
+            ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -41,7 +55,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.parts();
-        (status, Json(ErrorBody { code, message: self.to_string() })).into_response()
+        let mut r = (status, Json(ErrorBody { code, message: self.to_string() })).into_response();
+        if let ApiError::RateLimited(secs) = self {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        r
     }
 }
 
@@ -55,4 +73,45 @@ impl From<StoreError> for ApiError {
             other => ApiError::Internal(other.to_string()),
         }
     }
+}
+
+/// Turns the framework's own plain-text refusals (a malformed query or JSON
+/// body, a wrong content type, a body over the limit, a timeout, a wrong
+/// method) into the same JSON error shape, so every error a client sees has
+/// a stable code.
+pub async fn json_errors(res: Response) -> Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "bad_request",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    // Unprocessable bodies are plain bad requests to clients: one status per code.
+    let status = if status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { status };
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024).await.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let message = match text {
+        Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => status.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let mut out = (status, Json(ErrorBody { code, message })).into_response();
+    for (k, v) in parts.headers.iter() {
+        if k == axum::http::header::ALLOW || k == axum::http::header::RETRY_AFTER {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }

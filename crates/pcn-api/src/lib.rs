@@ -1,22 +1,37 @@
-//! The HTTP API: JSON over axum, every route documented in the OpenAPI
-//! document served at `/api/openapi.json` (generated from these handlers, and
-//! kept as `openapi.json` beside this crate so every change shows in review).
+//! The HTTP API and the web app: JSON over axum, every route documented in
+//! the OpenAPI document served at `/api/openapi.json` (generated from these
+//! handlers, and kept as `openapi.json` beside this crate so every change
+//! shows in review), and the browser workbench (`web/`) served from `/`.
 //!
 //! Errors are JSON `{ "code": ..., "message": ... }` with a stable code.
-//! Requests are limited in size and time; long lists are paginated.
+//! Requests are limited in size and time; long lists are paginated. Reads
+//! are public; writes need a user with the right role (see `auth`), and every
+//! write is recorded in the audit log.
 
+pub mod auth;
+pub mod checker;
+mod edit;
 mod error;
+pub mod geojson;
+mod people;
+mod proposals;
 mod routes;
+mod staff;
+mod web;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use pcn_core::Snapshot;
+use axum::http::{HeaderValue, header};
+use pcn_core::{FinancialYear, Snapshot};
+use pcn_rules::Configuration;
 use pcn_store::Store;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,21 +44,56 @@ pub const BODY_LIMIT: usize = 1 << 20;
 /// Requests running longer than this are cut off (408).
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A loaded snapshot with its rules model, shared by requests.
+/// A loaded snapshot with its rules model and today's configuration, shared
+/// by requests.
 pub struct Loaded {
     pub id: i64,
     pub snap: Snapshot,
     pub model: pcn_rules::Model,
+    pub config: Configuration,
+    /// The networks of each practice (by model index).
+    pub networks_of: Vec<Vec<u32>>,
+}
+
+/// A year's funding inputs for a snapshot, computed once: what-if moves edit
+/// copies of the two networks' inputs only.
+pub struct Funding {
+    pub rates: &'static pcn_funding::rates::YearRates,
+    pub practices: Vec<pcn_funding::engine::PracticeInput>,
+    pub networks: Vec<pcn_funding::engine::NetworkInput>,
+    /// Model practice index → funding practice index.
+    pub practice_ix: Vec<Option<u32>>,
+    /// Model network index → funding network index.
+    pub network_ix: Vec<Option<usize>>,
+}
+
+/// A response body kept compressed (the England GeoJSON is large and costly to build).
+pub struct Cached {
+    pub gzip: bytes::Bytes,
+    pub plain_len: usize,
 }
 
 pub struct AppState {
     pub store: Store,
     loaded: Mutex<HashMap<i64, Arc<Loaded>>>,
+    funding: Mutex<HashMap<(i64, FinancialYear), Arc<Funding>>>,
+    geojson: Mutex<HashMap<(i64, Option<String>), Arc<Cached>>>,
+    pub logins: auth::LoginLimiter,
+    /// Serve the web app's files from this checkout's `web/` instead of the
+    /// copies built into the binary (for working on the front end).
+    pub web_dir: Option<PathBuf>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> Arc<Self> {
-        Arc::new(Self { store, loaded: Mutex::new(HashMap::new()) })
+        Arc::new(Self {
+            store,
+            loaded: Mutex::new(HashMap::new()),
+            funding: Mutex::new(HashMap::new()),
+            geojson: Mutex::new(HashMap::new()),
+            logins: auth::LoginLimiter::default(),
+            web_dir: std::env::var_os("PCN_WEB_DIR").map(PathBuf::from),
+        })
     }
 
     /// The snapshot (latest when `None`) and its model, loaded once.
@@ -52,18 +102,90 @@ impl AppState {
         if let Some(l) = self.loaded.lock().expect("not poisoned").get(&id) {
             return Ok(l.clone());
         }
-        let snap = self.store.load_snapshot(id, pcn_store::Include::default()).await?;
-        let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
-        let l = Arc::new(Loaded { id, snap, model });
+        let snap = self.store.load_snapshot(id, pcn_store::Include { payments: true, ..Default::default() }).await?;
+        let l = tokio::task::spawn_blocking(move || {
+            let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
+            let config = model.configuration(&snap);
+            let networks_of = config.networks_of(model.practices.len());
+            Loaded { id, snap, model, config, networks_of }
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("loading snapshot {id}: {e}")))?;
+        let l = Arc::new(l);
         self.loaded.lock().expect("not poisoned").insert(id, l.clone());
         Ok(l)
+    }
+
+    /// A year's funding inputs for a loaded snapshot, computed once.
+    pub fn funding(&self, l: &Loaded, year: FinancialYear) -> Result<Arc<Funding>, ApiError> {
+        if let Some(f) = self.funding.lock().expect("not poisoned").get(&(l.id, year)) {
+            return Ok(f.clone());
+        }
+        let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let (practices, networks) = pcn_funding::inputs::from_snapshot(&l.snap, rates, &[]);
+        let by_code: HashMap<&str, u32> =
+            practices.iter().enumerate().map(|(i, p)| (p.code.as_str(), i as u32)).collect();
+        let practice_ix = l.model.practices.iter().map(|p| by_code.get(p.code.as_str()).copied()).collect();
+        let net_code: HashMap<&str, usize> = networks.iter().enumerate().map(|(i, n)| (n.code.as_str(), i)).collect();
+        let network_ix = l.model.networks.iter().map(|n| net_code.get(n.code.as_str()).copied()).collect();
+        let f = Arc::new(Funding { rates, practices, networks, practice_ix, network_ix });
+        self.funding.lock().expect("not poisoned").insert((l.id, year), f.clone());
+        Ok(f)
+    }
+
+    /// The map's GeoJSON for a snapshot (and commissioner), built and
+    /// compressed once.
+    pub async fn geojson(
+        &self,
+        l: Arc<Loaded>,
+        commissioner: Option<pcn_core::CommissionerCode>,
+    ) -> Result<Arc<Cached>, ApiError> {
+        let key = (l.id, commissioner.as_ref().map(|c| c.to_string()));
+        if let Some(c) = self.geojson.lock().expect("not poisoned").get(&key) {
+            return Ok(c.clone());
+        }
+        let cached = tokio::task::spawn_blocking(move || {
+            let (doc, _) = geojson::feature_collection(&l.model, &l.snap, &l.config, commissioner.as_ref());
+            let plain = serde_json::to_vec(&doc).expect("serialisable");
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut gz, &plain).expect("in memory");
+            Cached { gzip: gz.finish().expect("in memory").into(), plain_len: plain.len() }
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("building the map: {e}")))?;
+        let cached = Arc::new(cached);
+        self.geojson.lock().expect("not poisoned").insert(key, cached.clone());
+        Ok(cached)
+    }
+
+    /// Loads the latest snapshot and builds its map, so the first visitor does not wait.
+    pub async fn warm(&self) -> Result<(), ApiError> {
+        let l = self.loaded(None).await?;
+        self.geojson(l, None).await?;
+        Ok(())
+    }
+
+    /// Records a write (or a refused one) in the audit log.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        outcome: &str,
+        detail: serde_json::Value,
+    ) {
+        let detail = detail.to_string();
+        if let Err(e) = self.store.audit(&auth::now_text(), actor, action, target, outcome, Some(&detail)).await {
+            eprintln!("pcn serve: could not write the audit log: {e}");
+        }
     }
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "pcn", description = "Primary Care Networks: snapshots, networks, rules and the register."),
-    tags((name = "pcn"))
+    info(title = "pcn", description = "Primary Care Networks: snapshots, networks, rules, funding, the register and its proposals."),
+    tags((name = "pcn")),
+    components(schemas(error::ErrorBody))
 )]
 struct ApiDoc;
 
@@ -73,20 +195,44 @@ fn api_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::health))
         .routes(routes!(routes::snapshots))
+        .routes(routes!(routes::commissioners))
         .routes(routes!(routes::networks))
+        .routes(routes!(routes::practices))
         .routes(routes!(routes::network))
         .routes(routes!(routes::network_pay))
+        .routes(routes!(staff::network_arrs))
+        .routes(routes!(staff::put_staff))
         .routes(routes!(routes::check))
         .routes(routes!(routes::register_network))
+        .routes(routes!(routes::map))
+        .routes(routes!(routes::export_networks_csv))
+        .routes(routes!(routes::export_epcn_csv))
+        .routes(routes!(edit::whatif))
+        .routes(routes!(edit::repair))
+        .routes(routes!(edit::compare))
+        .routes(routes!(proposals::list, proposals::create))
+        .routes(routes!(proposals::decision))
+        .routes(routes!(people::session, people::login, people::logout))
+        .routes(routes!(people::audit))
 }
 
 /// The router and its OpenAPI document, built together.
 pub fn router(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
-    let (router, api) = api_routes().with_state(state).split_for_parts();
+    let (router, api) = api_routes().with_state(state.clone()).split_for_parts();
     let doc = api.clone();
     let router = router
         .route("/api/openapi.json", axum::routing::get(move || async move { axum::Json(doc.clone()) }))
+        .merge(web::router(state))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .layer(axum::middleware::map_response(error::json_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, TIMEOUT))
         .layer(CompressionLayer::new());
@@ -101,7 +247,15 @@ pub fn openapi_json() -> String {
 
 /// Serves until the process is stopped.
 pub async fn serve(state: Arc<AppState>, addr: &str) -> std::io::Result<()> {
+    serve_on(state, tokio::net::TcpListener::bind(addr).await?).await
+}
+
+/// Serves on a bound listener until the process is stopped (or Ctrl-C).
+pub async fn serve_on(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let (router, _) = router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, router).await
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            tokio::signal::ctrl_c().await.ok();
+        })
+        .await
 }

@@ -97,14 +97,10 @@ fn registered_of(l: &crate::Loaded) -> BTreeMap<String, i64> {
     responses((status = 200, body = NetworkPage), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn networks(State(state): Shared, Query(q): Query<ListQuery>) -> Result<Json<NetworkPage>, ApiError> {
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(100);
-    if page == 0 || per_page == 0 || per_page > 500 {
-        return Err(ApiError::BadRequest("page starts at 1; per_page is 1 to 500".into()));
-    }
+    let (page, per_page) = page_bounds(q.page, q.per_page)?;
     let l = state.loaded(q.snapshot).await?;
     let lists = registered_of(&l);
-    let config = l.model.configuration(&l.snap);
+    let config = &l.config;
     let needle = q.q.as_deref().map(str::to_lowercase);
     let all: Vec<NetworkItem> = l
         .model
@@ -157,6 +153,12 @@ pub struct FindingItem {
     pub message: String,
 }
 
+impl From<pcn_rules::Finding> for FindingItem {
+    fn from(f: pcn_rules::Finding) -> Self {
+        FindingItem { rule: f.rule.to_string(), severity: f.severity.as_str().to_string(), message: f.message }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct NetworkDetail {
     pub snapshot: i64,
@@ -164,6 +166,10 @@ pub struct NetworkDetail {
     pub name: Option<String>,
     pub commissioner: Option<String>,
     pub registered: i64,
+    /// Weighted list for the year the snapshot falls in (null without weighting data).
+    pub weighted: Option<i64>,
+    /// The financial year `weighted` is for.
+    pub year: String,
     pub members: Vec<MemberItem>,
     /// The rules' findings for this network.
     pub findings: Vec<FindingItem>,
@@ -188,7 +194,7 @@ pub async fn network(
         .get(&code)
         .ok_or_else(|| ApiError::NotFound(format!("network {code} is not in snapshot {}", l.id)))?;
     let lists = registered_of(&l);
-    let config = l.model.configuration(&l.snap);
+    let config = &l.config;
     let members: Vec<MemberItem> = config.members[n as usize]
         .iter()
         .map(|p| {
@@ -202,21 +208,28 @@ pub async fn network(
         })
         .collect();
     let inputs = pcn_rules::CheckInputs::default();
-    let findings = pcn_rules::check_networks(&l.model, &config, &inputs, &[n])
-        .into_iter()
-        .map(|f| FindingItem {
-            rule: f.rule.to_string(),
-            severity: format!("{:?}", f.severity).to_lowercase(),
-            message: f.message,
-        })
-        .collect();
+    let findings =
+        pcn_rules::check_networks(&l.model, config, &inputs, &[n]).into_iter().map(FindingItem::from).collect();
     let net = &l.model.networks[n as usize];
+    let year = default_year(&l);
+    let weighted = state.funding(&l, year).ok().and_then(|f| {
+        config.members[n as usize]
+            .iter()
+            .map(|&p| {
+                let fp = f.practice_ix[p as usize]?;
+                f.practices[fp as usize].weighted.as_ref().map(|w| w.value)
+            })
+            .sum::<Option<rust_decimal::Decimal>>()
+            .and_then(|d| d.round().to_i64())
+    });
     Ok(Json(NetworkDetail {
         snapshot: l.id,
         code: net.code.to_string(),
         name: net.name.clone(),
         commissioner: net.commissioner.as_ref().map(|c| c.to_string()),
         registered: members.iter().filter_map(|m| m.registered).sum(),
+        weighted,
+        year: year.to_string(),
         members,
         findings,
     }))
@@ -259,11 +272,7 @@ pub async fn register_network(
     Path(code): Path<String>,
     Query(q): Query<AsOfQuery>,
 ) -> Result<Json<RegisterNetwork>, ApiError> {
-    let as_of = match q.as_of.as_deref() {
-        Some(s) => time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-            .map_err(|_| ApiError::BadRequest(format!("as_of {s:?} is not a date (YYYY-MM-DD)")))?,
-        None => time::OffsetDateTime::now_utc().date(),
-    };
+    let as_of = parse_date("as_of", q.as_of.as_deref())?;
     let state_on = state.store.register_state(as_of).await?;
     let net = state_on
         .network(&code)
@@ -332,11 +341,7 @@ pub struct CheckPage {
     responses((status = 200, body = CheckPage), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<Json<CheckPage>, ApiError> {
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(100);
-    if page == 0 || per_page == 0 || per_page > 500 {
-        return Err(ApiError::BadRequest("page starts at 1; per_page is 1 to 500".into()));
-    }
+    let (page, per_page) = page_bounds(q.page, q.per_page)?;
     let commissioner = q
         .commissioner
         .as_deref()
@@ -345,8 +350,8 @@ pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<
         })
         .transpose()?;
     let l = state.loaded(q.snapshot).await?;
-    let config = l.model.configuration(&l.snap);
-    let mut report = pcn_rules::check(&l.model, &config, &pcn_rules::CheckInputs::default());
+    let config = &l.config;
+    let mut report = pcn_rules::check(&l.model, config, &pcn_rules::CheckInputs::default());
     if let Some(c) = &commissioner {
         if !l.model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c)) {
             return Err(ApiError::NotFound(format!("commissioner {c} has no networks in snapshot {}", l.id)));
@@ -450,4 +455,303 @@ pub async fn network_pay(
         total_pence: total.pence(),
         missing: ent.missing.iter().map(|m| m.reason.clone()).collect(),
     }))
+}
+
+/// The financial year a snapshot falls in, or the nearest year with rates.
+pub fn default_year(l: &crate::Loaded) -> pcn_core::FinancialYear {
+    let y = pcn_core::FinancialYear::containing(l.model.as_of);
+    if pcn_funding::rates::year(y).is_ok() {
+        return y;
+    }
+    pcn_funding::rates::years().min_by_key(|r| (r.start_year() - y.start_year()).abs()).unwrap_or(y)
+}
+
+pub fn page_bounds(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32), ApiError> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(100);
+    if page == 0 || per_page == 0 || per_page > 500 || page > 1_000_000 {
+        return Err(ApiError::BadRequest("page starts at 1 (at most 1,000,000); per_page is 1 to 500".into()));
+    }
+    Ok((page, per_page))
+}
+
+pub fn parse_commissioner(c: Option<&str>) -> Result<Option<pcn_core::CommissionerCode>, ApiError> {
+    c.map(|c| {
+        pcn_core::CommissionerCode::parse(c).map_err(|e| ApiError::BadRequest(format!("commissioner {c:?}: {e}")))
+    })
+    .transpose()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommissionerItem {
+    pub code: String,
+    pub name: Option<String>,
+    pub networks: usize,
+    pub practices: usize,
+}
+
+/// Commissioners with networks or open practices in a snapshot, by code.
+#[utoipa::path(
+    get, path = "/api/commissioners", tag = "pcn", params(SnapshotQuery),
+    responses((status = 200, body = Vec<CommissionerItem>), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn commissioners(
+    State(state): Shared,
+    Query(q): Query<SnapshotQuery>,
+) -> Result<Json<Vec<CommissionerItem>>, ApiError> {
+    let l = state.loaded(q.snapshot).await?;
+    let mut by: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for n in &l.model.networks {
+        if let Some(c) = &n.commissioner {
+            by.entry(c.to_string()).or_default().0 += 1;
+        }
+    }
+    for p in l.model.practices.iter().filter(|p| p.active) {
+        if let Some(c) = &p.commissioner {
+            by.entry(c.to_string()).or_default().1 += 1;
+        }
+    }
+    let names: BTreeMap<&str, Option<&String>> =
+        l.snap.commissioners.iter().map(|c| (c.code.as_str(), c.name.as_ref())).collect();
+    Ok(Json(
+        by.into_iter()
+            .map(|(code, (networks, practices))| CommissionerItem {
+                name: names.get(code.as_str()).copied().flatten().cloned(),
+                code,
+                networks,
+                practices,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PracticeQuery {
+    /// Snapshot id (default: the latest).
+    pub snapshot: Option<i64>,
+    /// Case-insensitive text in the code or name.
+    pub q: Option<String>,
+    /// Only this commissioner's practices.
+    pub commissioner: Option<String>,
+    /// From 1.
+    pub page: Option<u32>,
+    /// At most 500.
+    pub per_page: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PracticeItem {
+    pub code: String,
+    pub name: Option<String>,
+    pub commissioner: Option<String>,
+    /// The practice's network (the first, if it is in several).
+    pub network: Option<String>,
+    pub registered: i64,
+    pub active: bool,
+    /// WGS84, when the practice is located.
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PracticePage {
+    pub snapshot: i64,
+    pub total: usize,
+    pub page: u32,
+    pub per_page: u32,
+    pub items: Vec<PracticeItem>,
+}
+
+/// Practices of a snapshot, open ones and those still in a network, in code order, a page at a time.
+#[utoipa::path(
+    get, path = "/api/practices", tag = "pcn", params(PracticeQuery),
+    responses((status = 200, body = PracticePage), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn practices(State(state): Shared, Query(q): Query<PracticeQuery>) -> Result<Json<PracticePage>, ApiError> {
+    let (page, per_page) = page_bounds(q.page, q.per_page)?;
+    let commissioner = parse_commissioner(q.commissioner.as_deref())?;
+    let l = state.loaded(q.snapshot).await?;
+    let needle = q.q.as_deref().map(str::to_lowercase);
+    let mut matched: Vec<usize> = l
+        .model
+        .practices
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| p.active || !l.networks_of[*i].is_empty())
+        .filter(|(_, p)| commissioner.as_ref().is_none_or(|c| p.commissioner.as_ref() == Some(c)))
+        .filter(|(_, p)| {
+            needle.as_deref().is_none_or(|t| {
+                p.code.as_str().to_lowercase().contains(t)
+                    || p.name.as_deref().is_some_and(|x| x.to_lowercase().contains(t))
+            })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    matched.sort_by(|a, b| l.model.practices[*a].code.as_str().cmp(l.model.practices[*b].code.as_str()));
+    let total = matched.len();
+    let items = matched
+        .into_iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|i| {
+            let p = &l.model.practices[i];
+            let ll = p.location.and_then(|(x, y)| pcn_geo::project::to_lonlat(x, y));
+            PracticeItem {
+                code: p.code.to_string(),
+                name: p.name.clone(),
+                commissioner: p.commissioner.as_ref().map(|c| c.to_string()),
+                network: l.networks_of[i].first().map(|&n| l.model.networks[n as usize].code.to_string()),
+                registered: p.registered,
+                active: p.active,
+                lon: ll.map(|x| (x.0 * 1e6).round() / 1e6),
+                lat: ll.map(|x| (x.1 * 1e6).round() / 1e6),
+            }
+        })
+        .collect();
+    Ok(Json(PracticePage { snapshot: l.id, total, page, per_page, items }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct MapQuery {
+    /// Snapshot id (default: the latest).
+    pub snapshot: Option<i64>,
+    /// Only this commissioner's networks and the practices in or near them.
+    pub commissioner: Option<String>,
+}
+
+/// The map: a GeoJSON FeatureCollection of commissioner areas, network areas
+/// and practices (WGS84). Sent gzip-compressed to clients that accept it.
+#[utoipa::path(
+    get, path = "/api/geojson", tag = "pcn", params(MapQuery),
+    responses(
+        (status = 200, description = "GeoJSON FeatureCollection; each feature's properties.kind is commissioner, network or practice", content_type = "application/geo+json", body = Object),
+        (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub async fn map(
+    State(state): Shared,
+    Query(q): Query<MapQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let commissioner = parse_commissioner(q.commissioner.as_deref())?;
+    let l = state.loaded(q.snapshot).await?;
+    if let Some(c) = &commissioner
+        && !l.model.practices.iter().any(|p| p.commissioner.as_ref() == Some(c))
+        && !l.model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
+    {
+        return Err(ApiError::NotFound(format!("commissioner {c} is not in snapshot {}", l.id)));
+    }
+    let cached = state.geojson(l, commissioner).await?;
+    let gzip_ok = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
+    let common = [(header::CONTENT_TYPE, "application/geo+json"), (header::VARY, "accept-encoding")];
+    if gzip_ok {
+        Ok((common, [(header::CONTENT_ENCODING, "gzip")], cached.gzip.clone()).into_response())
+    } else {
+        use std::io::Read;
+        let mut plain = Vec::with_capacity(cached.plain_len);
+        flate2::read::GzDecoder::new(&cached.gzip[..])
+            .read_to_end(&mut plain)
+            .map_err(|e| ApiError::Internal(format!("cached map: {e}")))?;
+        Ok((common, plain).into_response())
+    }
+}
+
+fn csv_response(name: &str, body: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Networks of a snapshot as CSV: code, name, commissioner, practices, registered patients.
+#[utoipa::path(
+    get, path = "/api/export/networks.csv", tag = "pcn", params(SnapshotQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn export_networks_csv(
+    State(state): Shared,
+    Query(q): Query<SnapshotQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let l = state.loaded(q.snapshot).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let bad = |e: csv::Error| ApiError::Internal(e.to_string());
+    w.write_record(["network", "name", "commissioner", "practices", "registered_patients"]).map_err(bad)?;
+    for (i, n) in l.model.networks.iter().enumerate() {
+        let ms = &l.config.members[i];
+        w.write_record([
+            n.code.as_str(),
+            n.name.as_deref().unwrap_or(""),
+            n.commissioner.as_ref().map_or("", |c| c.as_str()),
+            &ms.len().to_string(),
+            &ms.iter().map(|&p| l.model.practices[p as usize].registered).sum::<i64>().to_string(),
+        ])
+        .map_err(bad)?;
+    }
+    let body = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(csv_response(&format!("networks-snapshot-{}.csv", l.id), body))
+}
+
+/// The register as of a date in the ePCN "core partner details" layout (CSV).
+#[utoipa::path(
+    get, path = "/api/export/epcn.csv", tag = "pcn", params(AsOfQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = crate::error::ErrorBody))
+)]
+pub async fn export_epcn_csv(
+    State(state): Shared,
+    Query(q): Query<AsOfQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let as_of = parse_date("as_of", q.as_of.as_deref())?;
+    let st = state.store.register_state(as_of).await?;
+    let names: BTreeMap<String, (Option<String>, Option<String>)> = match state.loaded(None).await {
+        Ok(l) => l
+            .model
+            .practices
+            .iter()
+            .map(|p| (p.code.to_string(), (p.name.clone(), p.commissioner.as_ref().map(|c| c.to_string()))))
+            .collect(),
+        Err(_) => BTreeMap::new(),
+    };
+    let nets: BTreeMap<&str, &pcn_store::register::RegNetwork> =
+        st.networks.iter().map(|n| (n.code.as_str(), n)).collect();
+    let rows = st.records.iter().filter(|r| r.kind == pcn_core::register::RecordKind::Member).map(|r| {
+        let n = nets.get(r.network.as_str());
+        let (pname, pcomm) = names.get(&r.subject).cloned().unwrap_or_default();
+        pcn_nhs::write::CorePartner {
+            practice: r.subject.clone(),
+            practice_name: pname.unwrap_or_default(),
+            practice_commissioner: pcomm.unwrap_or_default(),
+            practice_commissioner_name: String::new(),
+            network: r.network.to_string(),
+            network_name: n.and_then(|n| n.name.clone()).unwrap_or_default(),
+            network_commissioner: n.and_then(|n| n.commissioner.clone()).unwrap_or_default(),
+            network_commissioner_name: String::new(),
+            start: Some(r.valid_from),
+            end: r.valid_to,
+        }
+    });
+    let mut w = csv::Writer::from_writer(Vec::new());
+    pcn_nhs::write::write_core_partners(&mut w, rows).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(csv_response(&format!("epcn-core-partners-{as_of}.csv"), body))
+}
+
+/// An optional ISO date parameter (default: today).
+pub fn parse_date(name: &str, s: Option<&str>) -> Result<time::Date, ApiError> {
+    match s {
+        Some(s) => time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|_| ApiError::BadRequest(format!("{name} {s:?} is not a date (YYYY-MM-DD)"))),
+        None => Ok(time::OffsetDateTime::now_utc().date()),
+    }
 }

@@ -14,6 +14,7 @@ mod load;
 pub mod register;
 mod save;
 pub mod testing;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -68,8 +68,46 @@ pub enum Command {
     Export(ExportCommand),
     /// Time the main jobs (each in a fresh process, with its peak memory) and print a table.
     Bench(BenchArgs),
-    /// Serve the HTTP API (OpenAPI at /api/openapi.json) until stopped.
+    /// Serve the web app and the HTTP API (OpenAPI at /api/openapi.json) until stopped.
     Serve(ServeArgs),
+    /// Users of the web app and API: add, list, mint an API token.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user, or replace an existing user's password and role (ending their sessions).
+    Add(UserAddArgs),
+    /// List users.
+    List(FormatArgs),
+    /// Mint an API token for a user (printed once; send as `Authorization: Bearer <token>`).
+    Token(UserTokenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UserAddArgs {
+    pub username: String,
+    /// admin, commissioner (edit and approve in one area) or network (a network manager).
+    #[arg(long)]
+    pub role: String,
+    /// The commissioner a commissioner user acts for (e.g. 15E).
+    #[arg(long)]
+    pub commissioner: Option<String>,
+    /// The network a network manager acts for (e.g. U12345).
+    #[arg(long)]
+    pub network: Option<String>,
+    /// Read the password from the first line of standard input (otherwise PCN_PASSWORD).
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UserTokenArgs {
+    pub username: String,
+    /// Days the token lasts.
+    #[arg(long, default_value_t = 90)]
+    pub days: i64,
 }
 
 #[derive(Args, Debug)]
@@ -179,6 +217,9 @@ pub struct DemoArgs {
     /// Where the synthetic NHS-format files are written.
     #[arg(long, default_value = "demo")]
     pub dir: PathBuf,
+    /// Then serve the web app on this address (e.g. 127.0.0.1:8080), with demo users.
+    #[arg(long, num_args = 0..=1, default_missing_value = "127.0.0.1:8080")]
+    pub serve: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{
     Cli, Command, DemoArgs, ExportCommand, FormatArgs, ImportArgs, NetworkCommand, NetworksArgs, PracticeCommand,
-    PracticesArgs, RegisterCommand, SynthArgs,
+    PracticesArgs, RegisterCommand, SynthArgs, UserCommand,
 };
 use crate::output::{Listing, group_thousands};
 
@@ -73,10 +73,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Propose(args) => crate::register::propose(&cli.db, args).await?,
         Command::Serve(args) => {
             let target = args.database_url.map(std::path::PathBuf::from).unwrap_or(cli.db.clone());
-            let store = Store::open(&target).await?;
-            eprintln!("pcn: serving {} on http://{} (OpenAPI at /api/openapi.json)", store.location(), args.addr);
-            pcn_api::serve(pcn_api::AppState::new(store), &args.addr).await.context("serve")?;
+            serve(&target, &args.addr).await?;
         }
+        Command::User(UserCommand::Add(args)) => crate::users::add(&cli.db, args).await?,
+        Command::User(UserCommand::List(args)) => crate::users::list(&cli.db, args).await?,
+        Command::User(UserCommand::Token(args)) => crate::users::token(&cli.db, args).await?,
         Command::Proposals(args) => crate::register::proposals(&cli.db, args).await?,
         Command::Approve(args) => crate::register::decide(&cli.db, args, true).await?,
         Command::Reject(args) => crate::register::decide(&cli.db, args, false).await?,
@@ -421,6 +422,29 @@ fn synth(args: SynthArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Serves the web app and API; the latest snapshot's model and map are
+/// built in the background so the first visitor does not wait for them.
+async fn serve(target: &std::path::Path, addr: &str) -> anyhow::Result<()> {
+    let store = Store::open(target).await?;
+    let location = store.location().to_string();
+    let state = pcn_api::AppState::new(store);
+    let warm = state.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match warm.warm().await {
+            Ok(()) => eprintln!("pcn: map ready ({:.1} s)", started.elapsed().as_secs_f64()),
+            Err(e) => eprintln!("pcn: nothing to show yet: {e}"),
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    eprintln!(
+        "pcn: serving {location} on http://{} (OpenAPI at /api/openapi.json); Ctrl-C stops",
+        listener.local_addr()?
+    );
+    pcn_api::serve_on(state, listener).await.context("serve")?;
+    Ok(())
+}
+
 /// Synthesise, import, list: the same path a user's downloaded files take.
 async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
     synth(SynthArgs { practices: args.practices, seed: args.seed, out: args.dir.clone() })?;
@@ -448,9 +472,61 @@ async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
     .await?;
     println!("\nRepairing today's configuration (the fewest changes that clear the errors it can):\n");
     crate::form::run(db, crate::cli::FormArgs::repair_default()).await?;
+    println!();
+    crate::register::sync(
+        db,
+        crate::cli::RegisterSyncArgs {
+            snapshot: None,
+            effective: None,
+            who: crate::cli::WhoArgs { actor: "demo".into(), reason: "the demo's snapshot".into() },
+            json: false,
+        },
+    )
+    .await?;
     println!(
         "\nThe store is {0}: try `pcn --db {0} check`, `pcn --db {0} form --mode scratch`, `pcn --db {0} pay --year 2021/22`.",
         db.display()
     );
+    if let Some(addr) = &args.serve {
+        demo_users(db).await?;
+        serve(db, addr).await?;
+    }
+    Ok(())
+}
+
+/// Two demo users with fresh random passwords, printed once: a commissioner
+/// for the area with most networks and a manager of one of its networks.
+async fn demo_users(db: &std::path::Path) -> anyhow::Result<()> {
+    let store = Store::open(db).await?;
+    let id = store.latest_snapshot().await?;
+    let snap = store.load_snapshot(id, Include::default()).await?;
+    let mut by: BTreeMap<&CommissionerCode, Vec<&NetworkCode>> = BTreeMap::new();
+    for n in &snap.networks {
+        if let Some(c) = &n.commissioner {
+            by.entry(c).or_default().push(&n.code);
+        }
+    }
+    let Some((c, nets)) = by.into_iter().max_by_key(|(c, v)| (v.len(), std::cmp::Reverse(*c))) else {
+        store.close().await;
+        return Ok(());
+    };
+    println!("\nDemo users (passwords are new each run):");
+    for (name, role, commissioner, network) in [
+        ("commissioner", "commissioner", Some(c.to_string()), None),
+        ("manager", "network", None, Some(nets[0].to_string())),
+    ] {
+        let password = pcn_api::auth::random_token()[..16].to_string();
+        let args = crate::cli::UserAddArgs {
+            username: name.into(),
+            role: role.into(),
+            commissioner: commissioner.clone(),
+            network: network.clone(),
+            password_stdin: false,
+        };
+        crate::users::put(&store, &args, &password).await?;
+        println!("  {name:<13} password {password}  ({role} for {})", commissioner.or(network).unwrap_or_default());
+    }
+    store.close().await;
+    println!();
     Ok(())
 }

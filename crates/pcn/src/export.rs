@@ -1,28 +1,11 @@
 //! `pcn export geojson`: practices as points and network areas as polygons,
 //! WGS84 with 6 decimals, exteriors counter-clockwise (RFC 7946).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use geo::{Coord, MapCoords, MultiPolygon, Orient, orient::Direction};
-use serde_json::{Map, Value, json};
-
 use crate::cli::{AdjacencyArgs, GeojsonArgs};
 use crate::commands::{Usage, parse_commissioner};
-
-fn round6(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
-}
-
-/// BNG polygons to WGS84, wound for RFC 7946.
-fn to_wgs84(area: &MultiPolygon<f64>) -> Option<MultiPolygon<f64>> {
-    area.orient(Direction::Default)
-        .try_map_coords(|c| {
-            pcn_geo::project::to_lonlat(c.x, c.y).map(|(x, y)| Coord { x: round6(x), y: round6(y) }).ok_or(())
-        })
-        .ok()
-}
 
 pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
     let commissioner = parse_commissioner(&args.commissioner)?;
@@ -33,84 +16,17 @@ pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
         anyhow::bail!(Usage(format!("commissioner {c} has no networks in snapshot {id}")));
     }
     let config = model.configuration(&snap);
-    let networks_of = config.networks_of(model.practices.len());
-    let keep_net = |n: usize| commissioner.is_none() || model.networks[n].commissioner == commissioner;
-
-    // A shared site's cell goes to the network with the most patients there.
-    let mut owner: Vec<Option<u32>> = vec![None; model.graph.sites.len()];
-    for (s, ps) in model.site_practices.iter().enumerate() {
-        let mut by_net: BTreeMap<u32, i64> = BTreeMap::new();
-        for &p in ps {
-            for &n in &networks_of[p as usize] {
-                *by_net.entry(n).or_default() += model.practices[p as usize].registered;
-            }
-        }
-        owner[s] = by_net.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(n, _)| n);
-    }
-    let cells = pcn_geo::voronoi_cells(&model.graph, pcn_geo::cells::DEFAULT_REACH_M);
-    let owner: Vec<Option<u32>> = owner.into_iter().map(|o| o.filter(|&n| keep_net(n as usize))).collect();
-    let areas = pcn_geo::network_areas(&cells, &owner, model.land.as_ref(), |&n| {
-        model.networks[n as usize].commissioner.as_ref().map(|c| c.to_string())
-    });
-
-    let mut features = Vec::new();
-    for (n, area) in &areas {
-        let net = &model.networks[*n as usize];
-        let members = &config.members[*n as usize];
-        let pts = model.weighted_points(members);
-        let Some(wgs) = to_wgs84(area) else { continue };
-        let geometry = geojson::Geometry::from(&wgs);
-        let mut props = Map::new();
-        props.insert("kind".into(), json!("network"));
-        props.insert("code".into(), json!(net.code));
-        props.insert("name".into(), json!(net.name));
-        props.insert("commissioner".into(), json!(net.commissioner));
-        props.insert("practices".into(), json!(members.len()));
-        props.insert(
-            "registered_patients".into(),
-            json!(members.iter().map(|&p| model.practices[p as usize].registered).sum::<i64>()),
-        );
-        props.insert("polsby_popper".into(), json!((pcn_geo::polsby_popper(area) * 1000.0).round() / 1000.0));
-        props.insert(
-            "mean_weighted_distance_km".into(),
-            json!(pcn_geo::mean_weighted_distance_m(&pts).map(|d| (d / 10.0).round() / 100.0)),
-        );
-        features.push(json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)}));
-    }
-    for (i, p) in model.practices.iter().enumerate() {
-        let nets = &networks_of[i];
-        let in_scope = match &commissioner {
-            Some(c) => p.commissioner.as_ref() == Some(c) || nets.iter().any(|&n| keep_net(n as usize)),
-            None => true,
-        };
-        if !in_scope || (!p.active && nets.is_empty()) {
-            continue;
-        }
-        let Some((x, y)) = p.location else { continue };
-        let Some((lon, lat)) = pcn_geo::project::to_lonlat(x, y) else { continue };
-        features.push(json!({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round6(lon), round6(lat)]},
-            "properties": {
-                "kind": "practice",
-                "code": p.code,
-                "name": p.name,
-                "commissioner": p.commissioner,
-                "network": nets.first().map(|&n| &model.networks[n as usize].code),
-                "registered_patients": p.registered,
-            }
-        }));
-    }
-    let doc = json!({"type": "FeatureCollection", "features": features});
+    let (doc, counts) = pcn_api::geojson::feature_collection(&model, &snap, &config, commissioner.as_ref());
     match &args.out {
         Some(path) => {
             let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
             serde_json::to_writer(&mut f, &doc)?;
             f.flush()?;
             eprintln!(
-                "Wrote {} networks and {} practices to {}",
-                areas.len(),
-                features.len() - areas.len(),
+                "Wrote {} commissioner areas, {} networks and {} practices to {}",
+                counts.commissioners,
+                counts.networks,
+                counts.practices,
                 path.display()
             );
         }

@@ -15,6 +15,7 @@ mod register;
 mod statement;
 #[cfg(feature = "pdf")]
 mod statement_pdf;
+mod users;
 
 use std::process::ExitCode;
 
@@ -22,7 +23,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");

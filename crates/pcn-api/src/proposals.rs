@@ -1,0 +1,274 @@
+//! Proposals through the API: a network manager or commissioner proposes a
+//! practice's move; the commissioner of the network approves or rejects it.
+//! The same rules check and decision path as `pcn propose` and `pcn approve`.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use pcn_core::register::{Proposal, ProposalKind, ProposalStatus};
+use pcn_core::{NetworkCode, PracticeCode};
+use pcn_store::register::Who;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{Caller, may_decide, may_edit_network, now_text};
+use crate::checker::{Checker, deadline_for};
+use crate::{ApiError, AppState};
+
+type Shared = State<Arc<AppState>>;
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewProposal {
+    /// `join` (move the practice into the network, leaving its current one) or `leave`.
+    pub kind: String,
+    pub network: String,
+    pub practice: String,
+    /// First day of the change, YYYY-MM-DD.
+    pub effective: String,
+    /// Why: kept with the change for ever.
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+    pub status: String,
+    /// `errors` (strings) the change would add, `warnings` ({rule, message}), `late`.
+    #[schema(value_type = Object)]
+    pub findings: Value,
+    pub deadline: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProposalItem {
+    pub id: i64,
+    pub action: String,
+    pub network: String,
+    pub effective: String,
+    pub status: String,
+    pub proposed_by: String,
+    pub proposed_at: String,
+    pub reason: String,
+    pub errors: Vec<String>,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
+    /// The proposal itself (kind and its fields).
+    #[schema(value_type = Object)]
+    pub proposal: Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProposalList {
+    pub items: Vec<ProposalItem>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StatusQuery {
+    /// open, approved or rejected (default: all).
+    pub status: Option<String>,
+}
+
+fn item(p: &Proposal) -> ProposalItem {
+    ProposalItem {
+        id: p.id,
+        action: p.kind.action().to_string(),
+        network: p.kind.network().to_string(),
+        effective: p.effective.to_string(),
+        status: p.status.as_str().to_string(),
+        proposed_by: p.proposed_by.clone(),
+        proposed_at: p.proposed_at.clone(),
+        reason: p.reason.clone(),
+        errors: p
+            .findings
+            .get("errors")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
+            .unwrap_or_default(),
+        decided_by: p.decided_by.clone(),
+        decision_reason: p.decision_reason.clone(),
+        proposal: serde_json::to_value(&p.kind).unwrap_or(Value::Null),
+    }
+}
+
+/// Proposals, oldest first.
+#[utoipa::path(
+    get, path = "/api/proposals", tag = "pcn", params(StatusQuery),
+    responses((status = 200, body = ProposalList), (status = 400, body = crate::error::ErrorBody))
+)]
+pub async fn list(State(state): Shared, Query(q): Query<StatusQuery>) -> Result<Json<ProposalList>, ApiError> {
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            ProposalStatus::parse(s)
+                .ok_or_else(|| ApiError::BadRequest(format!("status {s:?}: open, approved or rejected")))
+        })
+        .transpose()?;
+    let all = state.store.proposals(status).await?;
+    Ok(Json(ProposalList { items: all.iter().map(item).collect() }))
+}
+
+/// The commissioner of a network in the register (or the latest snapshot).
+async fn commissioner_of(state: &AppState, network: &str) -> Result<Option<String>, ApiError> {
+    let reg = state.store.register_networks().await?;
+    if let Some(n) = reg.iter().find(|n| n.code == network) {
+        return Ok(n.commissioner.clone());
+    }
+    let l = state.loaded(None).await?;
+    Ok(NetworkCode::parse(network)
+        .ok()
+        .and_then(|c| l.model.network_index.get(&c))
+        .and_then(|&i| l.model.networks[i as usize].commissioner.as_ref().map(|c| c.to_string())))
+}
+
+/// Proposes a practice's move. Network managers propose for their own network
+/// (receiving or losing the practice), commissioners in their own area.
+#[utoipa::path(
+    post, path = "/api/proposals", tag = "pcn", request_body = NewProposal,
+    responses(
+        (status = 201, body = Created), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)
+    )
+)]
+pub async fn create(
+    State(state): Shared,
+    caller: Caller,
+    Json(body): Json<NewProposal>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let user = caller.writer()?.clone();
+    let network = NetworkCode::parse(&body.network)
+        .map_err(|e| ApiError::BadRequest(format!("network {:?}: {e}", body.network)))?;
+    let practice = PracticeCode::parse(&body.practice)
+        .map_err(|e| ApiError::BadRequest(format!("practice {:?}: {e}", body.practice)))?;
+    let effective = crate::routes::parse_date("effective", Some(&body.effective))?;
+    if body.reason.trim().is_empty() || body.reason.len() > 2000 {
+        return Err(ApiError::BadRequest("give a reason (up to 2,000 characters)".into()));
+    }
+    let kind = match body.kind.as_str() {
+        "join" => ProposalKind::Join { network: network.clone(), practice: practice.clone() },
+        "leave" => ProposalKind::Leave { network: network.clone(), practice: practice.clone() },
+        k => return Err(ApiError::BadRequest(format!("kind {k:?}: join or leave"))),
+    };
+    let checker = Checker::new(&state.store, effective).await?;
+    if !checker.model.network_index.contains_key(&network) {
+        return Err(ApiError::NotFound(format!("network {network} is not in the register (run `pcn register sync`)")));
+    }
+    if !checker.model.practice_index.contains_key(&practice) {
+        return Err(ApiError::NotFound(format!("practice {practice} is not in the latest snapshot")));
+    }
+    // Allowed for the receiving network, or the network the practice leaves.
+    let losing = checker.members.get(practice.as_str()).cloned();
+    let mut allowed =
+        may_edit_network(&user, network.as_str(), commissioner_of(&state, network.as_str()).await?.as_deref());
+    if !allowed && let Some(from) = &losing {
+        allowed = may_edit_network(&user, from, commissioner_of(&state, from).await?.as_deref());
+    }
+    let target = format!("{} {practice} {network}", body.kind);
+    if !allowed {
+        state.audit(&user.username, "proposal.create", Some(&target), "forbidden", json!({})).await;
+        return Err(ApiError::Forbidden(format!(
+            "{} ({}) may not propose changes to {network}{}",
+            user.username,
+            user.role,
+            losing.map(|l| format!(" or {l}")).unwrap_or_default()
+        )));
+    }
+    let changes = kind.changes(|n| checker.members_of(n));
+    let (errors, warnings) = checker.check(&changes, effective);
+    let deadline = deadline_for(effective);
+    let today = time::OffsetDateTime::now_utc().date();
+    let late = deadline.is_some_and(|d| today > d && effective.year() == d.year());
+    let findings = json!({"errors": errors, "warnings": warnings, "late": late});
+    let who = Who { actor: user.username.clone(), reason: body.reason.trim().to_string(), at: now_text() };
+    let id = state.store.propose(&kind, effective, &who, deadline, &findings).await?;
+    state
+        .audit(
+            &user.username,
+            "proposal.create",
+            Some(&target),
+            "ok",
+            json!({"id": id, "effective": effective.to_string()}),
+        )
+        .await;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created { id, status: "open".into(), findings, deadline: deadline.map(|d| d.to_string()) }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Decision {
+    pub approve: bool,
+    /// Why: kept with the decision for ever.
+    pub reason: String,
+    /// Approve even though the rules check finds new errors (they are recorded).
+    #[serde(default)]
+    pub accept_findings: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Decided {
+    pub id: i64,
+    pub status: String,
+}
+
+/// Approves or rejects an open proposal (the network's commissioner, or an admin).
+#[utoipa::path(
+    post, path = "/api/proposals/{id}/decision", tag = "pcn",
+    params(("id" = i64, Path, description = "Proposal id")),
+    request_body = Decision,
+    responses(
+        (status = 200, body = Decided), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)
+    )
+)]
+pub async fn decision(
+    State(state): Shared,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(body): Json<Decision>,
+) -> Result<Json<Decided>, ApiError> {
+    let user = caller.writer()?.clone();
+    if body.reason.trim().is_empty() || body.reason.len() > 2000 {
+        return Err(ApiError::BadRequest("give a reason (up to 2,000 characters)".into()));
+    }
+    let p = match state.store.proposal(id).await {
+        Ok(p) => p,
+        Err(pcn_store::StoreError::Refused(pcn_store::register::Refused::NoSuchProposal(_))) => {
+            return Err(ApiError::NotFound(format!("there is no proposal {id}")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let target = format!("proposal {id}");
+    if !may_decide(&user, commissioner_of(&state, p.kind.network().as_str()).await?.as_deref()) {
+        state
+            .audit(&user.username, "proposal.decide", Some(&target), "forbidden", json!({"approve": body.approve}))
+            .await;
+        return Err(ApiError::Forbidden(format!(
+            "only the commissioner of {} decides its proposals; {} is a {} user",
+            p.kind.network(),
+            user.username,
+            user.role
+        )));
+    }
+    let who = Who { actor: user.username.clone(), reason: body.reason.trim().to_string(), at: now_text() };
+    let out = crate::checker::decide(&state.store, std::slice::from_ref(&p), body.approve, body.accept_findings, &who)
+        .await?;
+    if let Some(r) = out.refused.first() {
+        state.audit(&user.username, "proposal.decide", Some(&target), "refused", r.clone()).await;
+        let mut msg = r["refused"].as_str().unwrap_or("refused").to_string();
+        if let Some(errs) = r.get("errors").and_then(Value::as_array) {
+            let list: Vec<&str> = errs.iter().filter_map(Value::as_str).collect();
+            msg = format!("{msg}: {}", list.join("; "));
+        }
+        return Err(ApiError::Conflict(msg));
+    }
+    let status = if body.approve { "approved" } else { "rejected" };
+    state.audit(&user.username, "proposal.decide", Some(&target), "ok", json!({"status": status})).await;
+    Ok(Json(Decided { id, status: status.into() }))
+}

@@ -1,0 +1,248 @@
+//! ARRS: a network's staff records (kept by its manager) and its headroom.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use pcn_core::{FinancialYear, Money, NetworkCode};
+use pcn_funding::arrs::{self, NetworkBudget, Post};
+use pcn_funding::rates::Stream;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{Caller, may_edit_network};
+use crate::routes::default_year;
+use crate::{ApiError, AppState, Loaded};
+
+type Shared = State<Arc<AppState>>;
+
+/// One post in a network's staff records.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StaffPost {
+    /// ARRS role key, e.g. `clinical_pharmacist`.
+    pub role: String,
+    /// Whole-time equivalent, e.g. "1.0" (decimal text or number).
+    #[schema(value_type = String)]
+    pub wte: Decimal,
+    /// First day in post, YYYY-MM-DD.
+    pub start: String,
+    /// Last day in post, if it has ended.
+    pub end: Option<String>,
+    /// Actual annual salary as worked (at its WTE), pounds.
+    #[schema(value_type = String)]
+    pub salary: Decimal,
+    /// Employer NI and pension a year, pounds.
+    #[schema(value_type = String)]
+    pub on_costs: Decimal,
+    /// In post on 31 March 2019 in a role that existed then (not additional).
+    #[serde(default)]
+    pub baseline: bool,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// Financial year, e.g. 2020/21 (default: the snapshot's).
+    pub year: Option<String>,
+    /// Snapshot id (default: the latest).
+    pub snapshot: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PostClaimItem {
+    pub role: String,
+    pub wte: String,
+    pub start: String,
+    pub end: Option<String>,
+    pub claimable_pence: i64,
+    /// Why less than cost is claimable.
+    pub cuts: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ArrsHeadroom {
+    pub network: String,
+    pub year: String,
+    /// The network's ARRS sum for the year (null without weighted lists).
+    pub maximum_pence: Option<i64>,
+    /// Claimable from its staff records; null when the caller may not see them.
+    pub claimed_pence: Option<i64>,
+    pub headroom_pence: Option<i64>,
+    /// The staff records and their claims, for the network's manager and commissioner.
+    pub staff: Option<Vec<PostClaimItem>>,
+}
+
+fn network_of(l: &Loaded, code: &str) -> Result<u32, ApiError> {
+    let c = NetworkCode::parse(code).map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
+    l.model
+        .network_index
+        .get(&c)
+        .copied()
+        .ok_or_else(|| ApiError::NotFound(format!("network {c} is not in snapshot {}", l.id)))
+}
+
+fn parse_date(field: &str, s: &str) -> Result<time::Date, String> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{field} {s:?} is not a date (YYYY-MM-DD)"))
+}
+
+fn posts(network: &str, staff: &[StaffPost]) -> Result<Vec<Post>, String> {
+    staff
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            Ok(Post {
+                id: format!("post {}", i + 1),
+                network: network.to_string(),
+                role: s.role.clone(),
+                wte: s.wte,
+                start: parse_date("start", &s.start).map_err(|e| format!("post {}: {e}", i + 1))?,
+                end: s
+                    .end
+                    .as_deref()
+                    .map(|e| parse_date("end", e))
+                    .transpose()
+                    .map_err(|e| format!("post {}: {e}", i + 1))?,
+                salary: s.salary,
+                on_costs: s.on_costs,
+                baseline: s.baseline,
+            })
+        })
+        .collect()
+}
+
+/// A network's ARRS sum for the year, what its staff records claim, and the headroom left.
+#[utoipa::path(
+    get, path = "/api/networks/{code}/arrs", tag = "pcn",
+    params(("code" = String, Path, description = "Network code"), YearQuery),
+    responses((status = 200, body = ArrsHeadroom), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn network_arrs(
+    State(state): Shared,
+    caller: Caller,
+    Path(code): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<ArrsHeadroom>, ApiError> {
+    let l = state.loaded(q.snapshot).await?;
+    let n = network_of(&l, &code)?;
+    let year = match q.year.as_deref() {
+        Some(y) => FinancialYear::parse(y).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?,
+        None => default_year(&l),
+    };
+    let f = state.funding(&l, year)?;
+    let net = &l.model.networks[n as usize];
+    let input = f.network_ix[n as usize].map(|i| f.networks[i].clone());
+    let mut sum: Option<Money> = None;
+    let mut registered = Decimal::ZERO;
+    if let Some(input) = &input {
+        let ent = pcn_funding::engine::entitlements(f.rates, &f.practices, std::slice::from_ref(input));
+        for line in ent.lines.iter().filter(|l| matches!(l.stream, Stream::ArrsSum | Stream::ArrsGpSum)) {
+            *sum.get_or_insert(Money::ZERO) += line.annual;
+        }
+        registered = input
+            .spells
+            .iter()
+            .filter_map(|s| f.practices[s.practice as usize].registered.as_ref().map(|p| p.value))
+            .sum();
+    }
+    let may_see = caller
+        .user
+        .as_ref()
+        .is_some_and(|u| may_edit_network(u, net.code.as_str(), net.commissioner.as_ref().map(|c| c.as_str())));
+    let (mut claimed, mut staff) = (None, None);
+    if may_see {
+        let records: Vec<StaffPost> = match state.store.staff(net.code.as_str()).await? {
+            Some(j) => {
+                serde_json::from_str(&j).map_err(|e| ApiError::Internal(format!("stored staff records: {e}")))?
+            }
+            None => Vec::new(),
+        };
+        let posts = posts(net.code.as_str(), &records).map_err(ApiError::Internal)?;
+        let budget = sum.map(|s| NetworkBudget {
+            network: net.code.to_string(),
+            sum: s,
+            registered: registered.round().to_u32().unwrap_or(0),
+        });
+        let claims = arrs::claims(f.rates, &posts, budget.as_slice());
+        claimed = Some(claims.posts.iter().map(|p| p.claimable.pence()).sum::<i64>());
+        staff = Some(
+            claims
+                .posts
+                .iter()
+                .zip(&records)
+                .map(|(c, r)| PostClaimItem {
+                    role: c.role.clone(),
+                    wte: c.wte.to_string(),
+                    start: r.start.clone(),
+                    end: r.end.clone(),
+                    claimable_pence: c.claimable.pence(),
+                    cuts: c.cuts.iter().map(|x| x.detail.clone()).collect(),
+                })
+                .collect(),
+        );
+    }
+    Ok(Json(ArrsHeadroom {
+        network: net.code.to_string(),
+        year: year.to_string(),
+        maximum_pence: sum.map(|s| s.pence()),
+        headroom_pence: sum.zip(claimed).map(|(s, c)| s.pence() - c),
+        claimed_pence: claimed,
+        staff,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StaffSaved {
+    pub network: String,
+    pub posts: usize,
+}
+
+/// Replaces a network's staff records (its manager, or an admin).
+#[utoipa::path(
+    put, path = "/api/networks/{code}/staff", tag = "pcn",
+    params(("code" = String, Path, description = "Network code")),
+    request_body = Vec<StaffPost>,
+    responses(
+        (status = 200, body = StaffSaved), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub async fn put_staff(
+    State(state): Shared,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(records): Json<Vec<StaffPost>>,
+) -> Result<Json<StaffSaved>, ApiError> {
+    let user = caller.writer()?;
+    let l = state.loaded(None).await?;
+    let n = network_of(&l, &code)?;
+    let net = &l.model.networks[n as usize];
+    if !(user.role == "admin" || user.role == "network" && user.network.as_deref() == Some(net.code.as_str())) {
+        state.audit(&user.username, "staff.put", Some(net.code.as_str()), "forbidden", serde_json::json!({})).await;
+        return Err(ApiError::Forbidden(format!("only {}'s network manager keeps its staff records", net.code)));
+    }
+    if records.len() > 500 {
+        return Err(ApiError::BadRequest("at most 500 posts".into()));
+    }
+    let rates = pcn_funding::rates::year(default_year(&l)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    for (i, r) in records.iter().enumerate() {
+        if !(pcn_funding::rates::ROLE_KEYS.contains(&r.role.as_str()) || rates.role(&r.role).is_some()) {
+            return Err(ApiError::BadRequest(format!("post {}: role {:?} is not an ARRS role", i + 1, r.role)));
+        }
+        if r.wte <= Decimal::ZERO || r.wte > Decimal::from(2) {
+            return Err(ApiError::BadRequest(format!("post {}: wte {} is not in (0, 2]", i + 1, r.wte)));
+        }
+        if r.salary < Decimal::ZERO || r.on_costs < Decimal::ZERO {
+            return Err(ApiError::BadRequest(format!("post {}: salary and on_costs are not negative", i + 1)));
+        }
+    }
+    posts(net.code.as_str(), &records).map_err(ApiError::BadRequest)?;
+    let json = serde_json::to_string(&records).map_err(|e| ApiError::Internal(e.to_string()))?;
+    state.store.staff_put(net.code.as_str(), &json, &user.username, &crate::auth::now_text()).await?;
+    state
+        .audit(&user.username, "staff.put", Some(net.code.as_str()), "ok", serde_json::json!({"posts": records.len()}))
+        .await;
+    Ok(Json(StaffSaved { network: net.code.to_string(), posts: records.len() }))
+}
