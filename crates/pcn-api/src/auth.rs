@@ -72,10 +72,13 @@ pub fn stamp(t: time::OffsetDateTime) -> String {
     t.format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).expect("formattable")
 }
 
-/// Counts failed logins in a sliding window.
+/// Times of failed logins, oldest first.
+type Failures = VecDeque<Instant>;
+
+/// Counts failed logins in a sliding window: per user name, and overall.
 #[derive(Default)]
 pub struct LoginLimiter {
-    failures: Mutex<(HashMap<String, VecDeque<Instant>>, VecDeque<Instant>)>,
+    failures: Mutex<(HashMap<String, Failures>, Failures)>,
 }
 
 impl LoginLimiter {

@@ -73,11 +73,14 @@ pub struct Cached {
     pub plain_len: usize,
 }
 
+/// A map is for a snapshot, and all of England or one commissioner.
+type MapKey = (i64, Option<String>);
+
 pub struct AppState {
     pub store: Store,
     loaded: Mutex<HashMap<i64, Arc<Loaded>>>,
     funding: Mutex<HashMap<(i64, FinancialYear), Arc<Funding>>>,
-    geojson: Mutex<HashMap<(i64, Option<String>), Arc<Cached>>>,
+    geojson: Mutex<HashMap<MapKey, Arc<Cached>>>,
     pub logins: auth::LoginLimiter,
     /// Serve the web app's files from this checkout's `web/` instead of the
     /// copies built into the binary (for working on the front end).
