@@ -45,6 +45,9 @@ export async function loadFindings(commissioner) {
     return;
   }
   if (mine !== seq) return;
+  // Worst first, whatever order the page came in (stable: the server's order within a severity).
+  const rank = { error: 0, warning: 1, info: 2 };
+  res.findings = res.findings.map((f, i) => [f, i]).sort((a, b) => (rank[a[0].severity] ?? 9) - (rank[b[0].severity] ?? 9) || a[1] - b[1]).map(([f]) => f);
   clear(
     summary,
     h('span', { class: 'count count-error', 'data-testid': 'findings-errors' }, `${num(res.errors)} errors`),

@@ -93,7 +93,7 @@ export async function showNetwork(code, { practice } = {}) {
       'dl',
       { class: 'facts' },
       h('div', {}, h('dt', {}, 'Registered'), h('dd', { 'data-testid': 'network-registered' }, num(detail.registered))),
-      h('div', {}, h('dt', {}, 'Weighted'), h('dd', { 'data-testid': 'network-weighted' }, detail.weighted == null ? '—' : num(Math.round(detail.weighted)))),
+      h('div', {}, h('dt', {}, detail.year ? `Weighted ${detail.year}` : 'Weighted'), h('dd', { 'data-testid': 'network-weighted' }, detail.weighted == null ? '—' : num(Math.round(detail.weighted)))),
       h('div', {}, h('dt', {}, 'Errors'), h('dd', { class: errors ? 'bad' : '' }, String(errors))),
       h('div', {}, h('dt', {}, 'Warnings'), h('dd', { class: warnings ? 'warn' : '' }, String(warnings))),
     ),
@@ -141,23 +141,46 @@ async function loadMoney(code, box, mine) {
   }
   if (arrs.status === 'fulfilled') {
     const a = arrs.value;
+    // The server hides claims and staff (null) from callers who are neither the network's manager nor its commissioner.
+    const hidden = a.claimed_pence == null && a.headroom_pence == null && a.staff == null;
     parts.push(
       h('h3', {}, 'ARRS'),
       h(
         'dl',
         { class: 'facts arrs', 'data-testid': 'arrs' },
-        h('div', {}, h('dt', {}, 'Maximum'), h('dd', {}, pounds(a.maximum_pence))),
-        h('div', {}, h('dt', {}, 'Claimed'), h('dd', {}, pounds(a.claimed_pence))),
-        h('div', {}, h('dt', {}, 'Headroom'), h('dd', { 'data-testid': 'arrs-headroom', class: a.headroom_pence < 0 ? 'bad' : 'good' }, pounds(a.headroom_pence))),
+        h('div', {}, h('dt', {}, 'Maximum'), h('dd', { 'data-testid': 'arrs-maximum' }, a.maximum_pence == null ? '—' : pounds(a.maximum_pence))),
+        h('div', {}, h('dt', {}, 'Claimed'), h('dd', {}, a.claimed_pence == null ? '—' : pounds(a.claimed_pence))),
+        h(
+          'div',
+          {},
+          h('dt', {}, 'Headroom'),
+          h('dd', { 'data-testid': 'arrs-headroom', class: a.headroom_pence == null ? '' : a.headroom_pence < 0 ? 'bad' : 'good' }, a.headroom_pence == null ? '—' : pounds(a.headroom_pence)),
+        ),
       ),
-      a.staff && a.staff.length
-        ? h(
-            'table',
-            { class: 'staff' },
-            h('thead', {}, h('tr', {}, h('th', {}, 'Role'), h('th', { class: 'num' }, 'WTE'), h('th', {}, 'From'), h('th', { class: 'num' }, 'Monthly'))),
-            h('tbody', {}, a.staff.map((s) => h('tr', {}, h('td', {}, streamLabel(s.role)), h('td', { class: 'num' }, String(s.wte)), h('td', {}, s.start), h('td', { class: 'num' }, pounds(s.monthly_pence))))),
-          )
-        : h('p', { class: 'muted' }, 'No ARRS staff recorded.'),
+      a.maximum_pence == null ? h('p', { class: 'muted' }, 'No maximum: the network has no weighted list for the year.') : null,
+      hidden
+        ? h('p', { class: 'muted', 'data-testid': 'arrs-hidden' }, 'Claims, staff and headroom are shown to the network’s manager and its commissioner: sign in to see them.')
+        : a.staff && a.staff.length
+          ? h(
+              'table',
+              { class: 'staff', 'data-testid': 'arrs-staff' },
+              h('thead', {}, h('tr', {}, h('th', {}, 'Role'), h('th', { class: 'num' }, 'WTE'), h('th', {}, 'In post'), h('th', { class: 'num' }, 'Claimable'))),
+              h(
+                'tbody',
+                {},
+                a.staff.map((s) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, streamLabel(s.role), s.cuts && s.cuts.length ? h('div', { class: 'muted small' }, s.cuts.join('; ')) : null),
+                    h('td', { class: 'num' }, String(s.wte)),
+                    h('td', {}, `${s.start}${s.end ? ` – ${s.end}` : ' –'}`),
+                    h('td', { class: 'num' }, s.claimable_pence != null ? pounds(s.claimable_pence) : s.monthly_pence != null ? `${pounds(s.monthly_pence)}/month` : '—'),
+                  ),
+                ),
+              ),
+            )
+          : h('p', { class: 'muted' }, 'No ARRS staff recorded for the year.'),
     );
   } else {
     parts.push(h('p', { class: 'error-inline', 'data-testid': 'arrs-error' }, `ARRS: ${arrs.reason.message}`));
