@@ -131,7 +131,10 @@ async function boot() {
       return;
     }
     selectTab('network');
-    if (onMap) mainMap.focusPractices([p.code]);
+    // The practice in its network: the network outlined and in view, the practice ringed.
+    const net = p.network && mainMap.networks.has(p.network);
+    if (net) mainMap.focusNetwork(p.network);
+    if (onMap) mainMap.focusPractices([p.code], { keep: !!net, zoom: !net });
     else if (p.lat != null && p.lon != null) mainMap.focusPoint(p.lat, p.lon);
     if (p.network) showNetwork(p.network, { practice: p.code });
     else showError(new Error(`${p.code} ${p.name || ''} is in no network.`));

@@ -118,8 +118,10 @@ async function runCompare(by) {
   m.a.focusPractices(moved, { zoom: false, colour: '#b91c1c' });
   m.b.drawMoves(moves.map((x) => ({ practice: x.practice, from: x.from, to: x.to })), { zoom: false });
   for (const c of cmp.closed || []) if (m.a.networks.has(c)) m.a.focusNetwork(c, { zoom: false, keep: true });
+  // Zoom to where things changed (the other map follows).
+  if (moved.length) m.a.focusPractices(moved, { zoom: true, keep: true, colour: '#b91c1c', maxZoom: 10 });
   const show = (codes) => {
-    m.a.focusPractices(codes, { colour: '#b91c1c' });
+    m.a.focusPractices(codes, { colour: '#b91c1c', keep: true });
   };
   clear(
     result,
@@ -128,6 +130,7 @@ async function runCompare(by) {
       { 'data-testid': 'compare-summary' },
       `${num(moves.length)} practice${moves.length === 1 ? '' : 's'} moved · ${num((cmp.opened || []).length)} network${(cmp.opened || []).length === 1 ? '' : 's'} opened · ${num((cmp.closed || []).length)} closed`,
     ),
+    by === 'dates' ? h('p', { class: 'muted small' }, `The register has no shapes of its own: both maps draw snapshot #${state.snapshot}'s areas; the arrows on B show the moves.`) : null,
     h('h3', {}, 'Practices that moved'),
     moves.length
       ? h(

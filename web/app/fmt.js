@@ -55,7 +55,9 @@ export function severityBadge(sev) {
 
 /** A human name for a funding stream id such as "core_pcn_funding". */
 export function streamLabel(s) {
-  const t = String(s).replace(/[_-]+/g, ' ');
+  const t = String(s)
+    .replace(/[_-]+/g, ' ')
+    .replace(/\b(arrs|pcn|des|iif|wte|gp|qof|ccg|icb)\b/gi, (w) => w.toUpperCase());
   return t.charAt(0).toUpperCase() + t.slice(1);
 }
 

@@ -215,7 +215,7 @@ export class MapView {
   }
 
   /** Ring some practices (and zoom to them). */
-  focusPractices(codes, { zoom = true, keep = false, colour = '#dc2626' } = {}) {
+  focusPractices(codes, { zoom = true, keep = false, colour = '#dc2626', maxZoom = 12 } = {}) {
     if (!keep) this.clearOverlay();
     const bounds = L.latLngBounds([]);
     for (const code of codes) {
@@ -232,7 +232,7 @@ export class MapView {
       }).addTo(this.overlay);
       bounds.extend(ll);
     }
-    if (zoom && bounds.isValid()) this.map.flyToBounds(bounds, { padding: [60, 60], maxZoom: 12, duration: 0.6 });
+    if (zoom && bounds.isValid()) this.map.flyToBounds(bounds, { padding: [60, 60], maxZoom, duration: 0.6 });
     return bounds.isValid();
   }
 

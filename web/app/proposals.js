@@ -34,8 +34,10 @@ export async function loadProposals() {
 
 function describe(p) {
   const b = p.proposal || {};
-  if (b.kind === 'join' && b.practice) return `${b.practice} joins ${b.network || p.network}`;
-  return p.action || b.kind || 'proposal';
+  const kind = b.kind || b.proposal || p.action;
+  if (kind === 'join' && b.practice) return `${b.practice} joins ${b.network || p.network}`;
+  if (kind === 'leave' && b.practice) return `${b.practice} leaves ${b.network || p.network}`;
+  return `${kind || 'proposal'} · ${p.network}`;
 }
 
 function row(p) {
@@ -52,7 +54,8 @@ function row(p) {
       emit('proposals-changed');
       emit('config-changed');
     } catch (e) {
-      if (e.status === 409 && approve && !accept_findings) {
+      // Refused for new rule errors: the commissioner may approve accepting them (they are recorded).
+      if (e.status === 409 && approve && !accept_findings && /new errors|accept/i.test(e.message)) {
         clear(
           out,
           h('p', { class: 'bad', 'data-testid': 'decision-conflict' }, e.message),
@@ -79,6 +82,7 @@ function row(p) {
     ),
     h('div', { class: 'muted' }, `effective ${p.effective || '—'} · by ${p.proposed_by || '—'}`),
     p.reason ? h('div', { class: 'reason' }, `“${p.reason}”`) : null,
+    p.decided_by ? h('div', { class: 'muted' }, `${p.status} by ${p.decided_by}${p.decision_reason ? `: “${p.decision_reason}”` : ''}`) : null,
     p.errors && p.errors.length ? h('ul', { class: 'findings' }, p.errors.map((e) => h('li', { class: 'finding finding-error' }, severityBadge('error'), ' ', e))) : null,
     canDecide
       ? h(

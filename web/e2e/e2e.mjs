@@ -213,6 +213,7 @@ async function main() {
   });
 
   let move = args.practice ? { practice: args.practice, to: args.to } : null;
+  const excluded = [];
   let commissionerUser = null;
   let firstZoom = 0;
 
@@ -259,7 +260,13 @@ async function main() {
     const d = await req.delete(`${base}/api/session`, { headers: { 'X-CSRF-Token': sj.csrf_token, 'Content-Type': 'application/json' } });
     expect(d.status() === 204, `DELETE /api/session answered ${d.status()}: ${await d.text()}`);
     await page.context().clearCookies();
-    if (!move) move = await pickMove(commissionerUser.commissioner);
+    // Leave alone the practices that earlier runs already proposed to move (the register may have them moved).
+    const earlier = [];
+    for (const st of ['open', 'approved', 'rejected']) {
+      for (const p of (await apiGet(`/api/proposals?status=${st}`)).items) if (p.proposal && p.proposal.practice) earlier.push(p.proposal.practice);
+    }
+    excluded.push(...earlier);
+    if (!move) move = await pickMove(commissionerUser.commissioner, { exclude: excluded });
     else {
       const found = await apiGet(`/api/practices?q=${encodeURIComponent(move.practice)}&per_page=20`);
       const p = found.items.find((x) => x.code === move.practice);
@@ -359,7 +366,7 @@ async function main() {
     await visible(tid('tab-edit'));
     // A practice near the manager's network, proposed to join it.
     const net = await apiGet(`/api/networks/${user.network}`);
-    const nm = await pickMove(net.commissioner, { into: user.network, exclude: [move.practice] });
+    const nm = await pickMove(net.commissioner, { into: user.network, exclude: [move.practice, move.to, ...excluded] });
     await openTab('edit');
     await page.fill(tid('edit-practice-input'), nm.practice);
     await page.press(tid('edit-practice-input'), 'Enter');
