@@ -118,6 +118,7 @@ async function runCompare(by) {
   m.a.focusPractices(moved, { zoom: false, colour: '#b91c1c' });
   m.b.drawMoves(moves.map((x) => ({ practice: x.practice, from: x.from, to: x.to })), { zoom: false });
   for (const c of cmp.closed || []) if (m.a.networks.has(c)) m.a.focusNetwork(c, { zoom: false, keep: true });
+  for (const c of cmp.opened || []) if (m.b.networks.has(c)) m.b.focusNetwork(c, { zoom: false, keep: true });
   // Zoom to where things changed (the other map follows).
   if (moved.length) m.a.focusPractices(moved, { zoom: true, keep: true, colour: '#b91c1c', maxZoom: 10 });
   const show = (codes) => {

@@ -359,6 +359,19 @@ async function main() {
   });
 
   let nmProposal = null;
+  await flow('wrong-password', async () => {
+    await page.fill(tid('login-username'), args['network-user']);
+    await page.fill(tid('login-password'), `${args['network-password']}-wrong`);
+    await page.click(tid('login-submit'));
+    await visible(tid('error-banner'));
+    const msg = (await text(tid('error-text'))).trim();
+    expect(msg.length > 10, `a wrong password shows "${msg}"`);
+    expect(!(await page.locator(tid('user-box')).isVisible()), 'a wrong password signed the visitor in');
+    await shot('wrong-password');
+    await page.click('#error-close');
+    return msg;
+  });
+
   await flow('network-manager', async () => {
     const user = await login(args['network-user'], args['network-password']);
     expect(user.role === 'network' && user.network, `${args['network-user']} is not a network manager: ${JSON.stringify(user)}`);
@@ -478,6 +491,24 @@ async function main() {
     }
     await shot('approved');
     return note;
+  });
+
+  await flow('reject', async () => {
+    // The network manager's proposal: the commissioner of its area rejects it.
+    await openProposals('open');
+    const li = `${tid('proposal')}[data-id="${nmProposal}"]`;
+    if (!(await page.locator(li).count())) return `proposal #${nmProposal} is not open any more`;
+    if (!(await page.locator(`${li} ${tid('reject')}`).count())) return `proposal #${nmProposal} is outside ${commissionerUser.commissioner}: no Reject button`;
+    await page.fill(`${li} ${tid('decision-reason')}`, 'e2e: not this time');
+    await page.click(`${li} ${tid('reject')}`);
+    await openProposals('rejected');
+    try {
+      await visible(`${tid('proposal')}[data-id="${nmProposal}"][data-status="rejected"]`, 10000);
+    } catch {
+      throw new Fail(`proposal #${nmProposal} is not listed as rejected: ${(await errorBanner()) || 'no message shown'}`);
+    }
+    await shot('rejected');
+    return `proposal #${nmProposal} rejected`;
   });
 
   await flow('repair', async () => {
