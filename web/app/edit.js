@@ -6,6 +6,7 @@ import * as api from './api.js';
 import { h, clear, num, signed, pounds, deltaPounds, severityBadge, firstOfNextMonth } from './fmt.js';
 import { state, emit, showError } from './state.js';
 import { fillCommissionerSelect } from './findings.js';
+import { networkColour } from './map.js';
 
 let mapView = null; // the main MapView, for neighbours and drawing
 let whatifSeq = 0;
@@ -202,7 +203,7 @@ function renderWhatif(res, ms, move) {
       h(
         'table',
         { class: 'beforeafter' },
-        h('thead', {}, h('tr', {}, h('th', {}), h('th', { class: 'num' }, 'Before'), h('th', { class: 'num' }, 'After'), h('th', { class: 'num' }, 'Change'))),
+        h('thead', {}, h('tr', {}, h('th', {}), h('th', { class: 'num' }, 'Before'), h('th', { class: 'num' }, 'After'), h('th', { class: 'num', title: 'Change' }, 'Δ'))),
         h(
           'tbody',
           {},
@@ -339,7 +340,19 @@ async function repair() {
       { 'data-testid': 'repair-move', 'data-practice': m.practice },
       h('button', { type: 'button', class: 'link', onclick: () => mapView.focusPractices([m.practice], { keep: true }) }, m.name || m.practice),
       h('span', { class: 'muted' }, ` ${m.practice}`),
-      h('div', {}, h('code', {}, m.from || '—'), ' → ', h('code', {}, m.to || '—'), ' ', btn, ' ', status),
+      h(
+        'div',
+        {},
+        h('code', {}, m.from || '—'),
+        ' → ',
+        m.to ? h('span', { class: 'dot', style: `background:${networkColour(m.to)}`, 'aria-hidden': 'true' }) : null,
+        h('code', {}, m.to || 'no network'),
+        m.to && !mapView.networks.has(m.to) ? h('span', { class: 'tag tag-gains' }, 'new network') : null,
+        ' ',
+        btn,
+        ' ',
+        status,
+      ),
     );
     li._accept = accept;
     li._btn = btn;
