@@ -28,7 +28,11 @@ export async function loadProposals() {
   if (mine !== seq) return;
   const items = res.items || [];
   list.dataset.count = String(items.length);
-  clear(list, items.length ? items.map(row) : h('li', { class: 'muted', 'data-testid': 'proposals-empty' }, `No ${status} proposals.`));
+  const note =
+    status === 'open' && items.length && !isCommissioner()
+      ? h('li', { class: 'hint', 'data-testid': 'proposals-note' }, 'Open proposals are approved or rejected by the commissioner of their area.')
+      : null;
+  clear(list, note, items.length ? items.map(row) : h('li', { class: 'muted', 'data-testid': 'proposals-empty' }, `No ${status} proposals.`));
   list.dataset.loaded = 'true';
 }
 

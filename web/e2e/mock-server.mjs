@@ -257,9 +257,16 @@ const server = http.createServer(async (req, res) => {
       return json(res, 200, { network: m[1], year, list_size_date: `${year.slice(0, 4)}-01-01`, streams, total_pence: streams.reduce((a, x) => a + x.pence, 0), missing: k > 2 ? ['investment_and_impact_fund: no achievement data for the year'] : [] });
     }
     if ((m = /^\/api\/networks\/([^/]+)\/arrs$/.exec(p))) {
+      // As pcn serve: claims, staff and headroom only for the network's manager and its commissioner.
       const reg = membersOf(snap, m[1]).reduce((a, x) => a + x.registered, 0);
+      const n = networks.find((x) => x.code === m[1]);
+      const may = s && ((s.user.role === 'network' && s.user.network === m[1]) || (s.user.role === 'commissioner' && n && s.user.commissioner === n.commissioner));
       const max = Math.round(reg * 1.0312) * 731, claimed = 4210050;
-      return json(res, 200, { network: m[1], year: q.get('year'), maximum_pence: max, claimed_pence: claimed, headroom_pence: max - claimed, staff: [{ role: 'clinical_pharmacist', wte: 1.0, start: '2020-04-01', monthly_pence: 350833 }, { role: 'social_prescribing_link_worker', wte: 0.6, start: '2020-06-01', monthly_pence: 108117 }] });
+      return json(res, 200, {
+        network: m[1], year: q.get('year'), maximum_pence: max,
+        claimed_pence: may ? claimed : null, headroom_pence: may ? max - claimed : null,
+        staff: may ? [{ role: 'clinical_pharmacist', wte: '1.0', start: '2020-04-01', end: null, claimable_pence: 3210050, cuts: [] }, { role: 'social_prescribing_link_worker', wte: '0.6', start: '2020-06-01', end: null, claimable_pence: 1000000, cuts: ['capped at the maximum reimbursable amount'] }] : null,
+      });
     }
     if (p === '/api/check') {
       const cf = q.get('commissioner');
@@ -295,7 +302,7 @@ const server = http.createServer(async (req, res) => {
       const w = whatif([{ practice: pr.code, to: net.code }]);
       const errors = w.networks.flatMap((n) => n.after.findings.filter((f) => f.severity === 'error').map((f) => `${n.code}: ${f.message}`));
       const warnings = w.networks.flatMap((n) => n.after.findings.filter((f) => f.severity === 'warning').map((f) => ({ rule: f.rule, message: `${n.code}: ${f.message}` })));
-      const item = { id: proposals.length + 1, action: `join ${pr.code} → ${net.code} (from ${from})`, network: net.code, effective: b.effective, status: 'open', proposed_by: s.username, reason: b.reason || '', errors, proposal: b };
+      const item = { id: proposals.length + 1, action: `join ${pr.code} → ${net.code} (from ${from})`, network: net.code, effective: b.effective, status: 'open', proposed_by: s.username, proposed_at: new Date().toISOString(), reason: b.reason || '', errors, decided_by: null, decision_reason: null, proposal: { proposal: b.kind, network: b.network, practice: b.practice } };
       proposals.push(item);
       return json(res, 201, { id: item.id, status: 'open', findings: { errors, warnings } });
     }
@@ -305,8 +312,10 @@ const server = http.createServer(async (req, res) => {
       if (!item) return err(res, 404, 'not_found', `no proposal ${m[1]}`);
       if (item.status !== 'open') return err(res, 409, 'conflict', `proposal ${item.id} is already ${item.status}`);
       const b = await readBody(req);
-      if (b.approve && item.errors.length && !b.accept_findings) return err(res, 409, 'conflict', `approving would leave ${item.errors.length} error(s): ${item.errors.join('; ')}`);
+      if (b.approve && item.errors.length && !b.accept_findings) return err(res, 409, 'conflict', `the rules check finds new errors (approve accepting the findings to record them and go ahead): ${item.errors.join('; ')}`);
       item.status = b.approve ? 'approved' : 'rejected';
+      item.decided_by = s.username;
+      item.decision_reason = b.reason;
       if (b.approve) practices.find((x) => x.code === item.proposal.practice).network = item.proposal.network;
       return json(res, 200, { id: item.id, status: item.status });
     }
