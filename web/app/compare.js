@@ -113,8 +113,17 @@ async function runCompare(by) {
   m.a.load(ga);
   m.b.load(gb);
   m.b.map.setView(m.a.map.getCenter(), m.a.map.getZoom(), { animate: false });
-  const moves = cmp.moves || [];
+  const allMoves = cmp.moves || [];
+  // The API compares the whole country; with an area chosen, keep what touches it (its practices or its networks).
+  const inArea = (code) => m.a.practices.has(code) || m.b.practices.has(code);
+  const netInArea = (code) => !!code && (m.a.networks.has(code) || m.b.networks.has(code));
+  const moves = commissioner ? allMoves.filter((x) => inArea(x.practice) || netInArea(x.from) || netInArea(x.to)) : allMoves;
+  const opened = commissioner ? (cmp.opened || []).filter(netInArea) : cmp.opened || [];
+  const closed = commissioner ? (cmp.closed || []).filter(netInArea) : cmp.closed || [];
+  cmp.opened = opened;
+  cmp.closed = closed;
   const moved = moves.map((x) => x.practice);
+  const LIMIT = 300;
   m.a.focusPractices(moved, { zoom: false, colour: '#b91c1c' });
   m.b.drawMoves(moves.map((x) => ({ practice: x.practice, from: x.from, to: x.to })), { zoom: false });
   for (const c of cmp.closed || []) if (m.a.networks.has(c)) m.a.focusNetwork(c, { zoom: false, keep: true });
@@ -129,7 +138,9 @@ async function runCompare(by) {
     h(
       'p',
       { 'data-testid': 'compare-summary' },
+      commissioner ? `In ${commissioner}: ` : '',
       `${num(moves.length)} practice${moves.length === 1 ? '' : 's'} moved · ${num((cmp.opened || []).length)} network${(cmp.opened || []).length === 1 ? '' : 's'} opened · ${num((cmp.closed || []).length)} closed`,
+      commissioner ? ` (all of England: ${num(allMoves.length)} moved)` : '',
     ),
     by === 'dates' ? h('p', { class: 'muted small' }, `The register has no shapes of its own: both maps draw snapshot #${state.snapshot}'s areas; the arrows on B show the moves.`) : null,
     h('h3', {}, 'Practices that moved'),
@@ -141,7 +152,7 @@ async function runCompare(by) {
           h(
             'tbody',
             {},
-            moves.map((x) =>
+            moves.slice(0, LIMIT).map((x) =>
               h(
                 'tr',
                 { 'data-practice': x.practice },
@@ -153,6 +164,7 @@ async function runCompare(by) {
           ),
         )
       : h('p', { class: 'muted' }, 'No practice changed network.'),
+    moves.length > LIMIT ? h('p', { class: 'muted small' }, `The first ${LIMIT} of ${num(moves.length)}: choose an area to see fewer.`) : null,
     h('h3', {}, 'Networks opened'),
     (cmp.opened || []).length ? h('p', { 'data-testid': 'compare-opened' }, cmp.opened.map((c) => h('code', { class: 'chip' }, c))) : h('p', { class: 'muted' }, 'None.'),
     h('h3', {}, 'Networks closed'),
