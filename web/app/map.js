@@ -26,8 +26,8 @@ export function networkColour(code) {
 
 /** A practice's circle: area in proportion to its list, smaller when the whole country is in view. */
 export function practiceRadius(list, zoom = 10) {
-  const scale = zoom >= 10 ? 1 : zoom >= 8 ? 0.75 : 0.5;
-  return Math.max(zoom >= 8 ? 2.5 : 1.5, (Math.sqrt(Math.max(0, Number(list) || 0)) / 22) * scale);
+  const scale = zoom >= 10 ? 1 : zoom >= 8 ? 0.75 : 0.42;
+  return Math.max(zoom >= 8 ? 2.5 : 1.2, (Math.sqrt(Math.max(0, Number(list) || 0)) / 22) * scale);
 }
 
 const ENGLAND = L.latLngBounds([49.9, -6.4], [55.9, 1.8]);
@@ -159,7 +159,11 @@ export class MapView {
     const band = z >= 10 ? 2 : z >= 8 ? 1 : 0;
     if (band === this.band) return;
     this.band = band;
-    for (const { layer, props } of this.practices.values()) layer.setRadius(practiceRadius(props.registered_patients, z));
+    const weight = band === 0 ? 0.5 : 0.8;
+    for (const { layer, props } of this.practices.values()) {
+      layer.options.weight = weight;
+      layer.setRadius(practiceRadius(props.registered_patients, z));
+    }
   }
 
   /** Where a practice or network is drawn, in pixels from the map's top left (for tests and tooling). */
