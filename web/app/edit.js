@@ -12,6 +12,7 @@ let mapView = null; // the main MapView, for neighbours and drawing
 let whatifSeq = 0;
 const ui = {};
 const edit = { practice: null, target: null, repair: null };
+const LEAVE = '__leave__'; // the target "no network": the practice leaves its network
 
 export function initEdit(view) {
   mapView = view;
@@ -25,7 +26,7 @@ export function initEdit(view) {
   ui.save = h('button', { type: 'button', 'data-testid': 'save-proposal', disabled: true }, 'Save as proposal');
   ui.saveResult = h('div', { 'data-testid': 'save-result', 'aria-live': 'polite' });
   ui.repairComm = h('select', { id: 'repair-commissioner', 'data-testid': 'repair-commissioner' });
-  ui.repairSeconds = h('input', { id: 'repair-seconds', 'data-testid': 'repair-seconds', type: 'number', min: 1, max: 60, value: 5, size: 3 });
+  ui.repairSeconds = h('input', { id: 'repair-seconds', 'data-testid': 'repair-seconds', type: 'number', min: 1, max: 20, value: 5, size: 3 });
   ui.repairRun = h('button', { type: 'button', 'data-testid': 'repair-run' }, 'Repair this area');
   ui.repairResult = h('div', { class: 'repair', 'data-testid': 'repair-result', 'aria-live': 'polite' });
 
@@ -71,7 +72,7 @@ export function refreshEdit() {
 }
 
 /** A practice picked on the map or in search while editing. */
-export function pickPractice(p) {
+export function pickPractice(p, { zoom = false } = {}) {
   if (!p) return;
   const entry = mapView.practices.get(p.code);
   const props = entry ? entry.props : p;
@@ -96,17 +97,17 @@ export function pickPractice(p) {
   clear(ui.whatif);
   clear(ui.saveResult);
   ui.save.disabled = true;
-  mapView.focusPractices([edit.practice.code], { zoom: false });
+  mapView.focusPractices([edit.practice.code], { zoom });
 }
 
 async function pickByCode(code) {
   if (!code) return;
-  if (mapView.practices.get(code)) return pickPractice(mapView.practices.get(code).props);
+  if (mapView.practices.get(code)) return pickPractice(mapView.practices.get(code).props, { zoom: true });
   try {
     const res = await api.get('/api/practices', { q: code, per_page: 5, snapshot: state.snapshot });
     const hit = res.items.find((x) => x.code === code) || res.items[0];
     if (!hit) throw new Error(`No practice matches ${code}.`);
-    pickPractice(hit);
+    pickPractice(hit, { zoom: true });
   } catch (e) {
     showError(e, 'Practice');
   }
@@ -129,6 +130,7 @@ function fillTargets() {
   clear(
     ui.target,
     h('option', { value: '' }, 'Choose a network…'),
+    p.network ? h('option', { value: LEAVE }, `No network: leave ${p.network}`) : null,
     same.length ? h('optgroup', { label: `Same commissioner (${p.commissioner || '—'}), nearest first` }, same.map(opt)) : null,
     other.length ? h('optgroup', { label: 'Nearby, other commissioners' }, other.map(opt)) : null,
   );
@@ -139,6 +141,10 @@ function fillTargets() {
 export function setTarget(code, { fromSelect = false } = {}) {
   if (!edit.practice) {
     showError(new Error('Pick a practice first: click one on the map.'));
+    return;
+  }
+  if (code === LEAVE && !edit.practice.network) {
+    showError(new Error(`${edit.practice.code} is in no network.`));
     return;
   }
   if (code && code === edit.practice.network) {
@@ -155,14 +161,14 @@ export function setTarget(code, { fromSelect = false } = {}) {
   ui.save.disabled = true;
   if (code) {
     mapView.clearOverlay();
-    mapView.drawMoves([{ practice: edit.practice.code, to: code }], { zoom: true });
+    mapView.drawMoves([{ practice: edit.practice.code, to: code === LEAVE ? null : code }], { zoom: code !== LEAVE });
     runWhatif();
   } else clear(ui.whatif);
 }
 
 async function runWhatif() {
   const mine = ++whatifSeq;
-  const move = { practice: edit.practice.code, to: edit.target };
+  const move = { practice: edit.practice.code, to: edit.target === LEAVE ? null : edit.target };
   clear(ui.whatif, h('p', { class: 'hint' }, 'Working out the what-if…'));
   ui.whatif.dataset.ready = 'false';
   const t0 = performance.now();
@@ -191,7 +197,7 @@ function renderWhatif(res, ms, move) {
     const added = a.findings.filter((f) => !rulesBefore.has(f.rule));
     const gone = b.findings.filter((f) => !rulesAfter.has(f.rule));
     const dPay = BigInt(a.pay_pence ?? 0) - BigInt(b.pay_pence ?? 0);
-    const role = n.code === move.to ? 'gains' : 'loses';
+    const role = move.to && n.code === move.to ? 'gains' : 'loses';
     const row = (label, bv, av, dv, cls, attrs = {}) =>
       h('tr', attrs, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, bv), h('td', { class: 'num' }, av), h('td', { class: `num delta ${cls || ''}` }, dv));
     const sevSort = { error: 0, warning: 1, info: 2 };
@@ -255,8 +261,9 @@ function renderWhatif(res, ms, move) {
   ui.whatif.dataset.ready = 'true';
 }
 
-async function propose(practice, network) {
-  const body = { kind: 'join', network, practice, effective: ui.effective.value || firstOfNextMonth(), reason: ui.reason.value.trim() || `Move ${practice} to ${network}` };
+async function propose(practice, network, kind = 'join') {
+  const what = kind === 'join' ? `Move ${practice} to ${network}` : `${practice} leaves ${network}`;
+  const body = { kind, network, practice, effective: ui.effective.value || firstOfNextMonth(), reason: ui.reason.value.trim() || what };
   return api.post('/api/proposals', body);
 }
 
@@ -277,7 +284,7 @@ async function save() {
   ui.save.disabled = true;
   clear(ui.saveResult, h('p', { class: 'hint' }, 'Saving…'));
   try {
-    const res = await propose(edit.practice.code, edit.target);
+    const res = edit.target === LEAVE ? await propose(edit.practice.code, edit.practice.network, 'leave') : await propose(edit.practice.code, edit.target);
     clear(ui.saveResult, proposalOutcome(res));
     ui.saveResult.scrollIntoView({ block: 'nearest' });
     emit('proposals-changed');
@@ -291,7 +298,7 @@ async function save() {
 async function repair() {
   const commissioner = ui.repairComm.value;
   if (!commissioner) return;
-  const seconds = Math.max(1, Math.min(60, Number(ui.repairSeconds.value) || 5));
+  const seconds = Math.max(1, Math.min(20, Number(ui.repairSeconds.value) || 5));
   ui.repairRun.disabled = true;
   ui.repairResult.dataset.ready = 'false';
   clear(ui.repairResult, h('p', { class: 'hint' }, `Searching ${commissioner} for up to ${seconds} s…`));
@@ -309,17 +316,20 @@ async function repair() {
   mapView.drawMoves(res.moves);
   const rows = res.moves.map((m) => {
     const status = h('span', { class: 'move-status', 'data-testid': 'repair-move-status' });
-    const canJoin = !!m.to;
+    // A move to a network is a join (leaving the old one); a move to no network is a leave.
+    const kind = m.to ? 'join' : 'leave';
+    const network = m.to || m.from;
+    const canAccept = !!network;
     const btn = h(
       'button',
-      { type: 'button', class: 'secondary small', 'data-testid': 'repair-accept', disabled: !canJoin, title: canJoin ? `Save “${m.practice} joins ${m.to}” as a proposal` : 'Leaving a network without joining another cannot be proposed from here' },
+      { type: 'button', class: 'secondary small', 'data-testid': 'repair-accept', disabled: !canAccept, title: canAccept ? `Save “${m.practice} ${kind === 'join' ? `joins ${m.to}` : `leaves ${m.from}`}” as a proposal` : 'Nothing to propose' },
       'Accept',
     );
     const accept = async () => {
       btn.disabled = true;
       status.textContent = 'saving…';
       try {
-        const r = await propose(m.practice, m.to);
+        const r = await propose(m.practice, network, kind);
         status.textContent = `proposal #${r.id}`;
         status.className = 'move-status good';
         li.dataset.accepted = 'true';
@@ -328,7 +338,7 @@ async function repair() {
         status.textContent = e.message;
         status.className = 'move-status bad';
         btn.disabled = false;
-        showError(e, `Accept ${m.practice} → ${m.to}`);
+        showError(e, `Accept ${m.practice} → ${m.to || 'no network'}`);
         return false;
       }
     };
