@@ -140,7 +140,7 @@ async function runCompare(by) {
       { 'data-testid': 'compare-summary' },
       commissioner ? `In ${commissioner}: ` : '',
       `${num(moves.length)} practice${moves.length === 1 ? '' : 's'} moved · ${num((cmp.opened || []).length)} network${(cmp.opened || []).length === 1 ? '' : 's'} opened · ${num((cmp.closed || []).length)} closed`,
-      commissioner ? ` (all of England: ${num(allMoves.length)} moved)` : '',
+      commissioner && allMoves.length !== moves.length ? ` (all of England: ${num(allMoves.length)} moved)` : '',
     ),
     by === 'dates' ? h('p', { class: 'muted small' }, `The register has no shapes of its own: both maps draw snapshot #${state.snapshot}'s areas; the arrows on B show the moves.`) : null,
     h('h3', {}, 'Practices that moved'),
