@@ -43,6 +43,7 @@ fs.mkdirSync(shots, { recursive: true });
 // ---------- harness ----------
 let browser, page;
 let shotNo = 0;
+let passed = 0;
 let current = 'setup';
 const problems = { console: [], page: [], failed: [], http: [] };
 const resetProblems = () => {
@@ -65,6 +66,7 @@ async function flow(name, fn) {
   try {
     const note = await fn();
     console.log(`ok ${name} ${Date.now() - t0}${note ? ` (${note})` : ''}`);
+    passed++;
   } catch (e) {
     let where = '';
     try {
@@ -79,6 +81,7 @@ async function flow(name, fn) {
     ].filter(Boolean);
     console.error(`FAIL ${name}: ${e instanceof Fail ? e.message : e.stack || e.message}${where}`);
     for (const x of extra) console.error(`  ${x}`);
+    console.log(`${passed} passed, 1 failed`);
     if (browser) await browser.close().catch(() => {});
     process.exit(1);
   }
@@ -407,11 +410,11 @@ async function main() {
     expect(user.role === 'commissioner', `role ${user.role}`);
     expect((await text(tid('user-role'))).includes(user.commissioner), `the role shown is "${await text(tid('user-role'))}"`);
     await visible(tid('tab-edit'));
-    const r = await rawFetch('POST', '/api/whatif', { moves: [] });
+    const r = await rawFetch('POST', '/api/whatif', { moves: [{ practice: move.practice, to: move.to }] });
     const noCsrf = await rawFetch('POST', '/api/proposals', { kind: 'join', network: move.to, practice: move.practice, effective: '2030-01-01', reason: 'no token' });
     expect(noCsrf.status === 403, `a POST without X-CSRF-Token answered ${noCsrf.status} (want 403 csrf): ${noCsrf.text.slice(0, 200)}`);
     await shot('commissioner');
-    return `what-if without token ${r.status}, proposal without token ${noCsrf.status} ${noCsrf.body && noCsrf.body.code}`;
+    return `without X-CSRF-Token: proposal ${noCsrf.status} ${noCsrf.body && noCsrf.body.code}, what-if (saves nothing) ${r.status}`;
   });
 
   let ms = 0;
@@ -571,6 +574,7 @@ async function main() {
 
   await browser.close();
   console.log(`all flows passed; screenshots in ${shots}`);
+  console.log(`${passed} passed, 0 failed`);
 }
 
 main().catch(async (e) => {
