@@ -23,18 +23,22 @@ const MAX_MOVES: usize = 50;
 #[derive(Deserialize, ToSchema)]
 pub struct Move {
     /// Practice code.
+    #[schema(schema_with = crate::schema::practice)]
     pub practice: String,
     /// The network it moves to, or null to leave every network.
+    #[schema(schema_with = crate::schema::network_or_null)]
     pub to: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct WhatIf {
-    #[schema(max_items = 50)]
+    #[schema(min_items = 1, max_items = 50)]
     pub moves: Vec<Move>,
     /// Financial year for the funding (default: the snapshot's).
+    #[schema(schema_with = crate::schema::year, required = false)]
     pub year: Option<String>,
     /// Snapshot id (default: the latest).
+    #[serde(default, deserialize_with = "crate::schema::integer")]
     pub snapshot: Option<i64>,
 }
 
@@ -195,10 +199,13 @@ pub async fn whatif(State(state): Shared, Json(body): Json<WhatIf>) -> Result<Js
 #[derive(Deserialize, ToSchema)]
 pub struct RepairRequest {
     /// The commissioner whose area to repair (e.g. 15E).
+    #[schema(schema_with = crate::schema::commissioner)]
     pub commissioner: String,
     /// Time limit for the search, seconds (default 5, at most 20).
+    #[schema(minimum = 0.1, maximum = 20.0)]
     pub seconds: Option<f64>,
     /// Snapshot id (default: the latest).
+    #[serde(default, deserialize_with = "crate::schema::integer")]
     pub snapshot: Option<i64>,
 }
 
@@ -317,13 +324,19 @@ pub async fn repair(
 #[derive(Deserialize, IntoParams)]
 pub struct CompareQuery {
     /// First snapshot id.
-    pub a: Option<i64>,
+    pub a: i64,
     /// Second snapshot id.
-    pub b: Option<i64>,
-    /// First register date (instead of snapshots), YYYY-MM-DD.
-    pub a_date: Option<String>,
+    pub b: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CompareDatesQuery {
+    /// First register date, YYYY-MM-DD.
+    #[param(format = Date)]
+    pub a_date: String,
     /// Second register date, YYYY-MM-DD.
-    pub b_date: Option<String>,
+    #[param(format = Date)]
+    pub b_date: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -346,10 +359,7 @@ pub struct Comparison {
 }
 
 /// Practice → network (the first, for a practice in several).
-async fn members_of_snapshot(
-    state: &AppState,
-    id: i64,
-) -> Result<(BTreeMap<String, String>, BTreeSet<String>), ApiError> {
+async fn members_of_snapshot(state: &AppState, id: i64) -> Result<Members, ApiError> {
     let l = state.loaded(Some(id)).await?;
     let members = l
         .networks_of
@@ -363,10 +373,7 @@ async fn members_of_snapshot(
     Ok((members, nets))
 }
 
-async fn members_of_date(
-    state: &AppState,
-    date: time::Date,
-) -> Result<(BTreeMap<String, String>, BTreeSet<String>), ApiError> {
+async fn members_of_date(state: &AppState, date: time::Date) -> Result<Members, ApiError> {
     let st = state.store.register_state(date).await?;
     let members = st
         .records
@@ -377,38 +384,45 @@ async fn members_of_date(
     Ok((members, st.networks.iter().map(|n| n.code.clone()).collect()))
 }
 
-/// How two configurations differ: two snapshots, or the register on two dates.
+/// How two snapshots' configurations differ.
 #[utoipa::path(
     get, path = "/api/compare", tag = "pcn", params(CompareQuery),
     responses((status = 200, body = Comparison), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn compare(State(state): Shared, Query(q): Query<CompareQuery>) -> Result<Json<Comparison>, ApiError> {
-    let ((ma, na), (mb, nb), a, b) = match (q.a, q.b, q.a_date.as_deref(), q.b_date.as_deref()) {
-        (Some(a), Some(b), None, None) => {
-            (members_of_snapshot(&state, a).await?, members_of_snapshot(&state, b).await?, a.to_string(), b.to_string())
-        }
-        (None, None, Some(a), Some(b)) => {
-            let (da, db) =
-                (crate::routes::parse_date("a_date", Some(a))?, crate::routes::parse_date("b_date", Some(b))?);
-            (members_of_date(&state, da).await?, members_of_date(&state, db).await?, da.to_string(), db.to_string())
-        }
-        _ => {
-            return Err(ApiError::BadRequest(
-                "give two snapshots (a and b) or two register dates (a_date and b_date)".into(),
-            ));
-        }
-    };
+    let (a, b) = (members_of_snapshot(&state, q.a).await?, members_of_snapshot(&state, q.b).await?);
+    Ok(Json(comparison(a, b, q.a.to_string(), q.b.to_string())))
+}
+
+/// How the register differs between two dates.
+#[utoipa::path(
+    get, path = "/api/compare/register", tag = "pcn", params(CompareDatesQuery),
+    responses((status = 200, body = Comparison), (status = 400, body = crate::error::ErrorBody))
+)]
+pub async fn compare_register(
+    State(state): Shared,
+    Query(q): Query<CompareDatesQuery>,
+) -> Result<Json<Comparison>, ApiError> {
+    let da = crate::routes::parse_date("a_date", Some(&q.a_date))?;
+    let db = crate::routes::parse_date("b_date", Some(&q.b_date))?;
+    let (a, b) = (members_of_date(&state, da).await?, members_of_date(&state, db).await?);
+    Ok(Json(comparison(a, b, da.to_string(), db.to_string())))
+}
+
+type Members = (BTreeMap<String, String>, BTreeSet<String>);
+
+fn comparison((ma, na): Members, (mb, nb): Members, a: String, b: String) -> Comparison {
     let practices: BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
     let moves = practices
         .into_iter()
         .filter(|p| ma.get(*p) != mb.get(*p))
         .map(|p| Moved { practice: p.clone(), from: ma.get(p).cloned(), to: mb.get(p).cloned() })
         .collect();
-    Ok(Json(Comparison {
+    Comparison {
         a,
         b,
         moves,
         opened: nb.difference(&na).cloned().collect(),
         closed: na.difference(&nb).cloned().collect(),
-    }))
+    }
 }

@@ -32,7 +32,7 @@ pub enum ApiError {
 pub struct ErrorBody {
     /// Stable: `not_found`, `bad_request`, `conflict`, `unauthorized`,
     /// `forbidden`, `csrf`, `rate_limited`, `internal` (and `payload_too_large`,
-    /// `timeout`, `unsupported_media_type` from the server's limits).
+    /// `timeout`, `method_not_allowed` from the server's limits).
     pub code: &'static str,
     pub message: String,
 }
@@ -92,15 +92,18 @@ pub async fn json_errors(res: Response) -> Response {
     let code = match status {
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::REQUEST_TIMEOUT => "timeout",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "bad_request",
         s if s.is_server_error() => "internal",
         _ => "bad_request",
     };
-    // Unprocessable bodies are plain bad requests to clients: one status per code.
-    let status = if status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { status };
+    // A body that is missing, not JSON or of the wrong shape is a plain bad
+    // request to clients: one status per code.
+    let status = match status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::BAD_REQUEST,
+        s => s,
+    };
     let (parts, body) = res.into_parts();
     let text = axum::body::to_bytes(body, 64 * 1024).await.map(|b| String::from_utf8_lossy(&b).into_owned());
     let message = match text {

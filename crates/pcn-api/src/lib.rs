@@ -16,6 +16,7 @@ pub mod geojson;
 mod people;
 mod proposals;
 mod routes;
+mod schema;
 mod staff;
 mod web;
 
@@ -213,6 +214,7 @@ fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(edit::whatif))
         .routes(routes!(edit::repair))
         .routes(routes!(edit::compare))
+        .routes(routes!(edit::compare_register))
         .routes(routes!(proposals::list, proposals::create))
         .routes(routes!(proposals::decision))
         .routes(routes!(people::session, people::login, people::logout))

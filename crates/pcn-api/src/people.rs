@@ -49,7 +49,9 @@ pub async fn session(caller: Caller) -> Json<SessionInfo> {
 
 #[derive(Deserialize, ToSchema)]
 pub struct Login {
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub username: String,
+    #[schema(max_length = 1000)]
     pub password: String,
 }
 
@@ -144,6 +146,7 @@ pub async fn logout(State(state): Shared, caller: Caller) -> Result<Response, Ap
 #[derive(Deserialize, IntoParams)]
 pub struct AuditQuery {
     /// How many of the newest entries (1 to 1,000; default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 

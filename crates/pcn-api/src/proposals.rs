@@ -23,13 +23,24 @@ type Shared = State<Arc<AppState>>;
 #[derive(Deserialize, ToSchema)]
 pub struct NewProposal {
     /// `join` (move the practice into the network, leaving its current one) or `leave`.
-    pub kind: String,
+    pub kind: MoveKind,
+    #[schema(schema_with = crate::schema::network)]
     pub network: String,
+    #[schema(schema_with = crate::schema::practice)]
     pub practice: String,
     /// First day of the change, YYYY-MM-DD.
+    #[schema(schema_with = crate::schema::date)]
     pub effective: String,
     /// Why: kept with the change for ever.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MoveKind {
+    Join,
+    Leave,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -65,10 +76,19 @@ pub struct ProposalList {
     pub items: Vec<ProposalItem>,
 }
 
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    Open,
+    Approved,
+    Rejected,
+}
+
 #[derive(Deserialize, IntoParams)]
 pub struct StatusQuery {
     /// open, approved or rejected (default: all).
-    pub status: Option<String>,
+    #[param(inline)]
+    pub status: Option<StatusFilter>,
 }
 
 fn item(p: &Proposal) -> ProposalItem {
@@ -99,14 +119,11 @@ fn item(p: &Proposal) -> ProposalItem {
     responses((status = 200, body = ProposalList), (status = 400, body = crate::error::ErrorBody))
 )]
 pub async fn list(State(state): Shared, Query(q): Query<StatusQuery>) -> Result<Json<ProposalList>, ApiError> {
-    let status = q
-        .status
-        .as_deref()
-        .map(|s| {
-            ProposalStatus::parse(s)
-                .ok_or_else(|| ApiError::BadRequest(format!("status {s:?}: open, approved or rejected")))
-        })
-        .transpose()?;
+    let status = q.status.map(|s| match s {
+        StatusFilter::Open => ProposalStatus::Open,
+        StatusFilter::Approved => ProposalStatus::Approved,
+        StatusFilter::Rejected => ProposalStatus::Rejected,
+    });
     let all = state.store.proposals(status).await?;
     Ok(Json(ProposalList { items: all.iter().map(item).collect() }))
 }
@@ -148,10 +165,9 @@ pub async fn create(
     if body.reason.trim().is_empty() || body.reason.len() > 2000 {
         return Err(ApiError::BadRequest("give a reason (up to 2,000 characters)".into()));
     }
-    let kind = match body.kind.as_str() {
-        "join" => ProposalKind::Join { network: network.clone(), practice: practice.clone() },
-        "leave" => ProposalKind::Leave { network: network.clone(), practice: practice.clone() },
-        k => return Err(ApiError::BadRequest(format!("kind {k:?}: join or leave"))),
+    let kind = match body.kind {
+        MoveKind::Join => ProposalKind::Join { network: network.clone(), practice: practice.clone() },
+        MoveKind::Leave => ProposalKind::Leave { network: network.clone(), practice: practice.clone() },
     };
     let checker = Checker::new(&state.store, effective).await?;
     if !checker.model.network_index.contains_key(&network) {
@@ -167,7 +183,7 @@ pub async fn create(
     if !allowed && let Some(from) = &losing {
         allowed = may_edit_network(&user, from, commissioner_of(&state, from).await?.as_deref());
     }
-    let target = format!("{} {practice} {network}", body.kind);
+    let target = format!("{} {practice} {network}", kind.action());
     if !allowed {
         state.audit(&user.username, "proposal.create", Some(&target), "forbidden", json!({})).await;
         return Err(ApiError::Forbidden(format!(
@@ -204,6 +220,7 @@ pub async fn create(
 pub struct Decision {
     pub approve: bool,
     /// Why: kept with the decision for ever.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
     /// Approve even though the rules check finds new errors (they are recorded).
     #[serde(default)]

@@ -64,8 +64,10 @@ pub struct ListQuery {
     /// Case-insensitive text in the code or name.
     pub q: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// At most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -178,7 +180,7 @@ pub struct NetworkDetail {
 /// One network: its members with their lists, and what the rules find.
 #[utoipa::path(
     get, path = "/api/networks/{code}", tag = "pcn",
-    params(("code" = String, Path, description = "Network code, e.g. U12345"), SnapshotQuery),
+    params(("code" = String, Path, description = "Network code, e.g. U12345", pattern = "^U[0-9]{5}$"), SnapshotQuery),
     responses((status = 200, body = NetworkDetail), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn network(
@@ -238,6 +240,7 @@ pub async fn network(
 #[derive(Deserialize, IntoParams)]
 pub struct AsOfQuery {
     /// ISO date (default: today).
+    #[param(schema_with = crate::schema::date)]
     pub as_of: Option<String>,
 }
 
@@ -264,7 +267,7 @@ pub struct RegisterNetwork {
 /// A network in the register as of a date: members, director, payee and the rest.
 #[utoipa::path(
     get, path = "/api/register/networks/{code}", tag = "pcn",
-    params(("code" = String, Path, description = "Network code"), AsOfQuery),
+    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), AsOfQuery),
     responses((status = 200, body = RegisterNetwork), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn register_network(
@@ -303,10 +306,13 @@ pub struct CheckQuery {
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks and practices (e.g. 15E).
+    #[param(schema_with = crate::schema::commissioner)]
     pub commissioner: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// At most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -389,6 +395,7 @@ pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<
 #[derive(Deserialize, IntoParams)]
 pub struct PayQuery {
     /// Financial year, e.g. 2020/21.
+    #[param(pattern = "^(2019/20|2020/21|2021/22|2022/23|2023/24|2024/25|2025/26)$")]
     pub year: String,
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
@@ -419,7 +426,7 @@ pub struct NetworkPay {
 /// A network's entitlements for a year, by stream, to the penny.
 #[utoipa::path(
     get, path = "/api/networks/{code}/pay", tag = "pcn",
-    params(("code" = String, Path, description = "Network code"), PayQuery),
+    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), PayQuery),
     responses((status = 200, body = NetworkPay), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn network_pay(
@@ -532,10 +539,13 @@ pub struct PracticeQuery {
     /// Case-insensitive text in the code or name.
     pub q: Option<String>,
     /// Only this commissioner's practices.
+    #[param(schema_with = crate::schema::commissioner)]
     pub commissioner: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// At most 500.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -616,6 +626,7 @@ pub struct MapQuery {
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks and the practices in or near them.
+    #[param(schema_with = crate::schema::commissioner)]
     pub commissioner: Option<String>,
 }
 

@@ -22,19 +22,22 @@ type Shared = State<Arc<AppState>>;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StaffPost {
     /// ARRS role key, e.g. `clinical_pharmacist`.
+    #[schema(schema_with = crate::schema::role)]
     pub role: String,
     /// Whole-time equivalent, e.g. "1.0" (decimal text or number).
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::schema::wte)]
     pub wte: Decimal,
     /// First day in post, YYYY-MM-DD.
+    #[schema(schema_with = crate::schema::date)]
     pub start: String,
     /// Last day in post, if it has ended.
+    #[schema(schema_with = crate::schema::date, required = false)]
     pub end: Option<String>,
     /// Actual annual salary as worked (at its WTE), pounds.
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::schema::pounds)]
     pub salary: Decimal,
     /// Employer NI and pension a year, pounds.
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::schema::pounds)]
     pub on_costs: Decimal,
     /// In post on 31 March 2019 in a role that existed then (not additional).
     #[serde(default)]
@@ -44,6 +47,7 @@ pub struct StaffPost {
 #[derive(Deserialize, IntoParams)]
 pub struct YearQuery {
     /// Financial year, e.g. 2020/21 (default: the snapshot's).
+    #[param(schema_with = crate::schema::year)]
     pub year: Option<String>,
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
@@ -115,7 +119,7 @@ fn posts(network: &str, staff: &[StaffPost]) -> Result<Vec<Post>, String> {
 /// A network's ARRS sum for the year, what its staff records claim, and the headroom left.
 #[utoipa::path(
     get, path = "/api/networks/{code}/arrs", tag = "pcn",
-    params(("code" = String, Path, description = "Network code"), YearQuery),
+    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), YearQuery),
     responses((status = 200, body = ArrsHeadroom), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn network_arrs(
@@ -201,7 +205,7 @@ pub struct StaffSaved {
 /// Replaces a network's staff records (its manager, or an admin).
 #[utoipa::path(
     put, path = "/api/networks/{code}/staff", tag = "pcn",
-    params(("code" = String, Path, description = "Network code")),
+    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$")),
     request_body = Vec<StaffPost>,
     responses(
         (status = 200, body = StaffSaved), (status = 400, body = crate::error::ErrorBody),

@@ -292,7 +292,7 @@ async fn only_the_receiving_networks_commissioner_approves_and_new_errors_need_a
     // Deciding twice is a conflict, and the register shows the move from its date.
     let (s, _) = write(&app, Some(&city), "POST", &uri, json!({"approve": false, "reason": "again"})).await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let (_, cmp) = read(&app, None, "/api/compare?a_date=2021-03-31&b_date=2021-04-01").await;
+    let (_, cmp) = read(&app, None, "/api/compare/register?a_date=2021-03-31&b_date=2021-04-01").await;
     assert_eq!(cmp["moves"], json!([{"practice": "A00003", "from": "U00001", "to": "U00002"}]));
     assert_eq!(store.proposals(None).await.unwrap()[0].decided_by.as_deref(), Some("city-commissioner"));
 }

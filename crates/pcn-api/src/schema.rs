@@ -1,0 +1,174 @@
+//! Shapes of codes, years and roles for the OpenAPI document, so clients (and
+//! schemathesis) know what a valid request is before sending it. The parsers
+//! in pcn-core stay the authority; tests check these agree with them.
+
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{Object, RefOr, Schema};
+
+/// Three or five upper-case letters and digits, with a digit (00C, D4U1Y).
+pub const COMMISSIONER: &str = "^([0-9][0-9A-Z]{2}|[A-Z][0-9][0-9A-Z]|[A-Z]{2}[0-9]|[0-9][0-9A-Z]{4}|[A-Z][0-9][0-9A-Z]{3}|[A-Z]{2}[0-9][0-9A-Z]{2}|[A-Z]{3}[0-9][0-9A-Z]|[A-Z]{4}[0-9])$";
+pub const NETWORK: &str = "^U[0-9]{5}$";
+pub const PRACTICE: &str = "^[A-Z][0-9]{5}$";
+
+fn pattern(p: &str) -> Object {
+    ObjectBuilder::new().schema_type(Type::String).pattern(Some(p)).build()
+}
+
+pub fn commissioner() -> Object {
+    pattern(COMMISSIONER)
+}
+
+pub fn network() -> Object {
+    pattern(NETWORK)
+}
+
+pub fn practice() -> Object {
+    pattern(PRACTICE)
+}
+
+/// A network code, or null.
+pub fn network_or_null() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+        .pattern(Some(NETWORK))
+        .into()
+}
+
+/// The financial years pcn has rates for (2020/21, ...).
+pub fn years() -> Vec<String> {
+    pcn_funding::rates::years().map(|y| y.to_string()).collect()
+}
+
+pub fn year() -> Object {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(years())).build()
+}
+
+/// ARRS role keys.
+pub fn role() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(pcn_funding::rates::ROLE_KEYS.iter().copied()))
+        .build()
+}
+
+/// Decimal text: a whole-time equivalent above 0 and at most 2.
+pub fn wte() -> Object {
+    pattern("^(0\\.[0-9]?[1-9]|1(\\.[0-9]{1,2})?|2(\\.0{1,2})?)$")
+}
+
+/// Decimal text: pounds, up to two decimals.
+pub fn pounds() -> Object {
+    pattern("^[0-9]{1,7}(\\.[0-9]{1,2})?$")
+}
+
+/// YYYY-MM-DD.
+pub fn date() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+        .build()
+}
+
+/// An optional integer that JSON may spell as `2` or `2.0` (both are the
+/// integer 2 to JSON Schema, and so to clients that check against it).
+pub fn integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let v: Option<serde_json::Number> = serde::Deserialize::deserialize(d)?;
+    match v {
+        None => Ok(None),
+        Some(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not an integer"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(re: &str, s: &str) -> bool {
+        // The patterns are alternations of fixed-width classes: check by brute force on samples.
+        let re = re.trim_start_matches('^').trim_end_matches('$');
+        let re = re.trim_start_matches('(').trim_end_matches(')');
+        re.split('|').any(|alt| class_match(alt, s))
+    }
+
+    /// Matches `[..]{n}` / `[..]` sequences (the only syntax these patterns use).
+    fn class_match(alt: &str, s: &str) -> bool {
+        let mut chars = s.chars();
+        let mut rest = alt;
+        while !rest.is_empty() {
+            let (class, after) = if let Some(r) = rest.strip_prefix('[') {
+                let end = r.find(']').unwrap();
+                (&r[..end], &r[end + 1..])
+            } else {
+                (&rest[..1], &rest[1..])
+            };
+            let (n, after) = if let Some(r) = after.strip_prefix('{') {
+                let end = r.find('}').unwrap();
+                (r[..end].parse::<usize>().unwrap(), &r[end + 1..])
+            } else {
+                (1, after)
+            };
+            for _ in 0..n {
+                let Some(c) = chars.next() else { return false };
+                let ok = if class.len() == 1 {
+                    class.starts_with(c)
+                } else {
+                    class.as_bytes().chunks(3).any(|r| r.len() == 3 && (r[0] as char..=r[2] as char).contains(&c))
+                };
+                if !ok {
+                    return false;
+                }
+            }
+            rest = after;
+        }
+        chars.next().is_none()
+    }
+
+    #[test]
+    fn the_commissioner_pattern_accepts_exactly_what_the_parser_does() {
+        let alphabet: Vec<char> = ('0'..='9').chain('A'..='Z').collect();
+        let mut checked = 0;
+        for a in &alphabet {
+            for b in &alphabet {
+                for c in &alphabet {
+                    let s: String = [*a, *b, *c].iter().collect();
+                    assert_eq!(matches(COMMISSIONER, &s), pcn_core::CommissionerCode::parse(&s).is_ok(), "{s}");
+                    checked += 1;
+                    let five = format!("{s}{a}{c}");
+                    assert_eq!(
+                        matches(COMMISSIONER, &five),
+                        pcn_core::CommissionerCode::parse(&five).is_ok(),
+                        "{five}"
+                    );
+                }
+            }
+        }
+        assert_eq!(checked, 36 * 36 * 36);
+        for s in ["U12345", "A81001"] {
+            assert_eq!(matches(NETWORK, s), pcn_core::NetworkCode::parse(s).is_ok(), "{s}");
+            assert_eq!(matches(PRACTICE, s), pcn_core::PracticeCode::parse(s).is_ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_required_year_parameter_offers_the_years_with_rates() {
+        // utoipa keeps a parameter required only with a literal pattern: it must list the same years.
+        let doc: serde_json::Value = serde_json::from_str(&crate::openapi_json()).unwrap();
+        let params = doc["paths"]["/api/networks/{code}/pay"]["get"]["parameters"].as_array().unwrap();
+        let year = params.iter().find(|p| p["name"] == "year").unwrap();
+        assert_eq!(year["required"], true);
+        assert_eq!(year["schema"]["pattern"], format!("^({})$", years().join("|")));
+    }
+
+    #[test]
+    fn every_year_offered_parses_and_has_rates() {
+        assert!(years().len() >= 7);
+        for y in years() {
+            let fy = pcn_core::FinancialYear::parse(&y).unwrap();
+            assert!(pcn_funding::rates::year(fy).is_ok(), "{y}");
+        }
+    }
+}
