@@ -112,6 +112,13 @@ async function apiGet(url) {
   return r.body;
 }
 
+/** Integer pence as the page shows them: £1,234.56 (−£… when negative). */
+function gbp(pence) {
+  const p = BigInt(pence);
+  const a = p < 0n ? -p : p;
+  return `${p < 0n ? '−' : ''}£${(a / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${(a % 100n).toString().padStart(2, '0')}`;
+}
+
 const tid = (id) => `[data-testid="${id}"]`;
 async function visible(sel, timeout = 10000) {
   await page.locator(sel).first().waitFor({ state: 'visible', timeout });
@@ -311,7 +318,7 @@ async function main() {
     const total = (await text(tid('pay-total'))).trim();
     expect(/^−?£[\d,]+\.\d\d$/.test(total), `the entitlement total is not in pounds and pence: "${total}"`);
     const pay = await apiGet(`/api/networks/${move.from}/pay?year=2020/21`);
-    const want = `£${(BigInt(pay.total_pence) / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${(BigInt(pay.total_pence) % 100n).toString().padStart(2, '0')}`;
+    const want = gbp(pay.total_pence);
     expect(total === want, `the panel's total ${total} differs from the API's ${pay.total_pence} pence (${want})`);
     await visible(tid('arrs-headroom'));
     // Anonymous visitors see the maximum; claims and headroom only the network's manager and commissioner.
@@ -321,7 +328,15 @@ async function main() {
     else expect(await page.locator(tid('arrs-hidden')).count(), 'the panel does not say why the ARRS headroom is not shown');
     await page.locator(tid('pay-table')).scrollIntoViewIfNeeded();
     await shot('inspect');
-    return `${rows} members, total ${total}`;
+    // Another year: the streams follow the year selector, to the penny.
+    await page.selectOption(tid('year-select'), '2021/22');
+    await page.waitForFunction(() => /2021\/22/.test(document.querySelector('[data-testid="pay-table"] caption')?.textContent || ''), null, { timeout: 15000 });
+    const pay2 = await apiGet(`/api/networks/${move.from}/pay?year=2021/22`);
+    const total2 = (await text(tid('pay-total'))).trim();
+    expect(total2 === gbp(pay2.total_pence), `for 2021/22 the panel's total ${total2} differs from the API's ${pay2.total_pence} pence`);
+    await page.selectOption(tid('year-select'), '2020/21');
+    await page.waitForFunction(() => /2020\/21/.test(document.querySelector('[data-testid="pay-table"] caption')?.textContent || ''), null, { timeout: 15000 });
+    return `${rows} members, total ${total} (2021/22: ${total2})`;
   });
 
   await flow('findings', async () => {
@@ -570,6 +585,23 @@ async function main() {
     await page.waitForTimeout(500);
     await shot('compare');
     return `${snaps.length >= 2 ? 'snapshots' : 'register dates'}: ${summary}`;
+  });
+
+  await flow('snapshot', async () => {
+    const snaps = await apiGet('/api/snapshots');
+    if (snaps.length < 2) return 'one snapshot only: nothing to switch';
+    await openTab('network');
+    const old = snaps[0];
+    await page.selectOption(tid('snapshot-select'), String(old.id));
+    await page.waitForFunction((d) => (document.querySelector('[data-testid="map-status"]')?.textContent || '').includes(`snapshot ${d}`), old.as_of, { timeout: 60000 });
+    const n = Number(await page.getAttribute(tid('map'), 'data-networks'));
+    expect(n > 0, `the map of snapshot #${old.id} drew no networks`);
+    await shot('older-snapshot');
+    const latest = snaps[snaps.length - 1];
+    await page.selectOption(tid('snapshot-select'), String(latest.id));
+    await page.waitForFunction((d) => (document.querySelector('[data-testid="map-status"]')?.textContent || '').includes(`snapshot ${d}`), latest.as_of, { timeout: 60000 });
+    expect(!(await errorBanner()), `an error is shown: ${await errorBanner()}`);
+    return `#${old.id} (${old.as_of}): ${n} networks`;
   });
 
   await browser.close();
