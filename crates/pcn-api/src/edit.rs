@@ -150,8 +150,11 @@ pub async fn whatif(State(state): Shared, Json(body): Json<WhatIf>) -> Result<Js
     for &(p, to) in &moves {
         after.assign(p, to);
     }
-    let before_findings = pcn_rules::check_networks(&l.model, &l.config, &inputs, &touched);
-    let after_findings = pcn_rules::check_networks(&l.model, &after, &inputs, &touched);
+    let moved_practices: Vec<u32> = moves.iter().map(|m| m.0).collect();
+    let before_findings =
+        pcn_rules::check_networks_after_moves(&l.model, &l.config, &l.networks_of, &[], &inputs, &touched);
+    let after_findings =
+        pcn_rules::check_networks_after_moves(&l.model, &after, &l.networks_of, &moved_practices, &inputs, &touched);
 
     // Funding: the touched networks' inputs with the moved practices' spells
     // taken out, and a whole-year spell added where they go.

@@ -67,10 +67,29 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
+/// The networks of each practice: computed from the configuration, or
+/// borrowed from a caller that already has them with a few practices
+/// overridden (an edit's moves), so checking one edit does not rebuild the
+/// list for every practice in England.
+struct NetworksOf<'a> {
+    base: std::borrow::Cow<'a, [Vec<u32>]>,
+    changed: HashMap<u32, Vec<u32>>,
+}
+
+impl NetworksOf<'_> {
+    fn of(&self, p: u32) -> &[u32] {
+        self.changed.get(&p).map_or_else(|| self.base[p as usize].as_slice(), Vec::as_slice)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        (0..self.base.len() as u32).map(|p| self.of(p))
+    }
+}
+
 struct Ctx<'a> {
     model: &'a Model,
     config: &'a Configuration,
-    networks_of: Vec<Vec<u32>>,
+    networks_of: NetworksOf<'a>,
     /// Practices covered as non-participants, by network.
     covered_by: HashMap<u32, u32>,
     approvals: &'a [Approval],
@@ -107,7 +126,7 @@ impl Ctx<'_> {
     }
 
     fn is_covered(&self, p: u32) -> bool {
-        !self.networks_of[p as usize].is_empty() || self.covered_by.contains_key(&p)
+        !self.networks_of.of(p).is_empty() || self.covered_by.contains_key(&p)
     }
 }
 
@@ -146,6 +165,19 @@ pub fn check(model: &Model, config: &Configuration, inputs: &CheckInputs) -> Rep
 }
 
 fn context<'a>(model: &'a Model, config: &'a Configuration, inputs: &'a CheckInputs) -> Ctx<'a> {
+    let networks_of = NetworksOf {
+        base: std::borrow::Cow::Owned(config.networks_of(model.practices.len())),
+        changed: HashMap::new(),
+    };
+    context_with(model, config, networks_of, inputs)
+}
+
+fn context_with<'a>(
+    model: &'a Model,
+    config: &'a Configuration,
+    networks_of: NetworksOf<'a>,
+    inputs: &'a CheckInputs,
+) -> Ctx<'a> {
     let year = inputs.year.unwrap_or_else(|| FinancialYear::containing(model.as_of));
     let mut covered_by = HashMap::new();
     for a in inputs.approvals.iter().filter(|a| a.kind == ApprovalKind::NonParticipant && a.in_force_on(year.start())) {
@@ -158,12 +190,47 @@ fn context<'a>(model: &'a Model, config: &'a Configuration, inputs: &'a CheckInp
     Ctx {
         model,
         config,
-        networks_of: config.networks_of(model.practices.len()),
+        networks_of,
         covered_by,
         approvals: &inputs.approvals,
         governance: inputs.governance.as_ref().map(|g| g.iter().map(|x| (&x.network, x)).collect()),
         year,
     }
+}
+
+/// Findings of the given networks in `config`, which differs from the
+/// configuration `base_networks_of` describes only in the networks of the
+/// `moved` practices: what a what-if edit needs, without rebuilding every
+/// practice's networks.
+pub fn check_networks_after_moves(
+    model: &Model,
+    config: &Configuration,
+    base_networks_of: &[Vec<u32>],
+    moved: &[u32],
+    inputs: &CheckInputs,
+    networks: &[u32],
+) -> Vec<Finding> {
+    let changed = moved
+        .iter()
+        .map(|&p| {
+            let nets: Vec<u32> = config
+                .members
+                .iter()
+                .enumerate()
+                .filter(|(_, ms)| ms.binary_search(&p).is_ok())
+                .map(|(n, _)| n as u32)
+                .collect();
+            (p, nets)
+        })
+        .collect();
+    let networks_of = NetworksOf { base: std::borrow::Cow::Borrowed(base_networks_of), changed };
+    let ctx = context_with(model, config, networks_of, inputs);
+    let mut scratch = pcn_geo::Scratch::default();
+    let mut out = Vec::new();
+    for &n in networks {
+        network_findings(&ctx, n, &mut scratch, &mut out);
+    }
+    out
 }
 
 /// Findings of the given networks only: what an edit needs to recompute.
@@ -344,7 +411,7 @@ fn network_findings(ctx: &Ctx<'_>, n: u32, scratch: &mut pcn_geo::Scratch, out: 
         let mut around: BTreeSet<u32> = BTreeSet::new();
         let mut open_side = sites.iter().any(|&s| model.graph.at_map_edge[s as usize]);
         for &p in &neighbours {
-            let nets = &ctx.networks_of[p as usize];
+            let nets = ctx.networks_of.of(p);
             if nets.is_empty() {
                 match ctx.covered_by.get(&p) {
                     Some(&c) => {
@@ -532,7 +599,7 @@ fn practice_findings(ctx: &Ctx<'_>) -> Vec<Finding> {
             .unwrap_or_default()
             .into_iter()
             .flat_map(|s| ctx.at_sites(&[s]))
-            .flat_map(|q| ctx.networks_of[q as usize].iter().map(|&n| &model.networks[n as usize].code))
+            .flat_map(|q| ctx.networks_of.of(q).iter().map(|&n| &model.networks[n as usize].code))
             .collect();
         out.push(Finding {
             rule: Rule::Uncovered.id(),
@@ -559,7 +626,7 @@ fn practice_findings(ctx: &Ctx<'_>) -> Vec<Finding> {
             .at_sites(&model.graph.border(&part))
             .into_iter()
             .chain(inside.iter().copied())
-            .flat_map(|q| ctx.networks_of[q as usize].clone())
+            .flat_map(|q| ctx.networks_of.of(q).to_vec())
             .collect();
         let holes: Vec<u32> = inside.iter().copied().filter(|&p| !ctx.is_covered(p)).collect();
         let open = ctx.at_sites(&model.graph.border(&part)).iter().any(|&q| !ctx.is_covered(q));

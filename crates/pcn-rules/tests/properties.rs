@@ -94,5 +94,14 @@ proptest! {
         a.sort();
         b.sort();
         prop_assert_eq!(a, b);
+        // The what-if path (the old configuration's practice networks, the moved practice
+        // recomputed) finds exactly what checking from scratch finds.
+        let base = config.networks_of(model.practices.len());
+        let incremental = pcn_rules::check_networks_after_moves(&model, &moved, &base, &[p], &w.inputs, &[from, to]);
+        let mut c: Vec<String> = incremental.iter().map(key).collect();
+        c.sort();
+        let mut full: Vec<String> = alone.iter().map(key).collect();
+        full.sort();
+        prop_assert_eq!(c, full);
     }
 }

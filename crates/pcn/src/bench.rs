@@ -358,7 +358,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
     l.print(args.format)
 }
 
-fn machine() -> String {
+pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {

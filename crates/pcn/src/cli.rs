@@ -203,6 +203,12 @@ pub struct BenchArgs {
     /// Practices in the synthetic formation benchmark (10x England).
     #[arg(long, default_value_t = 66_000)]
     pub tenfold_practices: usize,
+    /// Instead: load the web server on loopback with wrk (what-if moves, the England map).
+    #[arg(long)]
+    pub serve: bool,
+    /// Seconds of load per server benchmark.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
     #[command(flatten)]
     pub format: FormatArgs,
 }

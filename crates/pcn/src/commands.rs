@@ -52,6 +52,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Practices(args) => practices(&cli.db, args).await?,
         Command::Networks(args) => networks(&cli.db, args).await?,
         Command::Synth(args) => synth(args)?,
+        Command::Bench(args) if args.serve => {
+            let data = args.data.clone().or_else(|| std::env::var_os("PCN_DATA_DIR").map(std::path::PathBuf::from));
+            crate::bench_serve::bench_serve(data.as_deref().filter(|d| d.is_dir()), args.seconds, args.format)?
+        }
         Command::Bench(args) => crate::bench::bench(args)?,
         Command::Check(args) => return crate::check::run(&cli.db, args).await,
         Command::Rules(format) => crate::check::rules(format)?,

@@ -3,6 +3,7 @@
 
 mod arrs;
 mod bench;
+mod bench_serve;
 mod check;
 mod cli;
 mod commands;
