@@ -72,6 +72,7 @@ async function runCompare(by) {
   const commissioner = document.getElementById('compare-commissioner').value || null;
   const mine = ++seq;
   let params, snapA, snapB, titleA, titleB;
+  let route = '/api/compare';
   if (by === 'snapshots') {
     snapA = Number(document.getElementById('compare-a').value);
     snapB = Number(document.getElementById('compare-b').value);
@@ -87,6 +88,7 @@ async function runCompare(by) {
       return;
     }
     params = { a_date: ad, b_date: bd };
+    route = '/api/compare/register';
     // The register has no geometry of its own: both maps draw the latest snapshot, the moves show the difference.
     snapA = snapB = state.snapshot;
     titleA = `A · register on ${ad}`;
@@ -100,7 +102,7 @@ async function runCompare(by) {
   document.getElementById('compare-b-title').textContent = titleB;
   let cmp, ga, gb;
   try {
-    [cmp, ga, gb] = await Promise.all([api.get('/api/compare', params), geojson(snapA, commissioner), geojson(snapB, commissioner)]);
+    [cmp, ga, gb] = await Promise.all([api.get(by === 'snapshots' ? '/api/compare' : '/api/compare/register', params), geojson(snapA, commissioner), geojson(snapB, commissioner)]);
   } catch (e) {
     if (mine !== seq) return;
     clear(result, h('p', { class: 'error-inline', 'data-testid': 'compare-error' }, e.message));
