@@ -20,6 +20,14 @@ use std::process::{Child, Command, Stdio};
 
 use common::{data_dir, pcn, repo_root};
 
+/// One at a time: each drives a server and a browser (or a fuzzer) on two
+/// cores, and the browser flows check the what-if answers within 200 ms.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Skips (or, when CI requires the tools, fails) when something is missing.
 fn require(test: &str, what: &str, present: bool) -> bool {
     if present {
@@ -147,6 +155,7 @@ fn the_web_app_works_in_chromium_on_the_demo_data() {
     if !browser_ready(test) {
         return;
     }
+    let _one = serial();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let files = dir.path().join("files");
@@ -162,6 +171,7 @@ fn the_web_app_works_in_chromium_on_the_real_january_2021_data() {
     if !browser_ready(test) {
         return;
     }
+    let _one = serial();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("england.db");
     let files = [
@@ -185,6 +195,7 @@ fn schemathesis_finds_no_server_errors_in_a_thousand_requests() {
     if !require(test, "schemathesis (pip install schemathesis)", present) {
         return;
     }
+    let _one = serial();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let files = dir.path().join("files");
