@@ -332,8 +332,10 @@ const server = http.createServer(async (req, res) => {
       await new Promise((r) => setTimeout(r, 300));
       return json(res, 200, { commissioner: b.commissioner, before: { errors: small.length }, after: { errors: Math.max(0, small.length - 2) }, moves });
     }
-    if (p === '/api/compare') {
-      const a = q.get('a') || q.get('a_date'), b = q.get('b') || q.get('b_date');
+    if (p === '/api/compare' || p === '/api/compare/register') {
+      // As pcn serve: snapshots at /api/compare?a=&b=, the register on two dates at /api/compare/register?a_date=&b_date=.
+      const a = p === '/api/compare' ? q.get('a') : q.get('a_date'), b = p === '/api/compare' ? q.get('b') : q.get('b_date');
+      if (!a || !b) return err(res, 400, 'bad_request', p === '/api/compare' ? 'give a and b (snapshot ids)' : 'give a_date and b_date (YYYY-MM-DD)');
       return json(res, 200, {
         a, b,
         moves: [...older].map(([pc, from]) => ({ practice: pc, from, to: practices.find((x) => x.code === pc).network })),
