@@ -27,7 +27,7 @@ const PASSWORD: &str = "correct horse battery";
 
 /// The small fixture (TOWN PCN U00001 in 00X, CITY PCN U00002 in 00Y), its
 /// register synced, and four users.
-async fn app(dir: &Path) -> (axum::Router, Store) {
+async fn app(target: &Path) -> (axum::Router, Store) {
     let import = pcn_nhs::import_files(
         &fixtures(),
         &pcn_nhs::ImportOptions {
@@ -37,7 +37,7 @@ async fn app(dir: &Path) -> (axum::Router, Store) {
         },
     )
     .unwrap();
-    let store = Store::open_or_create(&dir.join("pcn.db")).await.unwrap();
+    let store = Store::open_or_create(target).await.unwrap();
     store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
     let snap = &import.snapshot;
     let effective = time::macros::date!(2021 - 01 - 01);
@@ -72,7 +72,7 @@ async fn app(dir: &Path) -> (axum::Router, Store) {
         store.user_put(&user, "2021-01-02T00:00:00Z").await.unwrap();
     }
     // The router gets its own handle on the same file.
-    let served = Store::open(&dir.join("pcn.db")).await.unwrap();
+    let served = Store::open(target).await.unwrap();
     (router(AppState::new(served)).0, store)
 }
 
@@ -132,247 +132,288 @@ fn join(practice: &str, network: &str) -> Value {
 #[tokio::test]
 async fn an_anonymous_caller_reads_but_cannot_write() {
     let dir = tempfile::tempdir().unwrap();
-    let (app, store) = app(dir.path()).await;
-    assert_eq!(read(&app, None, "/api/networks").await.0, StatusCode::OK);
-    let (s, j) = read(&app, None, "/api/session").await;
-    assert_eq!((s, &j["user"]), (StatusCode::OK, &Value::Null));
-    for (method, uri, body) in [
-        ("POST", "/api/proposals", join("A00003", "U00002")),
-        ("POST", "/api/proposals/1/decision", json!({"approve": true, "reason": "x"})),
-        ("PUT", "/api/networks/U00001/staff", json!([])),
-        ("POST", "/api/repair", json!({"commissioner": "00X"})),
-        ("DELETE", "/api/session", json!({})),
-    ] {
-        let (s, j) = write(&app, None, method, uri, body).await;
-        assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {uri}: {j}");
-        assert_eq!(j["code"], "unauthorized");
+    for target in pcn_store::testing::targets(dir.path(), "an_anonymous_caller_reads_but_cannot_write").await {
+        let (app, store) = app(&target).await;
+        assert_eq!(read(&app, None, "/api/networks").await.0, StatusCode::OK);
+        let (s, j) = read(&app, None, "/api/session").await;
+        assert_eq!((s, &j["user"]), (StatusCode::OK, &Value::Null));
+        for (method, uri, body) in [
+            ("POST", "/api/proposals", join("A00003", "U00002")),
+            ("POST", "/api/proposals/1/decision", json!({"approve": true, "reason": "x"})),
+            ("PUT", "/api/networks/U00001/staff", json!([])),
+            ("POST", "/api/repair", json!({"commissioner": "00X"})),
+            ("DELETE", "/api/session", json!({})),
+        ] {
+            let (s, j) = write(&app, None, method, uri, body).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {uri}: {j}");
+            assert_eq!(j["code"], "unauthorized");
+        }
+        assert_eq!(read(&app, None, "/api/audit").await.0, StatusCode::UNAUTHORIZED);
+        // A forged bearer token is refused, not treated as anonymous.
+        let (s, j, _) = send(
+            &app,
+            Request::get("/api/session")
+                .header(header::AUTHORIZATION, format!("Bearer {}", "ab".repeat(32)))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{j}");
+        assert!(store.proposals(None).await.unwrap().is_empty());
     }
-    assert_eq!(read(&app, None, "/api/audit").await.0, StatusCode::UNAUTHORIZED);
-    // A forged bearer token is refused, not treated as anonymous.
-    let (s, j, _) = send(
-        &app,
-        Request::get("/api/session")
-            .header(header::AUTHORIZATION, format!("Bearer {}", "ab".repeat(32)))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED, "{j}");
-    assert!(store.proposals(None).await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn browser_writes_need_the_sessions_csrf_token_and_tokens_do_not() {
     let dir = tempfile::tempdir().unwrap();
-    let (app, store) = app(dir.path()).await;
-    let b = login(&app, "town-manager", PASSWORD).await.unwrap();
-    let body = join("A00003", "U00002");
-    for csrf in [None, Some("0".repeat(64)), Some(b.csrf.to_uppercase() + "x")] {
-        let mut r = json_req("POST", "/api/proposals").header(header::COOKIE, &b.cookie);
-        if let Some(c) = &csrf {
-            r = r.header("x-csrf-token", c);
+    for target in
+        pcn_store::testing::targets(dir.path(), "browser_writes_need_the_sessions_csrf_token_and_tokens_do_not").await
+    {
+        let (app, store) = app(&target).await;
+        let b = login(&app, "town-manager", PASSWORD).await.unwrap();
+        let body = join("A00003", "U00002");
+        for csrf in [None, Some("0".repeat(64)), Some(b.csrf.to_uppercase() + "x")] {
+            let mut r = json_req("POST", "/api/proposals").header(header::COOKIE, &b.cookie);
+            if let Some(c) = &csrf {
+                r = r.header("x-csrf-token", c);
+            }
+            let (s, j, _) = send(&app, r.body(Body::from(body.to_string())).unwrap()).await;
+            assert_eq!((s, j["code"].as_str()), (StatusCode::FORBIDDEN, Some("csrf")), "{csrf:?}: {j}");
         }
-        let (s, j, _) = send(&app, r.body(Body::from(body.to_string())).unwrap()).await;
-        assert_eq!((s, j["code"].as_str()), (StatusCode::FORBIDDEN, Some("csrf")), "{csrf:?}: {j}");
-    }
-    assert!(store.proposals(None).await.unwrap().is_empty());
-    // A bearer token (from `pcn user token`) is not sent by browsers on their own: no CSRF token needed.
-    let token = pcn_api::auth::random_token();
-    store
-        .session_create(
-            &pcn_api::auth::digest(&token),
-            "town-manager",
-            "token",
-            None,
-            "2021-01-01T00:00:00Z",
-            "2999-01-01T00:00:00Z",
+        assert!(store.proposals(None).await.unwrap().is_empty());
+        // A bearer token (from `pcn user token`) is not sent by browsers on their own: no CSRF token needed.
+        let token = pcn_api::auth::random_token();
+        store
+            .session_create(
+                &pcn_api::auth::digest(&token),
+                "town-manager",
+                "token",
+                None,
+                "2021-01-01T00:00:00Z",
+                "2999-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
+        let (s, j, _) = send(
+            &app,
+            json_req("POST", "/api/proposals")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::from(body.to_string()))
+                .unwrap(),
         )
-        .await
-        .unwrap();
-    let (s, j, _) = send(
-        &app,
-        json_req("POST", "/api/proposals")
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{j}");
-    // Logging out ends the session: the same cookie is anonymous afterwards.
-    assert_eq!(write(&app, Some(&b), "DELETE", "/api/session", json!({})).await.0, StatusCode::NO_CONTENT);
-    let (_, j) = read(&app, Some(&b), "/api/session").await;
-    assert_eq!(j["user"], Value::Null);
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{j}");
+        // Logging out ends the session: the same cookie is anonymous afterwards.
+        assert_eq!(write(&app, Some(&b), "DELETE", "/api/session", json!({})).await.0, StatusCode::NO_CONTENT);
+        let (_, j) = read(&app, Some(&b), "/api/session").await;
+        assert_eq!(j["user"], Value::Null);
+    }
 }
 
 #[tokio::test]
 async fn a_network_manager_proposes_for_their_own_network_and_decides_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (app, store) = app(dir.path()).await;
-    let m = login(&app, "town-manager", PASSWORD).await.unwrap();
-    // A00005 is CITY's and goes to CITY: nothing of TOWN's.
-    let (s, j) = write(&app, Some(&m), "POST", "/api/proposals", join("A00005", "U00002")).await;
-    assert_eq!((s, j["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{j}");
-    // A00003 leaves TOWN (the manager's network) for CITY: allowed to propose.
-    let (s, j) = write(&app, Some(&m), "POST", "/api/proposals", join("A00003", "U00002")).await;
-    assert_eq!(s, StatusCode::CREATED, "{j}");
-    let id = j["id"].as_i64().unwrap();
-    let (s, j) = write(
-        &app,
-        Some(&m),
-        "POST",
-        &format!("/api/proposals/{id}/decision"),
-        json!({"approve": true, "reason": "mine"}),
-    )
-    .await;
-    assert_eq!((s, j["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{j}");
-    // Staff records: their own network only.
-    let post = json!([{"role": "clinical_pharmacist", "wte": "1.0", "start": "2020-04-01", "salary": "40000", "on_costs": "10000"}]);
-    let (s, j) = write(&app, Some(&m), "PUT", "/api/networks/U00002/staff", post.clone()).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "{j}");
-    let (s, j) = write(&app, Some(&m), "PUT", "/api/networks/U00001/staff", post).await;
-    assert_eq!((s, j["posts"].as_i64()), (StatusCode::OK, Some(1)), "{j}");
-    // The staff list is theirs to see; the public sees only the network's sum.
-    let (_, mine) = read(&app, Some(&m), "/api/networks/U00001/arrs?year=2020/21").await;
-    assert_eq!(mine["staff"].as_array().map(Vec::len), Some(1), "{mine}");
-    let (_, public) = read(&app, None, "/api/networks/U00001/arrs?year=2020/21").await;
-    assert_eq!(public["staff"], Value::Null);
-    assert_eq!(public["claimed_pence"], Value::Null);
-    assert_eq!(public["maximum_pence"], mine["maximum_pence"]);
-    assert_eq!(store.proposals(None).await.unwrap()[0].status.as_str(), "open");
-    // Every attempt is in the audit log, the refused ones too.
-    let admin = login(&app, "admin", PASSWORD).await.unwrap();
-    let (_, log) = read(&app, Some(&admin), "/api/audit?limit=50").await;
-    let seen: Vec<(String, String)> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["action"].as_str().unwrap().to_string(), e["outcome"].as_str().unwrap().to_string()))
-        .collect();
-    for want in [
-        ("proposal.create", "forbidden"),
-        ("proposal.create", "ok"),
-        ("proposal.decide", "forbidden"),
-        ("staff.put", "forbidden"),
-        ("staff.put", "ok"),
-    ] {
-        assert!(seen.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} not in {seen:?}");
+    for target in
+        pcn_store::testing::targets(dir.path(), "a_network_manager_proposes_for_their_own_network_and_decides_nothing")
+            .await
+    {
+        let (app, store) = app(&target).await;
+        let m = login(&app, "town-manager", PASSWORD).await.unwrap();
+        // A00005 is CITY's and goes to CITY: nothing of TOWN's.
+        let (s, j) = write(&app, Some(&m), "POST", "/api/proposals", join("A00005", "U00002")).await;
+        assert_eq!((s, j["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{j}");
+        // A00003 leaves TOWN (the manager's network) for CITY: allowed to propose.
+        let (s, j) = write(&app, Some(&m), "POST", "/api/proposals", join("A00003", "U00002")).await;
+        assert_eq!(s, StatusCode::CREATED, "{j}");
+        let id = j["id"].as_i64().unwrap();
+        let (s, j) = write(
+            &app,
+            Some(&m),
+            "POST",
+            &format!("/api/proposals/{id}/decision"),
+            json!({"approve": true, "reason": "mine"}),
+        )
+        .await;
+        assert_eq!((s, j["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{j}");
+        // Staff records: their own network only.
+        let post = json!([{"role": "clinical_pharmacist", "wte": "1.0", "start": "2020-04-01", "salary": "40000", "on_costs": "10000"}]);
+        let (s, j) = write(&app, Some(&m), "PUT", "/api/networks/U00002/staff", post.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{j}");
+        let (s, j) = write(&app, Some(&m), "PUT", "/api/networks/U00001/staff", post).await;
+        assert_eq!((s, j["posts"].as_i64()), (StatusCode::OK, Some(1)), "{j}");
+        // The staff list is theirs to see; the public sees only the network's sum.
+        let (_, mine) = read(&app, Some(&m), "/api/networks/U00001/arrs?year=2020/21").await;
+        assert_eq!(mine["staff"].as_array().map(Vec::len), Some(1), "{mine}");
+        let (_, public) = read(&app, None, "/api/networks/U00001/arrs?year=2020/21").await;
+        assert_eq!(public["staff"], Value::Null);
+        assert_eq!(public["claimed_pence"], Value::Null);
+        assert_eq!(public["maximum_pence"], mine["maximum_pence"]);
+        assert_eq!(store.proposals(None).await.unwrap()[0].status.as_str(), "open");
+        // Every attempt is in the audit log, the refused ones too.
+        let admin = login(&app, "admin", PASSWORD).await.unwrap();
+        let (_, log) = read(&app, Some(&admin), "/api/audit?limit=50").await;
+        let seen: Vec<(String, String)> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["action"].as_str().unwrap().to_string(), e["outcome"].as_str().unwrap().to_string()))
+            .collect();
+        for want in [
+            ("proposal.create", "forbidden"),
+            ("proposal.create", "ok"),
+            ("proposal.decide", "forbidden"),
+            ("staff.put", "forbidden"),
+            ("staff.put", "ok"),
+        ] {
+            assert!(seen.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} not in {seen:?}");
+        }
+        // The audit log is not for network managers.
+        assert_eq!(read(&app, Some(&m), "/api/audit").await.0, StatusCode::FORBIDDEN);
     }
-    // The audit log is not for network managers.
-    assert_eq!(read(&app, Some(&m), "/api/audit").await.0, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn only_the_receiving_networks_commissioner_approves_and_new_errors_need_accepting() {
     let dir = tempfile::tempdir().unwrap();
-    let (app, store) = app(dir.path()).await;
-    let town = login(&app, "town-commissioner", PASSWORD).await.unwrap();
-    let (s, j) = write(&app, Some(&town), "POST", "/api/proposals", join("A00003", "U00002")).await;
-    assert_eq!(s, StatusCode::CREATED, "{j}");
-    let id = j["id"].as_i64().unwrap();
-    // The proposal is CITY's (00Y): TOWN's commissioner may not decide it.
-    let (s, _) = write(
-        &app,
-        Some(&town),
-        "POST",
-        &format!("/api/proposals/{id}/decision"),
-        json!({"approve": true, "reason": "x"}),
+    for target in pcn_store::testing::targets(
+        dir.path(),
+        "only_the_receiving_networks_commissioner_approves_and_new_errors_need_accepting",
     )
-    .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-    let city = login(&app, "city-commissioner", PASSWORD).await.unwrap();
-    let uri = format!("/api/proposals/{id}/decision");
-    // Moving a 00X practice into a 00Y network adds an error: refused unless accepted.
-    let (s, j) = write(&app, Some(&city), "POST", &uri, json!({"approve": true, "reason": "x"})).await;
-    assert_eq!((s, j["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{j}");
-    assert!(j["message"].as_str().unwrap().contains("boundary.cross-commissioner"), "{j}");
-    let (s, j) =
-        write(&app, Some(&city), "POST", &uri, json!({"approve": true, "reason": "agreed", "accept_findings": true}))
-            .await;
-    assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("approved")), "{j}");
-    // Deciding twice is a conflict, and the register shows the move from its date.
-    let (s, _) = write(&app, Some(&city), "POST", &uri, json!({"approve": false, "reason": "again"})).await;
-    assert_eq!(s, StatusCode::CONFLICT);
-    let (_, cmp) = read(&app, None, "/api/compare/register?a_date=2021-03-31&b_date=2021-04-01").await;
-    assert_eq!(cmp["moves"], json!([{"practice": "A00003", "from": "U00001", "to": "U00002"}]));
-    assert_eq!(store.proposals(None).await.unwrap()[0].decided_by.as_deref(), Some("city-commissioner"));
+    .await
+    {
+        let (app, store) = app(&target).await;
+        let town = login(&app, "town-commissioner", PASSWORD).await.unwrap();
+        let (s, j) = write(&app, Some(&town), "POST", "/api/proposals", join("A00003", "U00002")).await;
+        assert_eq!(s, StatusCode::CREATED, "{j}");
+        let id = j["id"].as_i64().unwrap();
+        // The proposal is CITY's (00Y): TOWN's commissioner may not decide it.
+        let (s, _) = write(
+            &app,
+            Some(&town),
+            "POST",
+            &format!("/api/proposals/{id}/decision"),
+            json!({"approve": true, "reason": "x"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let city = login(&app, "city-commissioner", PASSWORD).await.unwrap();
+        let uri = format!("/api/proposals/{id}/decision");
+        // Moving a 00X practice into a 00Y network adds an error: refused unless accepted.
+        let (s, j) = write(&app, Some(&city), "POST", &uri, json!({"approve": true, "reason": "x"})).await;
+        assert_eq!((s, j["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{j}");
+        assert!(j["message"].as_str().unwrap().contains("boundary.cross-commissioner"), "{j}");
+        let (s, j) = write(
+            &app,
+            Some(&city),
+            "POST",
+            &uri,
+            json!({"approve": true, "reason": "agreed", "accept_findings": true}),
+        )
+        .await;
+        assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("approved")), "{j}");
+        // Deciding twice is a conflict, and the register shows the move from its date.
+        let (s, _) = write(&app, Some(&city), "POST", &uri, json!({"approve": false, "reason": "again"})).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (_, cmp) = read(&app, None, "/api/compare/register?a_date=2021-03-31&b_date=2021-04-01").await;
+        assert_eq!(cmp["moves"], json!([{"practice": "A00003", "from": "U00001", "to": "U00002"}]));
+        assert_eq!(store.proposals(None).await.unwrap()[0].decided_by.as_deref(), Some("city-commissioner"));
+    }
 }
 
 #[tokio::test]
 async fn failed_logins_are_limited_per_user_name() {
     let dir = tempfile::tempdir().unwrap();
-    let (app, _store) = app(dir.path()).await;
-    let (s, j) = login(&app, "nobody", PASSWORD).await.err().unwrap();
-    assert_eq!((s, j["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
-    for _ in 0..5 {
-        assert_eq!(login(&app, "admin", "wrong password").await.err().unwrap().0, StatusCode::UNAUTHORIZED);
+    for target in pcn_store::testing::targets(dir.path(), "failed_logins_are_limited_per_user_name").await {
+        let (app, _store) = app(&target).await;
+        let (s, j) = login(&app, "nobody", PASSWORD).await.err().unwrap();
+        assert_eq!((s, j["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+        for _ in 0..5 {
+            assert_eq!(login(&app, "admin", "wrong password").await.err().unwrap().0, StatusCode::UNAUTHORIZED);
+        }
+        // Now even the right password waits; another name is unaffected.
+        let (s, j) = login(&app, "admin", PASSWORD).await.err().unwrap();
+        assert_eq!((s, j["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")), "{j}");
+        assert!(login(&app, "town-manager", PASSWORD).await.is_ok());
     }
-    // Now even the right password waits; another name is unaffected.
-    let (s, j) = login(&app, "admin", PASSWORD).await.err().unwrap();
-    assert_eq!((s, j["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")), "{j}");
-    assert!(login(&app, "town-manager", PASSWORD).await.is_ok());
 }
 
 #[tokio::test]
 async fn a_what_if_move_shows_both_networks_findings_and_money_and_saves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (app, store) = app(dir.path()).await;
-    let body = json!({"moves": [{"practice": "A00003", "to": "U00002"}], "year": "2020/21"});
-    let (s, j) = write(&app, None, "POST", "/api/whatif", body).await;
-    assert_eq!(s, StatusCode::OK, "{j}");
-    let nets = j["networks"].as_array().unwrap();
-    let by = |c: &str| nets.iter().find(|n| n["code"] == c).unwrap_or_else(|| panic!("{c} in {j}"));
-    let (town, city) = (by("U00001"), by("U00002"));
-    // A00003 has 11,000 registered patients: they go from TOWN to CITY.
-    assert_eq!(town["before"]["registered"].as_i64().unwrap() - town["after"]["registered"].as_i64().unwrap(), 11_000);
-    assert_eq!(city["after"]["registered"].as_i64().unwrap() - city["before"]["registered"].as_i64().unwrap(), 11_000);
-    assert_eq!(town["after"]["practices"], 2);
-    // Core funding (per registered patient) moves with the practice's 11,000 patients, to the penny.
-    let core = |n: &Value, side: &str| n[side]["streams"]["core_funding"].as_i64().unwrap();
-    let per_patient = core(town, "before") / 32_500;
-    assert!(per_patient > 0 && core(town, "before") % 32_500 == 0, "{j}");
-    assert_eq!(core(town, "before") - core(town, "after"), 11_000 * per_patient, "{j}");
-    assert_eq!(core(town, "before") + core(city, "before"), core(town, "after") + core(city, "after"));
-    let total = |n: &Value, side: &str| n[side]["pay_pence"].as_i64().unwrap();
-    assert!(total(city, "after") > total(city, "before"));
-    // TOWN falls below 30,000 (21,500): the rules say so after, not before.
-    let rules = |n: &Value, side: &str| -> Vec<String> {
-        n[side]["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
-    };
-    assert!(!rules(town, "before").iter().any(|r| r.contains("below")), "{town}");
-    assert!(rules(town, "after").iter().any(|r| r.contains("below")), "{town}");
-    assert!(store.proposals(None).await.unwrap().is_empty());
-    let (s, j) =
-        write(&app, None, "POST", "/api/whatif", json!({"moves": [{"practice": "Z99999", "to": "U00002"}]})).await;
-    assert_eq!((s, j["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{j}");
+    for target in pcn_store::testing::targets(
+        dir.path(),
+        "a_what_if_move_shows_both_networks_findings_and_money_and_saves_nothing",
+    )
+    .await
+    {
+        let (app, store) = app(&target).await;
+        let body = json!({"moves": [{"practice": "A00003", "to": "U00002"}], "year": "2020/21"});
+        let (s, j) = write(&app, None, "POST", "/api/whatif", body).await;
+        assert_eq!(s, StatusCode::OK, "{j}");
+        let nets = j["networks"].as_array().unwrap();
+        let by = |c: &str| nets.iter().find(|n| n["code"] == c).unwrap_or_else(|| panic!("{c} in {j}"));
+        let (town, city) = (by("U00001"), by("U00002"));
+        // A00003 has 11,000 registered patients: they go from TOWN to CITY.
+        assert_eq!(
+            town["before"]["registered"].as_i64().unwrap() - town["after"]["registered"].as_i64().unwrap(),
+            11_000
+        );
+        assert_eq!(
+            city["after"]["registered"].as_i64().unwrap() - city["before"]["registered"].as_i64().unwrap(),
+            11_000
+        );
+        assert_eq!(town["after"]["practices"], 2);
+        // Core funding (per registered patient) moves with the practice's 11,000 patients, to the penny.
+        let core = |n: &Value, side: &str| n[side]["streams"]["core_funding"].as_i64().unwrap();
+        let per_patient = core(town, "before") / 32_500;
+        assert!(per_patient > 0 && core(town, "before") % 32_500 == 0, "{j}");
+        assert_eq!(core(town, "before") - core(town, "after"), 11_000 * per_patient, "{j}");
+        assert_eq!(core(town, "before") + core(city, "before"), core(town, "after") + core(city, "after"));
+        let total = |n: &Value, side: &str| n[side]["pay_pence"].as_i64().unwrap();
+        assert!(total(city, "after") > total(city, "before"));
+        // TOWN falls below 30,000 (21,500): the rules say so after, not before.
+        let rules = |n: &Value, side: &str| -> Vec<String> {
+            n[side]["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+        };
+        assert!(!rules(town, "before").iter().any(|r| r.contains("below")), "{town}");
+        assert!(rules(town, "after").iter().any(|r| r.contains("below")), "{town}");
+        assert!(store.proposals(None).await.unwrap().is_empty());
+        let (s, j) =
+            write(&app, None, "POST", "/api/whatif", json!({"moves": [{"practice": "Z99999", "to": "U00002"}]})).await;
+        assert_eq!((s, j["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{j}");
+    }
 }
 
 #[tokio::test]
 async fn the_map_is_sent_compressed_and_the_web_app_is_served() {
     let dir = tempfile::tempdir().unwrap();
-    let (app, _store) = app(dir.path()).await;
-    let res = app
-        .clone()
-        .oneshot(Request::get("/api/geojson").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(res.headers().get(header::CONTENT_ENCODING).unwrap(), "gzip");
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
-    let mut plain = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain).unwrap();
-    let doc: Value = serde_json::from_slice(&plain).unwrap();
-    let (s, raw) = read(&app, None, "/api/geojson").await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(doc, raw, "the same map with or without compression");
-    let kinds: std::collections::BTreeSet<&str> =
-        doc["features"].as_array().unwrap().iter().map(|f| f["properties"]["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["commissioner", "network", "practice"].into_iter().collect());
-    let res = app.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
-    let html = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
-    assert!(String::from_utf8_lossy(&html).contains("/app/app.js"));
-    for uri in ["/app/../Cargo.toml", "/app/%2e%2e/Cargo.toml", "/vendor/leaflet/../../package.json"] {
-        let (s, _) = read(&app, None, uri).await;
-        assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+    for target in pcn_store::testing::targets(dir.path(), "the_map_is_sent_compressed_and_the_web_app_is_served").await
+    {
+        let (app, _store) = app(&target).await;
+        let res = app
+            .clone()
+            .oneshot(Request::get("/api/geojson").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.headers().get(header::CONTENT_ENCODING).unwrap(), "gzip");
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain).unwrap();
+        let doc: Value = serde_json::from_slice(&plain).unwrap();
+        let (s, raw) = read(&app, None, "/api/geojson").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(doc, raw, "the same map with or without compression");
+        let kinds: std::collections::BTreeSet<&str> =
+            doc["features"].as_array().unwrap().iter().map(|f| f["properties"]["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["commissioner", "network", "practice"].into_iter().collect());
+        let res = app.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
+        let html = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        assert!(String::from_utf8_lossy(&html).contains("/app/app.js"));
+        for uri in ["/app/../Cargo.toml", "/app/%2e%2e/Cargo.toml", "/vendor/leaflet/../../package.json"] {
+            let (s, _) = read(&app, None, uri).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+        }
     }
 }
