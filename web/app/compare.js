@@ -102,7 +102,7 @@ async function runCompare(by) {
   document.getElementById('compare-b-title').textContent = titleB;
   let cmp, ga, gb;
   try {
-    [cmp, ga, gb] = await Promise.all([api.get(by === 'snapshots' ? '/api/compare' : '/api/compare/register', params), geojson(snapA, commissioner), geojson(snapB, commissioner)]);
+    [cmp, ga, gb] = await Promise.all([api.get(route, params), geojson(snapA, commissioner), geojson(snapB, commissioner)]);
   } catch (e) {
     if (mine !== seq) return;
     clear(result, h('p', { class: 'error-inline', 'data-testid': 'compare-error' }, e.message));
