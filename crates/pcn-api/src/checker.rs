@@ -36,36 +36,7 @@ impl Checker {
         let mut snap: Snapshot = store.load_snapshot(id, Include::default()).await?;
         let state = store.register_state(as_of).await?;
         let all = store.register_networks().await?;
-        snap.networks = all
-            .iter()
-            .filter_map(|n| {
-                Some(Network {
-                    code: NetworkCode::parse(&n.code).ok()?,
-                    name: n.name.clone(),
-                    commissioner: n.commissioner.as_deref().and_then(|c| pcn_core::CommissionerCode::parse(c).ok()),
-                    open_date: Some(n.opened),
-                    close_date: n.closed,
-                    postcode: None,
-                })
-            })
-            .collect();
-        let members: BTreeMap<String, String> = state
-            .records
-            .iter()
-            .filter(|r| r.kind == RecordKind::Member)
-            .map(|r| (r.subject.clone(), r.network.to_string()))
-            .collect();
-        snap.memberships = members
-            .iter()
-            .filter_map(|(p, n)| {
-                Some(Membership {
-                    practice: PracticeCode::parse(p).ok()?,
-                    network: NetworkCode::parse(n).ok()?,
-                    start: None,
-                    end: None,
-                })
-            })
-            .collect();
+        let members = with_register(&mut snap, &all, &state);
         let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
         let mut checker = Self {
             model,
@@ -266,6 +237,49 @@ impl Checker {
         }
         self.versions.extend(versions.iter().map(|(k, v)| (k.clone(), *v)));
     }
+}
+
+/// Replaces a snapshot's networks and memberships by the register's: every
+/// network the register has known (so a proposal may name a closed one and
+/// be told so), and the members in force in `state`. Memberships carry no
+/// dates: the configuration is taken to hold for the whole year. Returns
+/// practice -> network.
+pub fn with_register(
+    snap: &mut Snapshot,
+    all: &[pcn_store::register::RegNetwork],
+    state: &pcn_store::register::RegisterState,
+) -> BTreeMap<String, String> {
+    snap.networks = all
+        .iter()
+        .filter_map(|n| {
+            Some(Network {
+                code: NetworkCode::parse(&n.code).ok()?,
+                name: n.name.clone(),
+                commissioner: n.commissioner.as_deref().and_then(|c| pcn_core::CommissionerCode::parse(c).ok()),
+                open_date: Some(n.opened),
+                close_date: n.closed,
+                postcode: None,
+            })
+        })
+        .collect();
+    let members: BTreeMap<String, String> = state
+        .records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Member)
+        .map(|r| (r.subject.clone(), r.network.to_string()))
+        .collect();
+    snap.memberships = members
+        .iter()
+        .filter_map(|(p, n)| {
+            Some(Membership {
+                practice: PracticeCode::parse(p).ok()?,
+                network: NetworkCode::parse(n).ok()?,
+                start: None,
+                end: None,
+            })
+        })
+        .collect();
+    members
 }
 
 /// What a batch of decisions did: `done` items are `{id, status, versions?}`,

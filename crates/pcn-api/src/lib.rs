@@ -45,10 +45,16 @@ pub const BODY_LIMIT: usize = 1 << 20;
 /// Requests running longer than this are cut off (408).
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A loaded snapshot with its rules model and today's configuration, shared
-/// by requests.
+/// A loaded snapshot with its rules model and configuration, shared by
+/// requests. The latest snapshot is shown as the register has it today (its
+/// practices and lists, the register's networks and members) once the
+/// register has any change, so what the map, the check and a what-if say
+/// agrees with what proposals are checked against; older snapshots are shown
+/// as imported.
 pub struct Loaded {
     pub id: i64,
+    /// The register's last change included (None: the snapshot as imported).
+    pub register_head: Option<i64>,
     pub snap: Snapshot,
     pub model: pcn_rules::Model,
     pub config: Configuration,
@@ -74,13 +80,16 @@ pub struct Cached {
     pub plain_len: usize,
 }
 
-/// A map is for a snapshot, and all of England or one commissioner.
-type MapKey = (i64, Option<String>);
+/// A map is for a view, and all of England or one commissioner.
+type MapKey = (View, Option<String>);
+
+/// A view: a snapshot, with the register up to a change (see [`Loaded`]).
+type View = (i64, Option<i64>);
 
 pub struct AppState {
     pub store: Store,
-    loaded: Mutex<HashMap<i64, Arc<Loaded>>>,
-    funding: Mutex<HashMap<(i64, FinancialYear), Arc<Funding>>>,
+    loaded: Mutex<HashMap<View, Arc<Loaded>>>,
+    funding: Mutex<HashMap<(View, FinancialYear), Arc<Funding>>>,
     geojson: Mutex<HashMap<MapKey, Arc<Cached>>>,
     pub logins: auth::LoginLimiter,
     /// Serve the web app's files from this checkout's `web/` instead of the
@@ -100,29 +109,55 @@ impl AppState {
         })
     }
 
-    /// The snapshot (latest when `None`) and its model, loaded once.
+    /// Which view a request for `snapshot` (latest when `None`) gets.
+    async fn view(&self, snapshot: Option<i64>) -> Result<View, ApiError> {
+        let (latest, head) = self.store.heads().await?;
+        let latest = latest.ok_or(pcn_store::StoreError::Empty)?;
+        let id = match snapshot {
+            Some(s) if s != latest => self.store.resolve_snapshot(Some(s)).await?,
+            _ => latest,
+        };
+        Ok((id, if id == latest { head } else { None }))
+    }
+
+    /// The snapshot (latest when `None`) and its model, loaded once per view.
     pub async fn loaded(&self, snapshot: Option<i64>) -> Result<Arc<Loaded>, ApiError> {
-        let id = self.store.resolve_snapshot(snapshot).await?;
-        if let Some(l) = self.loaded.lock().expect("not poisoned").get(&id) {
+        let view = self.view(snapshot).await?;
+        if let Some(l) = self.loaded.lock().expect("not poisoned").get(&view) {
             return Ok(l.clone());
         }
-        let snap = self.store.load_snapshot(id, pcn_store::Include { payments: true, ..Default::default() }).await?;
+        let (id, head) = view;
+        // What `pcn check` and `pcn form` load (LSOA rurality, boundaries for land and
+        // the water rule), so the API finds what the CLI finds; and payments for funding.
+        let include = pcn_store::Include { payments: true, lsoas: true, boundaries: true, registers: false };
+        let mut snap = self.store.load_snapshot(id, include).await?;
+        if head.is_some() {
+            let today = time::OffsetDateTime::now_utc().date();
+            let state = self.store.register_state(today).await?;
+            let all = self.store.register_networks().await?;
+            checker::with_register(&mut snap, &all, &state);
+        }
         let l = tokio::task::spawn_blocking(move || {
             let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
             let config = model.configuration(&snap);
             let networks_of = config.networks_of(model.practices.len());
-            Loaded { id, snap, model, config, networks_of }
+            Loaded { id, register_head: head, snap, model, config, networks_of }
         })
         .await
         .map_err(|e| ApiError::Internal(format!("loading snapshot {id}: {e}")))?;
         let l = Arc::new(l);
-        self.loaded.lock().expect("not poisoned").insert(id, l.clone());
+        // A newer register view of a snapshot replaces the older ones (and what was built from them).
+        self.loaded.lock().expect("not poisoned").retain(|k, _| k.0 != id || k.1 >= head);
+        self.funding.lock().expect("not poisoned").retain(|k, _| k.0.0 != id || k.0.1 >= head);
+        self.geojson.lock().expect("not poisoned").retain(|k, _| k.0.0 != id || k.0.1 >= head);
+        self.loaded.lock().expect("not poisoned").insert(view, l.clone());
         Ok(l)
     }
 
     /// A year's funding inputs for a loaded snapshot, computed once.
     pub fn funding(&self, l: &Loaded, year: FinancialYear) -> Result<Arc<Funding>, ApiError> {
-        if let Some(f) = self.funding.lock().expect("not poisoned").get(&(l.id, year)) {
+        let view = (l.id, l.register_head);
+        if let Some(f) = self.funding.lock().expect("not poisoned").get(&(view, year)) {
             return Ok(f.clone());
         }
         let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -133,7 +168,7 @@ impl AppState {
         let net_code: HashMap<&str, usize> = networks.iter().enumerate().map(|(i, n)| (n.code.as_str(), i)).collect();
         let network_ix = l.model.networks.iter().map(|n| net_code.get(n.code.as_str()).copied()).collect();
         let f = Arc::new(Funding { rates, practices, networks, practice_ix, network_ix });
-        self.funding.lock().expect("not poisoned").insert((l.id, year), f.clone());
+        self.funding.lock().expect("not poisoned").insert((view, year), f.clone());
         Ok(f)
     }
 
@@ -144,7 +179,7 @@ impl AppState {
         l: Arc<Loaded>,
         commissioner: Option<pcn_core::CommissionerCode>,
     ) -> Result<Arc<Cached>, ApiError> {
-        let key = (l.id, commissioner.as_ref().map(|c| c.to_string()));
+        let key = ((l.id, l.register_head), commissioner.as_ref().map(|c| c.to_string()));
         if let Some(c) = self.geojson.lock().expect("not poisoned").get(&key) {
             return Ok(c.clone());
         }

@@ -193,6 +193,16 @@ pub async fn create(
             losing.map(|l| format!(" or {l}")).unwrap_or_default()
         )));
     }
+    // A change the register already has (or cannot have) is refused now, not at its decision.
+    match (body.kind, losing.as_deref()) {
+        (MoveKind::Join, Some(n)) if n == network.as_str() => {
+            return Err(ApiError::Conflict(format!("{practice} is already a member of {network} on {effective}")));
+        }
+        (MoveKind::Leave, n) if n != Some(network.as_str()) => {
+            return Err(ApiError::Conflict(format!("{practice} is not a member of {network} on {effective}")));
+        }
+        _ => {}
+    }
     let changes = kind.changes(|n| checker.members_of(n));
     let (errors, warnings) = checker.check(&changes, effective);
     let deadline = deadline_for(effective);

@@ -364,6 +364,8 @@ pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<
         }
         report = pcn_rules::for_commissioner(&l.model, &report, c);
     }
+    // Worst first; within a severity, the checker's order (commissioner, rule, network).
+    report.findings.sort_by_key(|f| f.severity);
     let total = report.findings.len();
     let findings = report
         .findings

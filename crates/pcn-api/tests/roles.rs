@@ -317,6 +317,43 @@ async fn only_the_receiving_networks_commissioner_approves_and_new_errors_need_a
         let (_, cmp) = read(&app, None, "/api/compare/register?a_date=2021-03-31&b_date=2021-04-01").await;
         assert_eq!(cmp["moves"], json!([{"practice": "A00003", "from": "U00001", "to": "U00002"}]));
         assert_eq!(store.proposals(None).await.unwrap()[0].decided_by.as_deref(), Some("city-commissioner"));
+        // The server's view of now follows the register: the map, a network and a what-if see the move.
+        let (_, city_now) = read(&app, None, "/api/networks/U00002").await;
+        let members: Vec<&str> =
+            city_now["members"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
+        assert!(members.contains(&"A00003"), "{city_now}");
+        let (_, map) = read(&app, None, "/api/geojson").await;
+        let a3 = map["features"].as_array().unwrap().iter().find(|f| f["properties"]["code"] == "A00003").unwrap();
+        assert_eq!(a3["properties"]["network"], "U00002");
+        // Snapshot 1 as imported is still there to compare with.
+        let (_, cmp) = read(&app, None, "/api/compare?a=1&b=1").await;
+        assert_eq!(cmp["moves"], json!([]));
+        // Proposing what the register already has is refused at once.
+        let (s, j) = write(&app, Some(&city), "POST", "/api/proposals", join("A00003", "U00002")).await;
+        assert_eq!((s, j["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{j}");
+        let mut leave = join("A00003", "U00001");
+        leave["kind"] = json!("leave");
+        let (s, j) = write(&app, Some(&town), "POST", "/api/proposals", leave).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{j}");
+    }
+}
+
+#[tokio::test]
+async fn the_check_lists_findings_worst_first() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in pcn_store::testing::targets(dir.path(), "the_check_lists_findings_worst_first").await {
+        let (app, _store) = app(&target).await;
+        // Make errors and warnings: TOWN loses a practice and falls below the floor.
+        let (s, j) = read(&app, None, "/api/check?per_page=500").await;
+        assert_eq!(s, StatusCode::OK, "{j}");
+        let rank = |f: &Value| match f["severity"].as_str().unwrap() {
+            "error" => 0,
+            "warning" => 1,
+            _ => 2,
+        };
+        let ranks: Vec<i32> = j["findings"].as_array().unwrap().iter().map(rank).collect();
+        assert!(!ranks.is_empty());
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
     }
 }
 

@@ -534,6 +534,17 @@ impl Store {
     }
 
     /// Every network ever in the register, with its current version.
+    /// The latest snapshot's id and the register's last change id, in one
+    /// query: what a server's cached view of "now" depends on.
+    pub async fn heads(&self) -> Result<(Option<i64>, Option<i64>)> {
+        let row: (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT id FROM snapshots ORDER BY as_of DESC, id DESC LIMIT 1), (SELECT MAX(id) FROM register_changes)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row)
+    }
+
     pub async fn register_networks(&self) -> Result<Vec<RegNetwork>> {
         let rows = sqlx::query(
             "SELECT code, name, commissioner, opened, closed, version FROM register_networks ORDER BY code",
