@@ -43,43 +43,52 @@ fn month_of(token: &str) -> Option<Month> {
     Month::try_from(u8::try_from(i + 1).ok()?).ok()
 }
 
+/// A date as found in the text; a calendar date's year may still be pending.
+#[derive(Clone, Copy)]
+enum Found {
+    Fy(FinancialYear),
+    Cal { day: Option<u8>, month: Month, year: Option<i32> },
+}
+
 /// Every date in a piece of des-facts text, in order: `1 Oct 2020`, `Apr 2020`, `2023/24`.
 /// A day and month without a year (`31 Jul / 1 Oct 2020`) takes the next date's year.
 fn dates_in(text: &str) -> Vec<When> {
     let cleaned: String = text.chars().map(|c| if c.is_alphanumeric() || c == '/' { c } else { ' ' }).collect();
     let tokens: Vec<&str> = cleaned.split_whitespace().collect();
-    // (day, month, year) with the year possibly pending, or a financial year.
-    let mut found: Vec<(Option<u8>, Option<Month>, Option<i32>, Option<FinancialYear>)> = Vec::new();
+    let mut found = Vec::new();
     for (i, tok) in tokens.iter().enumerate() {
         if tok.contains('/') {
             if let Ok(y) = FinancialYear::parse(tok) {
-                found.push((None, None, Some(y.start_year()), Some(y)));
+                found.push(Found::Fy(y));
             }
             continue;
         }
-        let Some(m) = month_of(tok) else { continue };
+        let Some(month) = month_of(tok) else { continue };
         let day = i.checked_sub(1).and_then(|j| tokens[j].parse::<u8>().ok()).filter(|d| (1..=31).contains(d));
         let year = tokens.get(i + 1).filter(|t| t.len() == 4).and_then(|t| t.parse::<i32>().ok());
         if day.is_none() && year.is_none() {
             continue; // a bare month name ("May" in prose) is no date
         }
-        found.push((day, Some(m), year, None));
+        found.push(Found::Cal { day, month, year });
     }
+    let next_year = |from: usize| {
+        found[from..].iter().find_map(|f| match f {
+            Found::Cal { year, .. } => *year,
+            Found::Fy(_) => None,
+        })
+    };
     let mut out = Vec::new();
-    for i in 0..found.len() {
-        let (day, month, year, fy) = found[i];
-        if let Some(fy) = fy {
-            out.push(When::Year(fy));
-            continue;
+    for (i, f) in found.iter().enumerate() {
+        match *f {
+            Found::Fy(y) => out.push(When::Year(y)),
+            Found::Cal { day, month, year } => {
+                let Some(year) = year.or_else(|| next_year(i + 1)) else { continue };
+                out.push(match day {
+                    Some(d) => When::Day(Date::from_calendar_date(year, month, d).expect("a real date")),
+                    None => When::Month { year, month },
+                });
+            }
         }
-        let Some(year) = year.or_else(|| found[i + 1..].iter().find(|f| f.3.is_none()).and_then(|f| f.2)) else {
-            continue;
-        };
-        let month = month.expect("month dates have a month");
-        out.push(match day {
-            Some(d) => When::Day(Date::from_calendar_date(year, month, d).expect("a real date")),
-            None => When::Month { year, month },
-        });
     }
     out
 }
