@@ -72,4 +72,5 @@ export async function send(method, path, body, params) {
 }
 
 export const post = (path, body, params) => send('POST', path, body, params);
+export const put = (path, body, params) => send('PUT', path, body, params);
 export const del = (path, params) => send('DELETE', path, undefined, params);

@@ -423,6 +423,94 @@ async function main() {
     return `proposal #${nmProposal}: ${nm.practice} → ${user.network}`;
   });
 
+  let staffNetwork = null;
+  await flow('staff', async () => {
+    // The network manager keeps their own network's ARRS staff records: add a post, save, and the
+    // claimed total and the headroom follow.
+    const user = await login(args['network-user'], args['network-password']);
+    const code = user.network;
+    await openTab('network');
+    await page.fill(tid('search-input'), '');
+    await page.type(tid('search-input'), code, { delay: 10 });
+    const hit = page.locator(`${tid('search-result')}[data-code="${code}"][data-kind="network"]`);
+    await hit.waitFor({ state: 'visible', timeout: 10000 });
+    await hit.click();
+    await page.waitForSelector(`${tid('panel-network')}[data-network="${code}"][data-loaded="true"]`, { timeout: 15000 });
+    if ((await page.inputValue(tid('year-select'))) !== '2020/21') await page.selectOption(tid('year-select'), '2020/21');
+    const editor = `${tid('staff-editor')}[data-loaded="true"]`;
+    try {
+      await visible(editor, 15000);
+    } catch {
+      throw new Fail(`the manager of ${code} is not shown the staff editor: ${(await text(tid('arrs-section'))).trim().slice(0, 200) || (await errorBanner()) || 'nothing shown'}`);
+    }
+    const parse = (t) => {
+      const m = /^(−|-)?£([\d,]+)\.(\d\d)$/.exec(t.trim());
+      if (!m) throw new Fail(`"${t}" is not an amount in pounds and pence`);
+      const p = BigInt(m[2].replace(/,/g, '')) * 100n + BigInt(m[3]);
+      return m[1] ? -p : p;
+    };
+    const figures = async () => ({
+      maximum: parse(await text(tid('arrs-maximum'))),
+      claimed: parse(await text(tid('arrs-claimed'))),
+      headroom: parse(await text(tid('arrs-headroom'))),
+    });
+    const before = await figures();
+    const n = await page.locator(tid('staff-row')).count();
+    // Records saved by an earlier run come back without salary and on-costs: enter them again.
+    for (const f of ['salary', 'on-costs']) {
+      for (const el of await page.locator(`${tid('staff-row')} ${tid(`staff-${f}`)}`).all()) if (!(await el.inputValue())) await el.fill(f === 'salary' ? '40000' : '10000');
+    }
+    await page.click(tid('staff-add'));
+    const row = page.locator(tid('staff-row')).nth(n);
+    await row.waitFor({ state: 'visible' });
+    await row.locator(tid('staff-role')).selectOption('clinical_pharmacist');
+    await row.locator(tid('staff-start')).fill('2020-04-01');
+    await row.locator(tid('staff-salary')).fill('40000');
+    await row.locator(tid('staff-on-costs')).fill('10000');
+    // A WTE out of range: the server refuses it and its message is shown next to the table.
+    await row.locator(tid('staff-wte')).fill('3');
+    await page.click(tid('staff-save'));
+    await visible(tid('staff-error'));
+    const refusal = (await text(tid('staff-error'))).trim();
+    expect(/wte/i.test(refusal) && /post \d+/.test(refusal), `a WTE of 3 was answered with "${refusal}", not the server's message about the WTE`);
+    expect(await page.locator(`${tid('staff-row')}.invalid`).count(), 'the refused post is not marked');
+    await shot('staff-refused');
+    await row.locator(tid('staff-wte')).fill('1.0');
+    await page.click(tid('staff-save'));
+    await page.waitForFunction(
+      () => {
+        const e = document.querySelector('[data-testid="staff-editor"]');
+        const err = document.querySelector('[data-testid="staff-error"]');
+        return (e && e.dataset.loaded === 'true' && !e.dataset.dirty && /Saved/.test(e.querySelector('[data-testid="staff-status"]')?.textContent || '')) || (err && !err.hidden);
+      },
+      null,
+      { timeout: 15000 },
+    );
+    const err = page.locator(`${tid('staff-error')}:visible`);
+    expect(!(await err.count()), `saving the staff records failed: ${await text(tid('staff-error'))}`);
+    expect((await page.locator(tid('staff-row')).count()) === n + 1, `after saving, ${await page.locator(tid('staff-row')).count()} posts are shown (want ${n + 1})`);
+    const after = await figures();
+    expect(after.maximum === before.maximum, `the maximum changed from ${gbp(before.maximum)} to ${gbp(after.maximum)}`);
+    expect(after.claimed > before.claimed, `the claimed total did not increase (${gbp(before.claimed)} → ${gbp(after.claimed)})`);
+    expect(after.headroom === after.maximum - after.claimed, `headroom ${gbp(after.headroom)} ≠ maximum ${gbp(after.maximum)} − claimed ${gbp(after.claimed)}`);
+    const api = await apiGet(`/api/networks/${code}/arrs?year=2020/21`);
+    expect(BigInt(api.claimed_pence) === after.claimed && BigInt(api.headroom_pence) === after.headroom, `the page shows claimed ${gbp(after.claimed)}, headroom ${gbp(after.headroom)}; the API ${api.claimed_pence}, ${api.headroom_pence} pence`);
+    const added = page.locator(tid('staff-row')).nth(n);
+    const claimable = (await added.locator(tid('staff-claimable')).textContent()).trim();
+    expect(claimable === gbp(api.staff[n].claimable_pence), `the new post shows ${claimable} claimable, the API ${api.staff[n].claimable_pence} pence`);
+    await page.locator(tid('arrs-section')).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot('staff');
+    // Another network's records are not the manager's to write.
+    const others = await apiGet(`/api/networks?q=&per_page=50`);
+    const other = (others.items || others).map((x) => x.code).find((c) => c && c !== code);
+    expect(other, 'no other network to try');
+    const r = await rawFetch('PUT', `/api/networks/${other}/staff`, [{ role: 'clinical_pharmacist', wte: '1.0', start: '2020-04-01', salary: '40000', on_costs: '10000' }], { csrf: true });
+    expect(r.status === 403 && r.body && r.body.code === 'forbidden', `PUT /api/networks/${other}/staff as the manager of ${code} answered ${r.status} (want 403 forbidden): ${r.text.slice(0, 200)}`);
+    staffNetwork = { code, posts: n + 1 };
+    await logout();
+    return `${code}: claimed ${gbp(before.claimed)} → ${gbp(after.claimed)}, headroom ${gbp(after.headroom)} of ${gbp(after.maximum)}; new post ${claimable}; PUT ${other}/staff → 403`;
+  });
+
   await flow('commissioner-login', async () => {
     const user = await login(args['commissioner-user'], args['commissioner-password']);
     expect(user.role === 'commissioner', `role ${user.role}`);
@@ -433,6 +521,35 @@ async function main() {
     expect(noCsrf.status === 403, `a POST without X-CSRF-Token answered ${noCsrf.status} (want 403 csrf): ${noCsrf.text.slice(0, 200)}`);
     await shot('commissioner');
     return `without X-CSRF-Token: proposal ${noCsrf.status} ${noCsrf.body && noCsrf.body.code}, what-if (saves nothing) ${r.status}`;
+  });
+
+  await flow('staff-commissioner', async () => {
+    // The commissioner of the manager's network reads its staff records; the editor is the manager's.
+    const net = await apiGet(`/api/networks/${staffNetwork.code}`);
+    await openTab('network');
+    await page.fill(tid('search-input'), '');
+    await page.type(tid('search-input'), staffNetwork.code, { delay: 10 });
+    const hit = page.locator(`${tid('search-result')}[data-code="${staffNetwork.code}"][data-kind="network"]`);
+    await hit.waitFor({ state: 'visible', timeout: 10000 });
+    await hit.click();
+    await page.waitForSelector(`${tid('panel-network')}[data-network="${staffNetwork.code}"][data-loaded="true"]`, { timeout: 15000 });
+    await visible(tid('arrs-headroom'));
+    const own = net.commissioner === commissionerUser.commissioner;
+    if (own) {
+      await visible(tid('arrs-staff'));
+      const rows = await page.locator(tid('arrs-staff-row')).count();
+      expect(rows === staffNetwork.posts, `the commissioner is shown ${rows} posts of ${staffNetwork.code} (want ${staffNetwork.posts})`);
+      expect(/£/.test(await text(tid('arrs-headroom'))), `the commissioner is not shown the headroom: "${await text(tid('arrs-headroom'))}"`);
+    } else {
+      await visible(tid('arrs-hidden'));
+    }
+    expect((await page.locator(tid('staff-editor')).count()) === 0, 'the commissioner is shown the staff editor');
+    expect((await page.locator(tid('staff-save')).count()) === 0, 'the commissioner is shown a Save button for staff records');
+    const r = await rawFetch('PUT', `/api/networks/${staffNetwork.code}/staff`, [], { csrf: true });
+    expect(r.status === 403, `the commissioner's PUT /api/networks/${staffNetwork.code}/staff answered ${r.status} (want 403): ${r.text.slice(0, 200)}`);
+    await page.locator(tid('arrs-section')).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot('staff-commissioner');
+    return own ? `${staffNetwork.code}: ${staffNetwork.posts} post${staffNetwork.posts === 1 ? '' : 's'} read-only; PUT → 403` : `${staffNetwork.code} is outside ${commissionerUser.commissioner}: claims hidden`;
   });
 
   let ms = 0;

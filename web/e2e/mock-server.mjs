@@ -5,6 +5,7 @@
 //   node web/e2e/mock-server.mjs [--port 8092]
 //
 // Users: alice / alice-pass (commissioner of 15E), bob / bob-pass (network manager of U00001).
+// ARRS staff records (PUT /api/networks/{code}/staff) are kept in memory with stand-in claims.
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -95,6 +96,19 @@ const users = {
 };
 const sessions = new Map();
 const proposals = [];
+// ARRS staff records per network, as PUT (the whole list); claims are a stand-in: 100% of cost up to £50,000 per WTE.
+const staffRecords = new Map();
+const ROLE_KEYS = ['clinical_pharmacist', 'social_prescribing_link_worker', 'physician_associate', 'first_contact_physiotherapist', 'pharmacy_technician', 'care_coordinator', 'health_and_wellbeing_coach', 'dietitian', 'podiatrist', 'occupational_therapist', 'nursing_associate', 'trainee_nursing_associate', 'paramedic', 'mental_health_practitioner', 'advanced_practitioner', 'gp_assistant', 'digital_transformation_lead', 'apprentice_physician_associate', 'enhanced_practice_nurse', 'gp', 'new_to_gp_nurse', 'experienced_gp_nurse', 'consultant_nurse', 'healthcare_support_worker'];
+const toPence = (t) => {
+  const [w, f = ''] = String(t).split('.');
+  return Number(w) * 100 + Number((f + '00').slice(0, 2));
+};
+function claimOf(r) {
+  const cost = toPence(r.salary) + toPence(r.on_costs);
+  const cap = Math.round(5000000 * Number(r.wte));
+  if (r.baseline) return { claimable_pence: 0, cuts: ['in post on 31 March 2019: part of the additionality baseline'] };
+  return cost > cap ? { claimable_pence: cap, cuts: [`above the maximum of £50000 per WTE a year (${r.wte} WTE)`] } : { claimable_pence: cost, cuts: [] };
+}
 
 function sessionOf(req) {
   const m = /pcn_session=([a-f0-9]+)/.exec(req.headers.cookie || '');
@@ -261,12 +275,34 @@ const server = http.createServer(async (req, res) => {
       const reg = membersOf(snap, m[1]).reduce((a, x) => a + x.registered, 0);
       const n = networks.find((x) => x.code === m[1]);
       const may = s && ((s.user.role === 'network' && s.user.network === m[1]) || (s.user.role === 'commissioner' && n && s.user.commissioner === n.commissioner));
-      const max = Math.round(reg * 1.0312) * 731, claimed = 4210050;
+      const max = Math.round(reg * 1.0312) * 731;
+      const staff = (staffRecords.get(m[1]) || []).map((r) => ({ role: r.role, wte: r.wte, start: r.start, end: r.end || null, ...claimOf(r) }));
+      const claimed = staff.reduce((a, x) => a + x.claimable_pence, 0);
       return json(res, 200, {
         network: m[1], year: q.get('year'), maximum_pence: max,
         claimed_pence: may ? claimed : null, headroom_pence: may ? max - claimed : null,
-        staff: may ? [{ role: 'clinical_pharmacist', wte: '1.0', start: '2020-04-01', end: null, claimable_pence: 3210050, cuts: [] }, { role: 'social_prescribing_link_worker', wte: '0.6', start: '2020-06-01', end: null, claimable_pence: 1000000, cuts: ['capped at the maximum reimbursable amount'] }] : null,
+        staff: may ? staff : null,
       });
+    }
+    if ((m = /^\/api\/networks\/([^/]+)\/staff$/.exec(p)) && req.method === 'PUT') {
+      // As pcn serve: the network's manager (or an admin) replaces its whole list.
+      if (!networks.some((x) => x.code === m[1])) return err(res, 404, 'not_found', `network ${m[1]} is not in snapshot ${snap}`);
+      if (!(s.user.role === 'admin' || (s.user.role === 'network' && s.user.network === m[1]))) return err(res, 403, 'forbidden', `only ${m[1]}'s network manager keeps its staff records`);
+      const b = await readBody(req);
+      if (!Array.isArray(b)) return err(res, 400, 'bad_request', 'the body is a JSON array of posts');
+      if (b.length > 500) return err(res, 400, 'bad_request', 'at most 500 posts');
+      for (const [i, r] of b.entries()) {
+        if (!ROLE_KEYS.includes(r.role)) return err(res, 400, 'bad_request', `post ${i + 1}: role ${JSON.stringify(r.role)} is not an ARRS role`);
+        if (!(Number(r.wte) > 0 && Number(r.wte) <= 2)) return err(res, 400, 'bad_request', `post ${i + 1}: wte ${r.wte} is not in (0, 2]`);
+        for (const f of ['start', ...(r.end !== undefined ? ['end'] : [])]) if (!/^\d{4}-\d\d-\d\d$/.test(r[f] || '')) return err(res, 400, 'bad_request', `post ${i + 1}: ${f} ${JSON.stringify(r[f])} is not a date (YYYY-MM-DD)`);
+        for (const f of ['salary', 'on_costs']) if (!/^\d{1,7}(\.\d{1,2})?$/.test(String(r[f] ?? ''))) return err(res, 400, 'bad_request', `post ${i + 1}: ${f} ${JSON.stringify(r[f])} is not an amount in pounds`);
+      }
+      staffRecords.set(m[1], b);
+      return json(res, 200, { network: m[1], posts: b.length });
+    }
+    if (p === '/api/openapi.json') {
+      // Only what the web app reads of the document: the ARRS role keys.
+      return json(res, 200, { openapi: '3.1.0', info: { title: 'pcn (mock)', version: '0' }, paths: {}, components: { schemas: { StaffPost: { type: 'object', required: ['role', 'wte', 'start', 'salary', 'on_costs'], properties: { role: { type: 'string', enum: ROLE_KEYS } } } } } });
     }
     if (p === '/api/check') {
       const cf = q.get('commissioner');
