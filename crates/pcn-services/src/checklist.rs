@@ -68,7 +68,7 @@ pub struct Checklist<'a> {
 
 impl<'a> Checklist<'a> {
     /// The checklist on `on` against the embedded specifications in force
-    /// in that day's financial year.
+    /// in that day's financial year (empty outside 2019/20 to 2025/26).
     pub fn evaluate(marks: &'a [Mark], on: Date) -> Checklist<'a> {
         let specs = in_force(FinancialYear::containing(on));
         let mut list = Self::for_specifications(&specs, marks, on);
@@ -83,6 +83,8 @@ impl<'a> Checklist<'a> {
     /// The checklist on `on` against the given specifications, taking the
     /// requirements of each that apply in the year containing `on`. A mark
     /// for a requirement not among them is reported as [`Ignored::NotInForce`].
+    /// A requirement that stopped earlier in the year (Extended Hours after
+    /// 30 Sep 2022) stays on the list: the year's evidence still counts.
     pub fn for_specifications(specs: &[&'a Specification], marks: &'a [Mark], on: Date) -> Checklist<'a> {
         let year = FinancialYear::containing(on);
         let mut list = Checklist { on, year, done: vec![], due: vec![], overdue: vec![], ignored: vec![] };
