@@ -53,7 +53,7 @@ pub fn role() -> Object {
 
 /// Decimal text: a whole-time equivalent above 0 and at most 2.
 pub fn wte() -> Object {
-    pattern("^(0\\.[0-9]?[1-9]|1(\\.[0-9]{1,2})?|2(\\.0{1,2})?)$")
+    pattern("^(0\\.([1-9][0-9]?|0[1-9])|1(\\.[0-9]{1,2})?|2(\\.0{1,2})?)$")
 }
 
 /// Decimal text: pounds, up to two decimals.

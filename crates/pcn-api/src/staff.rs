@@ -59,6 +59,10 @@ pub struct PostClaimItem {
     pub wte: String,
     pub start: String,
     pub end: Option<String>,
+    /// As kept (pounds, decimal text), so an editor can send the list back whole.
+    pub salary: String,
+    pub on_costs: String,
+    pub baseline: bool,
     pub claimable_pence: i64,
     /// Why less than cost is claimable.
     pub cuts: Vec<String>,
@@ -180,6 +184,9 @@ pub async fn network_arrs(
                     wte: c.wte.to_string(),
                     start: r.start.clone(),
                     end: r.end.clone(),
+                    salary: r.salary.to_string(),
+                    on_costs: r.on_costs.to_string(),
+                    baseline: r.baseline,
                     claimable_pence: c.claimable.pence(),
                     cuts: c.cuts.iter().map(|x| x.detail.clone()).collect(),
                 })
@@ -239,10 +246,19 @@ pub async fn put_staff(
             return Err(ApiError::BadRequest(format!("post {}: wte {} is not in (0, 2]", i + 1, r.wte)));
         }
         if r.salary < Decimal::ZERO || r.on_costs < Decimal::ZERO {
-            return Err(ApiError::BadRequest(format!("post {}: salary and on_costs are not negative", i + 1)));
+            return Err(ApiError::BadRequest(format!("post {}: salary and on_costs must not be negative", i + 1)));
         }
     }
-    posts(net.code.as_str(), &records).map_err(ApiError::BadRequest)?;
+    for (i, p) in posts(net.code.as_str(), &records).map_err(ApiError::BadRequest)?.iter().enumerate() {
+        if p.end.is_some_and(|e| e < p.start) {
+            return Err(ApiError::BadRequest(format!(
+                "post {}: end {} is before start {}",
+                i + 1,
+                p.end.unwrap(),
+                p.start
+            )));
+        }
+    }
     let json = serde_json::to_string(&records).map_err(|e| ApiError::Internal(e.to_string()))?;
     state.store.staff_put(net.code.as_str(), &json, &user.username, &crate::auth::now_text()).await?;
     state

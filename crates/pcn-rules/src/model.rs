@@ -26,6 +26,8 @@ pub struct PracticeFacts {
     pub site: Option<u32>,
     /// ONS 2011 rural-urban class of the nearest LSOA (by population-weighted centroid).
     pub ruc: Option<String>,
+    /// IMD 2019 decile (1 = most deprived) of the same nearest LSOA.
+    pub imd_decile: Option<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -136,6 +138,7 @@ impl Model {
                 location: p.location.map(|l| (l.easting, l.northing)),
                 site: None,
                 ruc: None,
+                imd_decile: None,
             })
             .collect();
 
@@ -235,19 +238,24 @@ impl Model {
     }
 }
 
-/// Gives each located practice the rural-urban class of the LSOA whose
-/// population-weighted centroid is nearest (within 5 km). Returns whether any
-/// LSOA rurality was available.
+/// Gives each located practice the rural-urban class and IMD decile of the
+/// LSOA whose population-weighted centroid is nearest (within 5 km). Returns
+/// whether any LSOA rurality was available.
 fn nearest_rurality(snap: &Snapshot, practices: &mut [PracticeFacts]) -> bool {
     const CELL: f64 = 5_000.0;
-    // 5 km buckets of (easting, northing, RUC class).
-    type Bucket<'a> = Vec<(f64, f64, &'a str)>;
+    // 5 km buckets of (easting, northing, RUC class, IMD decile).
+    type Bucket<'a> = Vec<(f64, f64, &'a str, Option<u8>)>;
     let mut grid: HashMap<(i64, i64), Bucket<'_>> = HashMap::new();
     for l in &snap.lsoas {
         if let (Some(c), Some(ruc)) = (l.centroid, l.ruc_code.as_deref())
             && let Some((x, y)) = pcn_geo::project::to_bng(c.lon, c.lat)
         {
-            grid.entry(((x / CELL).floor() as i64, (y / CELL).floor() as i64)).or_default().push((x, y, ruc));
+            grid.entry(((x / CELL).floor() as i64, (y / CELL).floor() as i64)).or_default().push((
+                x,
+                y,
+                ruc,
+                l.imd_decile,
+            ));
         }
     }
     if grid.is_empty() {
@@ -256,18 +264,19 @@ fn nearest_rurality(snap: &Snapshot, practices: &mut [PracticeFacts]) -> bool {
     for p in practices.iter_mut() {
         let Some((x, y)) = p.location else { continue };
         let (cx, cy) = ((x / CELL).floor() as i64, (y / CELL).floor() as i64);
-        let mut best: Option<(f64, &str)> = None;
+        let mut best: Option<(f64, &str, Option<u8>)> = None;
         for dx in -1..=1 {
             for dy in -1..=1 {
-                for &(lx, ly, ruc) in grid.get(&(cx + dx, cy + dy)).map_or(&[][..], |v| v.as_slice()) {
+                for &(lx, ly, ruc, imd) in grid.get(&(cx + dx, cy + dy)).map_or(&[][..], |v| v.as_slice()) {
                     let d = (lx - x).hypot(ly - y);
-                    if best.is_none_or(|(bd, _)| d < bd) {
-                        best = Some((d, ruc));
+                    if best.is_none_or(|(bd, _, _)| d < bd) {
+                        best = Some((d, ruc, imd));
                     }
                 }
             }
         }
-        p.ruc = best.map(|(_, r)| r.to_string());
+        p.ruc = best.map(|(_, r, _)| r.to_string());
+        p.imd_decile = best.and_then(|(_, _, i)| i);
     }
     true
 }

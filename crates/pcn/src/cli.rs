@@ -70,9 +70,27 @@ pub enum Command {
     Bench(BenchArgs),
     /// Serve the web app and the HTTP API (OpenAPI at /api/openapi.json) until stopped.
     Serve(ServeArgs),
+    /// Network profiles: size, rurality, deprivation and disease prevalence beside the commissioner and England.
+    Profile(ProfileArgs),
     /// Users of the web app and API: add, list, mint an API token.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ProfileArgs {
+    /// One network's full profile (default: a row per network).
+    pub network: Option<String>,
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Only networks of this commissioner (for the list).
+    #[arg(long)]
+    pub commissioner: Option<String>,
+    /// Print how long the profiles took to compute (stderr).
+    #[arg(long)]
+    pub timings: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 #[derive(Subcommand, Debug)]

@@ -79,6 +79,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let target = args.database_url.map(std::path::PathBuf::from).unwrap_or(cli.db.clone());
             serve(&target, &args.addr).await?;
         }
+        Command::Profile(args) => crate::profile::run(&cli.db, args).await?,
         Command::User(UserCommand::Add(args)) => crate::users::add(&cli.db, args).await?,
         Command::User(UserCommand::List(args)) => crate::users::list(&cli.db, args).await?,
         Command::User(UserCommand::Token(args)) => crate::users::token(&cli.db, args).await?,

@@ -11,6 +11,7 @@ mod export;
 mod form;
 mod output;
 mod pay;
+mod profile;
 mod reconcile;
 mod register;
 mod statement;

@@ -214,6 +214,8 @@ fn schemathesis_finds_no_server_errors_in_a_thousand_requests() {
         .args(["-H", &format!("Authorization: Bearer {token}")])
         .args(["--report", "junit", "--report-dir"])
         .arg(&report)
+        // Its own cache (.schemathesis/) goes in the scratch directory, not the checkout.
+        .current_dir(dir.path())
         .output()
         .expect("run schemathesis");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -1,0 +1,127 @@
+//! `pcn profile`: prevalence is QOF's sums over a network's practices. The
+//! expected figures are computed here from the raw QOF files with plain CSV
+//! reading, independently of pcn's readers: on the small fixture always, and
+//! for five real networks of January 2021 when PCN_DATA_DIR is set.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use common::*;
+
+/// Per network and group: (Σ register, Σ list) from a QOF prevalence file and
+/// a practice → network map.
+fn expected(prevalence: &Path, network_of: &BTreeMap<String, String>) -> BTreeMap<(String, String), (u64, u64)> {
+    let mut r = csv::Reader::from_path(prevalence).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(|s| s.trim_start_matches('\u{feff}').to_string()).collect();
+    let at = |n: &str| h.iter().position(|c| c == n).unwrap_or_else(|| panic!("no {n}"));
+    let (p, g, reg) = (at("PRACTICE_CODE"), at("GROUP_CODE"), at("REGISTER"));
+    let list = h.iter().position(|c| c == "PATIENT_LIST_SIZE" || c == "PRACTICE_LIST_SIZE").unwrap();
+    let mut out: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        if let Some(n) = network_of.get(&row[p]) {
+            let e = out.entry((n.clone(), row[g].to_string())).or_default();
+            e.0 += row[reg].parse::<u64>().unwrap();
+            e.1 += row[list].parse::<u64>().unwrap();
+        }
+    }
+    out
+}
+
+fn profile(db: &Path, network: &str) -> serde_json::Value {
+    ok_json(&pcn(db, &["profile", network, "--json"]))["profile"].clone()
+}
+
+fn check_network(db: &Path, network: &str, want: &BTreeMap<(String, String), (u64, u64)>) -> usize {
+    let p = profile(db, network);
+    let got: BTreeMap<String, (u64, u64)> = p["prevalence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["group"].as_str().unwrap().to_string(), (r["register"].as_u64().unwrap(), r["list"].as_u64().unwrap()))
+        })
+        .collect();
+    let mine: BTreeMap<String, (u64, u64)> =
+        want.iter().filter(|((n, _), _)| n == network).map(|((_, g), v)| (g.clone(), *v)).collect();
+    assert!(!mine.is_empty(), "no expected groups for {network}");
+    assert_eq!(got, mine, "{network}");
+    for r in p["prevalence"].as_array().unwrap() {
+        let (reg, list) = (r["register"].as_f64().unwrap(), r["list"].as_f64().unwrap());
+        let want = (reg * 10_000.0 / list).round() / 100.0;
+        assert_eq!(r["percent"].as_f64().unwrap(), want, "{network} {}", r["group"]);
+    }
+    mine.len()
+}
+
+#[test]
+fn a_networks_prevalence_is_the_sum_of_its_practices_qof_registers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let out = pcn_paths(&db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let members = ok_json(&pcn(&db, &["networks", "--json"]));
+    assert!(members["networks"].as_array().unwrap().len() >= 2);
+    // The fixture's ePCN core partners give the membership.
+    let (h, rows) = {
+        let mut r = csv::Reader::from_path(fixtures().join("small/epcn_core_partners.csv")).unwrap();
+        let h: Vec<String> = r.headers().unwrap().iter().map(|s| s.replace('\n', " ")).collect();
+        (h, r.records().map(|x| x.unwrap()).collect::<Vec<_>>())
+    };
+    let code = h.iter().position(|c| c.starts_with("Partner")).unwrap();
+    let pcn_code = h.iter().position(|c| c == "PCN Code").unwrap();
+    let end = h.iter().position(|c| c.contains("End Date")).unwrap();
+    let network_of: BTreeMap<String, String> =
+        rows.iter().filter(|r| r[end].is_empty()).map(|r| (r[code].to_string(), r[pcn_code].to_string())).collect();
+    let want = expected(&fixtures().join("small/qof_PREVALENCE.csv"), &network_of);
+    let checked: usize = ["U00001", "U00002"].iter().map(|n| check_network(&db, n, &want)).sum();
+    assert!(checked >= 2);
+    // England's figure is every practice's, the commissioner's its own practices'.
+    let p = profile(&db, "U00001");
+    let hyp = p["prevalence"].as_array().unwrap().iter().find(|r| r["group"] == "HYP").unwrap().clone();
+    assert!(hyp["england_percent"].as_f64().is_some() && hyp["commissioner_percent"].as_f64().is_some(), "{hyp}");
+}
+
+#[test]
+fn five_real_networks_match_the_qof_files() {
+    let Some(d) = data_dir("five_real_networks_match_the_qof_files") else { return };
+    let s = d.join("snapshot_2021");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let files = [
+        s.join("gp-reg-pat-prac-all_2021-01.csv"),
+        s.join("qof_2021_MAPPING_NHS_GEOGRAPHIES.csv"),
+        s.join("qof_2021_PREVALENCE_v2.csv"),
+        d.join("geo/practice_postcode_coords_codepoint.csv"),
+    ];
+    let out = pcn_paths(&db, &["import"], &files, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Independent membership: the QOF mapping, for practices in the January 2021 list file.
+    let listed: BTreeSet<String> =
+        csv::Reader::from_path(&files[0]).unwrap().records().map(|r| r.unwrap()[5].to_string()).collect();
+    let mut r = csv::Reader::from_path(&files[1]).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let (pc, nc) =
+        (h.iter().position(|c| c == "PRACTICE_CODE").unwrap(), h.iter().position(|c| c == "PCN_ODS_CODE").unwrap());
+    let mut by_network: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        by_network.entry(row[nc].to_string()).or_default().push(row[pc].to_string());
+    }
+    // Five networks spread through the file, every practice of which is listed in January 2021.
+    let whole: Vec<&String> = by_network
+        .iter()
+        .filter(|(n, ps)| n.len() == 6 && ps.len() >= 3 && ps.iter().all(|p| listed.contains(p)))
+        .map(|(n, _)| n)
+        .collect();
+    let picks: Vec<&String> = (0..5).map(|i| whole[i * whole.len() / 5]).collect();
+    let network_of: BTreeMap<String, String> =
+        picks.iter().flat_map(|n| by_network[*n].iter().map(move |p| (p.clone(), (*n).clone()))).collect();
+    let want = expected(&files[2], &network_of);
+    for n in &picks {
+        let groups = check_network(&db, n, &want);
+        assert!(groups >= 15, "{n}: only {groups} QOF groups");
+    }
+}
