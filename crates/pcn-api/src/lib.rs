@@ -17,6 +17,7 @@ mod people;
 mod proposals;
 mod routes;
 mod schema;
+mod services;
 mod staff;
 mod web;
 
@@ -60,6 +61,8 @@ pub struct Loaded {
     pub config: Configuration,
     /// The networks of each practice (by model index).
     pub networks_of: Vec<Vec<u32>>,
+    /// Every network's profile, computed on first use.
+    pub profiles: std::sync::OnceLock<Vec<pcn_profile::Profile>>,
 }
 
 /// A year's funding inputs for a snapshot, computed once: what-if moves edit
@@ -128,8 +131,9 @@ impl AppState {
         }
         let (id, head) = view;
         // What `pcn check` and `pcn form` load (LSOA rurality, boundaries for land and
-        // the water rule), so the API finds what the CLI finds; and payments for funding.
-        let include = pcn_store::Include { payments: true, lsoas: true, boundaries: true, registers: false };
+        // the water rule), so the API finds what the CLI finds; payments for funding;
+        // QOF registers for profiles.
+        let include = pcn_store::Include::ALL;
         let mut snap = self.store.load_snapshot(id, include).await?;
         if head.is_some() {
             let today = time::OffsetDateTime::now_utc().date();
@@ -141,7 +145,7 @@ impl AppState {
             let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
             let config = model.configuration(&snap);
             let networks_of = config.networks_of(model.practices.len());
-            Loaded { id, register_head: head, snap, model, config, networks_of }
+            Loaded { id, register_head: head, snap, model, config, networks_of, profiles: Default::default() }
         })
         .await
         .map_err(|e| ApiError::Internal(format!("loading snapshot {id}: {e}")))?;
@@ -254,6 +258,10 @@ fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(proposals::decision))
         .routes(routes!(people::session, people::login, people::logout))
         .routes(routes!(people::audit))
+        .routes(routes!(services::profile))
+        .routes(routes!(services::services))
+        .routes(routes!(services::checklist))
+        .routes(routes!(services::mark))
 }
 
 /// The router and its OpenAPI document, built together.

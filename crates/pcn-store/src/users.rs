@@ -203,3 +203,56 @@ impl Store {
             .await?)
     }
 }
+
+/// A service specification requirement a network has marked done.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ServiceMark {
+    pub network: String,
+    pub requirement: String,
+    /// ISO date.
+    pub done_on: String,
+    pub evidence: String,
+    pub marked_by: String,
+    pub marked_at: String,
+}
+
+impl Store {
+    /// Records (or re-records, with new evidence) a requirement done on a date.
+    pub async fn service_mark_put(&self, m: &ServiceMark) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO service_marks (network, requirement, done_on, evidence, marked_by, marked_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (network, requirement, done_on) DO UPDATE SET evidence = excluded.evidence,
+               marked_by = excluded.marked_by, marked_at = excluded.marked_at",
+        )
+        .bind(&m.network)
+        .bind(&m.requirement)
+        .bind(&m.done_on)
+        .bind(&m.evidence)
+        .bind(&m.marked_by)
+        .bind(&m.marked_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A network's marks, oldest first.
+    pub async fn service_marks(&self, network: &str) -> Result<Vec<ServiceMark>> {
+        let rows = sqlx::query("SELECT * FROM service_marks WHERE network = $1 ORDER BY done_on, requirement")
+            .bind(network)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ServiceMark {
+                    network: r.try_get("network")?,
+                    requirement: r.try_get("requirement")?,
+                    done_on: r.try_get("done_on")?,
+                    evidence: r.try_get("evidence")?,
+                    marked_by: r.try_get("marked_by")?,
+                    marked_at: r.try_get("marked_at")?,
+                })
+            })
+            .collect::<std::result::Result<_, StoreError>>()
+    }
+}

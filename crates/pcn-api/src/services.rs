@@ -1,0 +1,226 @@
+//! Who a network serves (its profile) and what it must deliver (the service
+//! specifications in force in a year, and its checklist of them).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use pcn_core::{FinancialYear, NetworkCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{Caller, now_text};
+use crate::routes::{SnapshotQuery, parse_date};
+use crate::{ApiError, AppState, Loaded};
+
+type Shared = State<Arc<AppState>>;
+
+fn network_ix(l: &Loaded, code: &str) -> Result<u32, ApiError> {
+    let c = NetworkCode::parse(code).map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
+    l.model
+        .network_index
+        .get(&c)
+        .copied()
+        .ok_or_else(|| ApiError::NotFound(format!("network {c} is not in snapshot {}", l.id)))
+}
+
+/// A network's profile: list sizes, rurality and deprivation mix, QOF
+/// prevalence by group, each beside its commissioner and England.
+#[utoipa::path(
+    get, path = "/api/networks/{code}/profile", tag = "pcn",
+    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), SnapshotQuery),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn profile(
+    State(state): Shared,
+    Path(code): Path<String>,
+    Query(q): Query<SnapshotQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let l = state.loaded(q.snapshot).await?;
+    let n = network_ix(&l, &code)?;
+    let all = l.profiles.get_or_init(|| pcn_profile::profiles(&l.model, &l.snap, &l.config));
+    Ok(Json(json!({
+        "snapshot": l.id,
+        "qof_registers": !l.snap.registers.is_empty(),
+        "profile": all[n as usize],
+    })))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ServicesQuery {
+    /// Financial year, e.g. 2021/22 (default: the one containing today).
+    #[param(pattern = "^(2019/20|2020/21|2021/22|2022/23|2023/24|2024/25|2025/26)$")]
+    pub year: Option<String>,
+}
+
+fn year_of(y: Option<&str>, on: time::Date) -> Result<FinancialYear, ApiError> {
+    let year = match y {
+        Some(y) => FinancialYear::parse(y).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?,
+        None => FinancialYear::containing(on),
+    };
+    let cat = pcn_services::spec::catalogue();
+    if !cat.covers(year) {
+        return Err(ApiError::NotFound(format!(
+            "the service specifications are known for {} to {}, not {year}",
+            cat.first_year, cat.last_year
+        )));
+    }
+    Ok(year)
+}
+
+/// The national service specifications in force in a year, with the
+/// requirements that apply that year, their sources and what is unclear.
+#[utoipa::path(
+    get, path = "/api/services", tag = "pcn", params(ServicesQuery),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn services(Query(q): Query<ServicesQuery>) -> Result<Json<Value>, ApiError> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let year = year_of(q.year.as_deref(), today)?;
+    let specs: Vec<pcn_services::Specification> =
+        pcn_services::in_force(year).into_iter().map(|s| s.for_year(year)).collect();
+    Ok(Json(json!({
+        "year": year.to_string(),
+        "specifications": specs,
+        "unclear": pcn_services::spec::catalogue().unclear,
+    })))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ChecklistQuery {
+    /// The day to judge on (default: today), YYYY-MM-DD; the year is the one containing it.
+    #[param(format = Date)]
+    pub on: Option<String>,
+}
+
+fn item(i: &pcn_services::Item<'_>, marks: &[pcn_store::users::ServiceMark]) -> Value {
+    let by =
+        i.mark.and_then(|m| marks.iter().find(|s| s.requirement == m.requirement && s.done_on == m.date.to_string()));
+    json!({
+        "specification": i.specification.id,
+        "specification_name": i.specification.name,
+        "requirement": i.requirement.id,
+        "text": i.requirement.text,
+        "due": i.due.to_string(),
+        "status": i.status,
+        "done_on": i.mark.map(|m| m.date.to_string()),
+        "evidence": i.mark.map(|m| m.evidence.clone()),
+        "marked_by": by.map(|m| m.marked_by.clone()),
+        "source": i.requirement.source,
+    })
+}
+
+/// A network's checklist of the service specifications on a day: what is
+/// done (with its evidence), due and overdue.
+#[utoipa::path(
+    get, path = "/api/networks/{code}/services", tag = "pcn",
+    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), ChecklistQuery),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn checklist(
+    State(state): Shared,
+    Path(code): Path<String>,
+    Query(q): Query<ChecklistQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let on = parse_date("on", q.on.as_deref())?;
+    let year = year_of(None, on)?;
+    let l = state.loaded(None).await?;
+    let n = network_ix(&l, &code)?;
+    let net = l.model.networks[n as usize].code.to_string();
+    let stored = state.store.service_marks(&net).await?;
+    let marks: Vec<pcn_services::Mark> = stored
+        .iter()
+        .filter_map(|m| {
+            Some(pcn_services::Mark {
+                requirement: m.requirement.clone(),
+                date: parse_date("done_on", Some(&m.done_on)).ok()?,
+                evidence: m.evidence.clone(),
+            })
+        })
+        .collect();
+    let c = pcn_services::Checklist::evaluate(&marks, on);
+    Ok(Json(json!({
+        "network": net,
+        "on": on.to_string(),
+        "year": year.to_string(),
+        "overdue": c.overdue.iter().map(|i| item(i, &stored)).collect::<Vec<_>>(),
+        "due": c.due.iter().map(|i| item(i, &stored)).collect::<Vec<_>>(),
+        "done": c.done.iter().map(|i| item(i, &stored)).collect::<Vec<_>>(),
+        "ignored": c.ignored.iter().map(|(m, why)| json!({"requirement": m.requirement, "done_on": m.date.to_string(), "why": format!("{why:?}")})).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewMark {
+    /// The day the requirement was met, YYYY-MM-DD.
+    #[schema(format = Date)]
+    pub done_on: String,
+    /// What shows it (a document, a minute, a link).
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub evidence: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Marked {
+    pub network: String,
+    pub requirement: String,
+    pub done_on: String,
+}
+
+/// Marks a requirement done for a network (its manager, or an admin).
+#[utoipa::path(
+    put, path = "/api/networks/{code}/services/{requirement}", tag = "pcn",
+    params(
+        ("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"),
+        ("requirement" = String, Path, description = "Requirement id, e.g. smr.capacity")
+    ),
+    request_body = NewMark,
+    responses(
+        (status = 200, body = Marked), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub async fn mark(
+    State(state): Shared,
+    caller: Caller,
+    Path((code, requirement)): Path<(String, String)>,
+    Json(body): Json<NewMark>,
+) -> Result<Json<Marked>, ApiError> {
+    let user = caller.writer()?.clone();
+    let l = state.loaded(None).await?;
+    let n = network_ix(&l, &code)?;
+    let net = l.model.networks[n as usize].code.to_string();
+    if !(user.role == "admin" || user.role == "network" && user.network.as_deref() == Some(net.as_str())) {
+        state.audit(&user.username, "service.mark", Some(&net), "forbidden", json!({"requirement": requirement})).await;
+        return Err(ApiError::Forbidden(format!("only {net}'s network manager marks its service requirements")));
+    }
+    let known = pcn_services::specifications().iter().any(|s| s.requirement(&requirement).is_some());
+    if !known {
+        return Err(ApiError::NotFound(format!("there is no service requirement {requirement:?}")));
+    }
+    let done_on = parse_date("done_on", Some(&body.done_on))?;
+    if body.evidence.trim().is_empty() || body.evidence.len() > 2000 {
+        return Err(ApiError::BadRequest("give the evidence (up to 2,000 characters)".into()));
+    }
+    let m = pcn_store::users::ServiceMark {
+        network: net.clone(),
+        requirement: requirement.clone(),
+        done_on: done_on.to_string(),
+        evidence: body.evidence.trim().to_string(),
+        marked_by: user.username.clone(),
+        marked_at: now_text(),
+    };
+    state.store.service_mark_put(&m).await?;
+    state
+        .audit(
+            &user.username,
+            "service.mark",
+            Some(&net),
+            "ok",
+            json!({"requirement": requirement, "done_on": m.done_on}),
+        )
+        .await;
+    Ok(Json(Marked { network: net, requirement, done_on: m.done_on }))
+}
