@@ -18,7 +18,7 @@ let compared = false;
 
 function selectTab(name) {
   activeTab = name;
-  for (const b of document.querySelectorAll('[role=tab]')) {
+  for (const b of document.querySelectorAll('.tabs > [role=tab]')) {
     const on = b.dataset.tab === name;
     b.setAttribute('aria-selected', String(on));
     b.tabIndex = on ? 0 : -1;
@@ -31,7 +31,7 @@ function selectTab(name) {
 }
 
 function initTabs() {
-  const tabs = [...document.querySelectorAll('[role=tab]')];
+  const tabs = [...document.querySelectorAll('.tabs > [role=tab]')];
   for (const b of tabs) {
     b.addEventListener('click', () => selectTab(b.dataset.tab));
     b.addEventListener('keydown', (e) => {

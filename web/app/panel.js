@@ -6,11 +6,21 @@ import * as api from './api.js';
 import { h, clear, num, pounds, severityBadge, streamLabel } from './fmt.js';
 import { state, on, emit, showError, canEdit } from './state.js';
 import { networkColour } from './map.js';
+import { renderProfile } from './profile.js';
+import { renderServices } from './services.js';
 
 export const YEARS = ['2019/20', '2020/21', '2021/22', '2022/23', '2023/24', '2024/25', '2025/26'];
 
 const sevOrder = { error: 0, warning: 1, info: 2 };
 let ticket = 0;
+
+/** The panel's views of a network; the one chosen is kept from network to network. */
+const VIEWS = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'profile', label: 'Profile' },
+  { id: 'services', label: 'Services' },
+];
+let view = 'overview';
 
 export function findingsList(findings, testid) {
   if (!findings.length) return h('p', { class: 'ok', 'data-testid': `${testid}-none` }, '✓ No findings: every rule passes.');
@@ -82,6 +92,60 @@ export async function showNetwork(code, { practice } = {}) {
 
   const errors = detail.findings.filter((f) => f.severity === 'error').length;
   const warnings = detail.findings.filter((f) => f.severity === 'warning').length;
+  const current = () => mine === ticket && state.network === code;
+  const overview = h(
+    'div',
+    {},
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'secondary', onclick: () => emit('focus-network', code) }, 'Zoom to network'),
+      canEdit() ? h('button', { type: 'button', class: 'secondary', 'data-testid': 'edit-from-panel', onclick: () => emit('edit-network', { network: code, practice: pickedCode }) }, 'Edit membership…') : null,
+    ),
+    h('h3', {}, 'Members'),
+    members,
+    h('h3', {}, 'Findings'),
+    findingsList(detail.findings, 'network-findings'),
+    h('div', { class: 'year-row' }, h('h3', {}, 'Entitlements'), h('label', { for: 'year-select' }, 'Year '), yearSel),
+    money,
+  );
+  const bodies = {
+    overview,
+    profile: h('div', { class: 'profile', 'data-testid': 'profile-section', 'data-loaded': 'false' }),
+    services: h('div', { class: 'services', 'data-testid': 'services-section', 'data-loaded': 'false' }),
+  };
+  const loaders = {
+    profile: () => renderProfile(code, bodies.profile, current),
+    services: () => renderServices(code, bodies.services, { years: YEARS, canMark: mayKeepStaff(code), current }),
+  };
+  const started = new Set(['overview']);
+  const tabs = VIEWS.map((v) =>
+    h('button', { type: 'button', role: 'tab', id: `net-view-${v.id}`, 'aria-controls': `net-body-${v.id}`, 'data-view': v.id, 'data-testid': `net-view-${v.id}` }, v.label),
+  );
+  const panes = VIEWS.map((v) => h('section', { role: 'tabpanel', id: `net-body-${v.id}`, 'aria-labelledby': `net-view-${v.id}`, class: 'net-body', 'data-testid': `net-body-${v.id}` }, bodies[v.id]));
+  const choose = (id, focus = false) => {
+    view = id;
+    tabs.forEach((t, i) => {
+      const on = VIEWS[i].id === id;
+      t.setAttribute('aria-selected', String(on));
+      t.tabIndex = on ? 0 : -1;
+      panes[i].hidden = !on;
+      if (on && focus) t.focus();
+    });
+    panel.dataset.view = id;
+    if (!started.has(id)) {
+      started.add(id);
+      loaders[id]();
+    }
+  };
+  tabs.forEach((t, i) => {
+    t.addEventListener('click', () => choose(VIEWS[i].id));
+    t.addEventListener('keydown', (e) => {
+      const k = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+      if (!k) return;
+      e.preventDefault();
+      choose(VIEWS[(i + k + VIEWS.length) % VIEWS.length].id, true);
+    });
+  });
+
   clear(
     panel,
     h(
@@ -98,17 +162,10 @@ export async function showNetwork(code, { practice } = {}) {
       h('div', {}, h('dt', {}, 'Errors'), h('dd', { class: errors ? 'bad' : '' }, String(errors))),
       h('div', {}, h('dt', {}, 'Warnings'), h('dd', { class: warnings ? 'warn' : '' }, String(warnings))),
     ),
-    h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'secondary', onclick: () => emit('focus-network', code) }, 'Zoom to network'),
-      canEdit() ? h('button', { type: 'button', class: 'secondary', 'data-testid': 'edit-from-panel', onclick: () => emit('edit-network', { network: code, practice: pickedCode }) }, 'Edit membership…') : null,
-    ),
-    h('h3', {}, 'Members'),
-    members,
-    h('h3', {}, 'Findings'),
-    findingsList(detail.findings, 'network-findings'),
-    h('div', { class: 'year-row' }, h('h3', {}, 'Entitlements'), h('label', { for: 'year-select' }, 'Year '), yearSel),
-    money,
+    h('nav', { class: 'subtabs', role: 'tablist', 'aria-label': `Views of ${detail.code}` }, tabs),
+    panes,
   );
+  choose(VIEWS.some((v) => v.id === view) ? view : 'overview');
   panel.dataset.loaded = 'true';
   await loadMoney(code, money, mine);
 }

@@ -1,0 +1,270 @@
+// A network's profile (GET /api/networks/{code}/profile): its lists and practices, the deprivation
+// (IMD decile) and rurality mix of its patients and its QOF prevalence, each beside its commissioner
+// and England; charts drawn as inline SVG by charts.js, with the numbers in tables.
+
+import * as api from './api.js';
+import { h, clear, num } from './fmt.js';
+import { state, showError } from './state.js';
+import { decileChart, rurality, dotPlot, pct, RUC, COLOURS } from './charts.js';
+
+/** QOF groups shown first, in this order; the rest follow, collapsed. */
+export const MAIN_GROUPS = ['HYP', 'DM', 'COPD', 'AST', 'CHD', 'DEM', 'DEP', 'CKD'];
+
+const GROUP_NAMES = {
+  AF: 'Atrial fibrillation',
+  AST: 'Asthma (6+)',
+  CAN: 'Cancer',
+  CHD: 'Coronary heart disease',
+  CKD: 'Chronic kidney disease (18+)',
+  COPD: 'COPD',
+  CVDPP: 'CVD primary prevention',
+  DEM: 'Dementia',
+  DEP: 'Depression (18+)',
+  DM: 'Diabetes (17+)',
+  EP: 'Epilepsy (18+)',
+  HF: 'Heart failure',
+  HYP: 'Hypertension',
+  LD: 'Learning disability',
+  MH: 'Mental health',
+  NDH: 'Non-diabetic hyperglycaemia (18+)',
+  OB: 'Obesity (18+)',
+  OST: 'Osteoporosis (50+)',
+  PAD: 'Peripheral arterial disease',
+  PC: 'Palliative care',
+  RA: 'Rheumatoid arthritis (16+)',
+  SMOK: 'Smoking (15+)',
+  STIA: 'Stroke and TIA',
+};
+
+/** A ratio to England this far from 1 is flagged. */
+export const LOW = 0.8;
+export const HIGH = 1.25;
+
+const decimals = (v, d = 2) => (v === null || v === undefined ? '—' : Number(v).toFixed(d));
+const percent = (v) => (v === null || v === undefined ? '—' : `${Number(v).toFixed(2)}%`);
+
+/** Load and draw the profile of `code` into `box`; `current()` says whether the panel still wants it. */
+export async function renderProfile(code, box, current) {
+  box.dataset.loaded = 'false';
+  clear(box, h('p', { class: 'hint' }, `Loading the profile of ${code}…`));
+  let res;
+  try {
+    res = await api.get(`/api/networks/${encodeURIComponent(code)}/profile`, { snapshot: state.snapshot });
+  } catch (e) {
+    if (!current()) return;
+    clear(box, h('p', { class: 'error-inline', 'data-testid': 'profile-error' }, `Profile: ${e.message}`));
+    box.dataset.loaded = 'error';
+    showError(e, `Profile of ${code}`);
+    return;
+  }
+  if (!current()) return;
+  const p = res.profile;
+  const comm = p.commissioner || 'commissioner';
+  const classified = p.registered - p.unclassified_patients;
+  clear(
+    box,
+    h(
+      'dl',
+      { class: 'facts profile-facts', 'data-testid': 'profile-facts' },
+      h('div', {}, h('dt', {}, 'Registered'), h('dd', { 'data-testid': 'profile-registered' }, num(p.registered))),
+      h('div', {}, h('dt', { title: 'The latest weighted list of the members that have one' }, 'Weighted'), h('dd', { 'data-testid': 'profile-weighted' }, p.weighted == null ? '—' : num(p.weighted))),
+      h('div', {}, h('dt', {}, 'Practices'), h('dd', { 'data-testid': 'profile-practices' }, num(p.practices))),
+      h(
+        'div',
+        {},
+        h('dt', { title: 'Patient-weighted mean IMD 2019 decile (1 = most deprived): network / commissioner / England' }, 'Mean IMD decile'),
+        h('dd', { 'data-testid': 'profile-mean-imd' }, decimals(p.mean_imd_decile[0], 1), h('span', { class: 'muted small' }, ` / ${decimals(p.mean_imd_decile[1], 1)} / ${decimals(p.mean_imd_decile[2], 1)}`)),
+      ),
+    ),
+    h('p', { class: 'muted small' }, `Snapshot #${res.snapshot}. Mean IMD decile: network / ${comm} / England. Deprivation and rurality are those of each practice’s nearest LSOA, counted in registered patients.`),
+    p.unclassified_patients > 0
+      ? h(
+          'p',
+          { class: 'missing', 'data-testid': 'profile-unclassified' },
+          classified > 0
+            ? `${num(p.unclassified_patients)} of ${num(p.registered)} patients are at practices with no LSOA class (not located, or no LSOA near): the shares below are of the other ${num(classified)}.`
+            : `None of the ${num(p.registered)} patients is at a practice with an LSOA class (the snapshot has no LSOA data, or the practices are not located).`,
+        )
+      : null,
+    deprivationSection(p),
+    ruralitySection(p),
+    prevalenceSection(res, p),
+  );
+  box.dataset.loaded = 'true';
+}
+
+/** Is there anything to chart in a mix: any share for the network, commissioner or England? */
+const anyShare = (rows, key) => rows.some((r) => (r[key] || 0) > 0);
+
+function mixTable(rows, p, label, testid, name) {
+  return h(
+    'details',
+    { class: 'numbers' },
+    h('summary', {}, 'The numbers'),
+    h(
+      'table',
+      { class: 'mix', 'data-testid': testid },
+      h('caption', { class: 'sr-only' }, label),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { scope: 'col' }, 'Class'), h('th', { scope: 'col', class: 'num' }, 'Patients'), h('th', { scope: 'col', class: 'num' }, p.network), h('th', { scope: 'col', class: 'num' }, p.commissioner || 'Commissioner'), h('th', { scope: 'col', class: 'num' }, 'England')),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h('tr', { 'data-class': r.class }, h('th', { scope: 'row' }, name(r.class)), h('td', { class: 'num' }, num(r.patients)), h('td', { class: 'num' }, pct(r.share)), h('td', { class: 'num' }, pct(r.commissioner_share)), h('td', { class: 'num' }, pct(r.england_share))),
+        ),
+      ),
+    ),
+  );
+}
+
+function deprivationSection(p) {
+  const rows = [...p.deprivation].sort((a, b) => Number(a.class) - Number(b.class));
+  const known = anyShare(rows, 'share') || anyShare(rows, 'commissioner_share') || anyShare(rows, 'england_share');
+  return h(
+    'section',
+    { class: 'profile-part', 'data-testid': 'profile-deprivation' },
+    h('h4', {}, 'Deprivation'),
+    known
+      ? [
+          h('div', { class: 'chart-box' }, decileChart(rows, { network: p.network, commissioner: p.commissioner })),
+          mixTable(rows, p, 'Patients by IMD 2019 decile (1 = most deprived)', 'profile-deprivation-table', (c) => `Decile ${c}${c === '1' ? ' (most deprived)' : c === '10' ? ' (least deprived)' : ''}`),
+        ]
+      : h('p', { class: 'muted', 'data-testid': 'profile-deprivation-none' }, 'No IMD deciles: this snapshot has no LSOA data for the practices.'),
+  );
+}
+
+function ruralitySection(p) {
+  const order = RUC.map((r) => r.class);
+  const rows = [...p.rurality].sort((a, b) => order.indexOf(a.class) - order.indexOf(b.class));
+  const bars = [
+    { label: p.network, key: 'share' },
+    { label: p.commissioner ? `${p.commissioner} (comm.)` : 'Commissioner', key: 'commissioner_share' },
+    { label: 'England', key: 'england_share' },
+  ].map((b) => ({ ...b, known: anyShare(rows, b.key) }));
+  const known = bars.some((b) => b.known);
+  const present = new Set(rows.filter((r) => r.share > 0 || r.commissioner_share > 0 || r.england_share > 0).map((r) => r.class));
+  return h(
+    'section',
+    { class: 'profile-part', 'data-testid': 'profile-rurality' },
+    h('h4', {}, 'Rurality'),
+    known
+      ? [
+          h(
+            'p',
+            { class: 'small', 'data-testid': 'profile-rural-share' },
+            'Rural (classes D and E): ',
+            h('strong', {}, pct(p.rural_share[0])),
+            ` of ${p.network}’s patients; ${pct(p.rural_share[1])} in ${p.commissioner || 'its commissioner'}, ${pct(p.rural_share[2])} in England.`,
+          ),
+          h('div', { class: 'chart-box' }, rurality(rows, bars)),
+          h(
+            'ul',
+            { class: 'chart-legend', 'aria-label': 'Rural-urban classes' },
+            RUC.filter((r) => present.has(r.class)).map((r) => h('li', {}, h('span', { class: 'key-box', style: `background:${r.colour}` }), h('b', {}, r.class), ` ${r.name}`)),
+          ),
+          mixTable(rows, p, 'Patients by rural-urban class', 'profile-rurality-table', (c) => `${c} ${(RUC.find((r) => r.class === c) || {}).name || ''}`),
+        ]
+      : h('p', { class: 'muted', 'data-testid': 'profile-rurality-none' }, 'No rural-urban classes: this snapshot has no LSOA data for the practices.'),
+  );
+}
+
+function ratioCell(r) {
+  if (r === null || r === undefined) return h('td', { class: 'num ratio' }, '—');
+  const far = r < LOW ? 'low' : r > HIGH ? 'high' : null;
+  return h(
+    'td',
+    { class: 'num ratio', 'data-testid': 'prevalence-ratio', 'data-far': far },
+    h(
+      'span',
+      { class: far ? `ratio-badge ratio-${far}` : 'ratio-plain', title: far ? `${far === 'low' ? 'Well below' : 'Well above'} England (ratio ${r < LOW ? `under ${LOW}` : `over ${HIGH}`})` : 'Ratio to England' },
+      `${decimals(r)}×`,
+    ),
+    far ? h('span', { class: 'sr-only' }, far === 'low' ? ' well below England' : ' well above England') : null,
+  );
+}
+
+function prevalenceRow(g, p) {
+  const name = GROUP_NAMES[g.group];
+  return h(
+    'tr',
+    { 'data-testid': 'prevalence-row', 'data-group': g.group },
+    h('th', { scope: 'row' }, h('abbr', { title: name || g.group }, g.group), name ? h('span', { class: 'group-name' }, name) : null),
+    h('td', { class: 'num' }, h('strong', {}, percent(g.percent)), h('span', { class: 'sub', title: 'register / list counted against' }, `${num(g.register)} / ${num(g.list)}`)),
+    h('td', { class: 'num' }, percent(g.commissioner_percent)),
+    h('td', { class: 'num' }, percent(g.england_percent)),
+    h('td', { class: 'plot' }, dotPlot({ group: g.group, network: g.percent, commissioner: g.commissioner_percent, england: g.england_percent }, { network: p.network, commissioner: p.commissioner || 'commissioner' }, [LOW, HIGH])),
+    ratioCell(g.ratio_to_england),
+  );
+}
+
+function prevalenceSection(res, p) {
+  const head = h('h4', {}, 'QOF prevalence');
+  if (!res.qof_registers) {
+    return h('section', { class: 'profile-part', 'data-testid': 'profile-prevalence' }, head, h('p', { class: 'muted', 'data-testid': 'profile-prevalence-none' }, 'No QOF prevalence: this snapshot has no QOF registers (import the QOF prevalence files to see it).'));
+  }
+  if (!p.prevalence.length) {
+    return h('section', { class: 'profile-part', 'data-testid': 'profile-prevalence' }, head, h('p', { class: 'muted', 'data-testid': 'profile-prevalence-none' }, `No QOF registers for ${p.network}’s practices in this snapshot.`));
+  }
+  const main = MAIN_GROUPS.map((c) => p.prevalence.find((g) => g.group === c)).filter(Boolean);
+  const rest = p.prevalence.filter((g) => !MAIN_GROUPS.includes(g.group)).sort((a, b) => a.group.localeCompare(b.group));
+  const far = p.prevalence.filter((g) => g.ratio_to_england != null && (g.ratio_to_england < LOW || g.ratio_to_england > HIGH));
+  const restBody = h('tbody', { id: `prevalence-rest-${p.network}`, 'data-testid': 'prevalence-rest', hidden: true }, rest.map((g) => prevalenceRow(g, p)));
+  const toggle = rest.length
+    ? h('button', { type: 'button', class: 'link small', 'aria-expanded': 'false', 'aria-controls': restBody.id, 'data-testid': 'prevalence-more' }, `Show ${rest.length} more group${rest.length === 1 ? '' : 's'}`)
+    : null;
+  if (toggle) {
+    toggle.addEventListener('click', () => {
+      const open = restBody.hidden;
+      restBody.hidden = !open;
+      toggle.setAttribute('aria-expanded', String(open));
+      toggle.textContent = open ? 'Show the main groups only' : `Show ${rest.length} more group${rest.length === 1 ? '' : 's'}`;
+    });
+  }
+  return h(
+    'section',
+    { class: 'profile-part', 'data-testid': 'profile-prevalence' },
+    head,
+    h(
+      'p',
+      { class: 'small muted' },
+      'Register over the list QOF counts it against. Plot, from half to twice England’s: ',
+      h('span', { class: 'legend-dot', style: `background:${COLOURS.network}` }),
+      ` ${p.network}, `,
+      h('span', { class: 'legend-ring', style: `border-color:${COLOURS.commissioner}` }),
+      ` ${p.commissioner || 'commissioner'}, `,
+      h('span', { class: 'legend-tick', style: `background:${COLOURS.england}` }),
+      ' England. Ratios to England under ',
+      String(LOW),
+      ' or over ',
+      String(HIGH),
+      ' are highlighted',
+      far.length ? ` (${far.length} here).` : ' (none here).',
+    ),
+    h(
+      'table',
+      { class: 'prevalence', 'data-testid': 'prevalence-table' },
+      h('caption', { class: 'sr-only' }, `QOF prevalence of ${p.network} beside ${p.commissioner || 'its commissioner'} and England`),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Group'),
+          h('th', { scope: 'col', class: 'num' }, p.network),
+          h('th', { scope: 'col', class: 'num' }, p.commissioner || 'Comm.'),
+          h('th', { scope: 'col', class: 'num' }, 'England'),
+          h('th', { scope: 'col', class: 'plot-head', title: 'Against England’s prevalence (the red tick), from half to twice it; the shaded band is 0.8× to 1.25×' }, h('span', { 'aria-hidden': 'true' }, '½×', h('span', {}, '1×'), '2×'), h('span', { class: 'sr-only' }, 'Plot against England')),
+          h('th', { scope: 'col', class: 'num', title: 'Network prevalence over England’s' }, '×Eng.'),
+        ),
+      ),
+      h('tbody', { 'data-testid': 'prevalence-main' }, main.map((g) => prevalenceRow(g, p))),
+      restBody,
+    ),
+    toggle,
+  );
+}
