@@ -67,7 +67,7 @@ export async function renderProfile(code, box, current) {
       'dl',
       { class: 'facts profile-facts', 'data-testid': 'profile-facts' },
       h('div', {}, h('dt', {}, 'Registered'), h('dd', { 'data-testid': 'profile-registered' }, num(p.registered))),
-      h('div', {}, h('dt', { title: 'The latest weighted list of the members that have one' }, 'Weighted'), h('dd', { 'data-testid': 'profile-weighted' }, p.weighted == null ? '—' : num(p.weighted))),
+      h('div', {}, h('dt', { title: 'The latest weighted list of the members that have one' }, 'Weighted (latest)'), h('dd', { 'data-testid': 'profile-weighted' }, p.weighted == null ? '—' : num(p.weighted))),
       h('div', {}, h('dt', {}, 'Practices'), h('dd', { 'data-testid': 'profile-practices' }, num(p.practices))),
       h(
         'div',

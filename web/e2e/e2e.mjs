@@ -163,6 +163,25 @@ async function openTab(name) {
   await visible(tid(`panel-${name}`));
 }
 
+/** Scroll the side panel (only it, not the page) so that the element is `above` px below its top. */
+async function scrollPanel(sel, above = 0) {
+  await page.locator(sel).first().evaluate((el, above) => {
+    const panel = el.closest('.panel');
+    panel.scrollTop += el.getBoundingClientRect().top - panel.getBoundingClientRect().top - above;
+  }, above);
+}
+
+/** Open a network in the panel with the search box, as a person would. */
+async function openNetworkBySearch(code) {
+  await openTab('network');
+  await page.fill(tid('search-input'), '');
+  await page.type(tid('search-input'), code, { delay: 10 });
+  const hit = page.locator(`${tid('search-result')}[data-code="${code}"][data-kind="network"]`);
+  await hit.waitFor({ state: 'visible', timeout: 10000 });
+  await hit.click();
+  await page.waitForSelector(`${tid('panel-network')}[data-network="${code}"][data-loaded="true"]`, { timeout: 15000 });
+}
+
 async function openProposals(status) {
   await openTab('proposals');
   await page.selectOption(tid('proposals-status'), status);
@@ -747,6 +766,172 @@ async function main() {
     await page.waitForFunction((d) => (document.querySelector('[data-testid="map-status"]')?.textContent || '').includes(`snapshot ${d}`), latest.as_of, { timeout: 60000 });
     expect(!(await errorBanner()), `an error is shown: ${await errorBanner()}`);
     return `#${old.id} (${old.as_of}): ${n} networks`;
+  });
+
+  await flow('profile', async () => {
+    // Who the network serves: lists, deprivation and rurality beside its commissioner and England
+    // (SVG charts with titles, the numbers in tables), and its QOF prevalence (or why there is none).
+    const code = move.from;
+    await openNetworkBySearch(code);
+    await page.click(tid('net-view-profile'));
+    await page.waitForSelector(`${tid('profile-section')}:not([data-loaded="false"])`, { timeout: 30000 });
+    expect((await page.getAttribute(tid('profile-section'), 'data-loaded')) === 'true', `the profile of ${code} failed: ${await text(tid('profile-error'))}`);
+    expect(!(await page.locator(tid('network-members')).isVisible()), 'the overview is still shown beside the profile');
+    const api = await apiGet(`/api/networks/${code}/profile`);
+    const p = api.profile;
+    const n = (x) => Number(x).toLocaleString('en-GB');
+    expect((await text(tid('profile-registered'))).trim() === n(p.registered), `the profile shows ${await text(tid('profile-registered'))} registered, the API ${p.registered}`);
+    expect((await text(tid('profile-practices'))).trim() === n(p.practices), `the profile shows ${await text(tid('profile-practices'))} practices, the API ${p.practices}`);
+    const shared = (rows) => rows.some((r) => r.share > 0 || r.commissioner_share > 0 || r.england_share > 0);
+    const notes = [];
+    let charts = 0;
+    // Deprivation: ten deciles, each with its title, or a note that there are none.
+    if (shared(p.deprivation)) {
+      const svg = `${tid('profile-deprivation-chart')}`;
+      await visible(svg);
+      const deciles = await page.locator(`${svg} .decile`).count();
+      expect(deciles === 10, `the decile chart has ${deciles} deciles`);
+      const tip = (await page.locator(`${svg} .decile[data-decile="1"] > title`).textContent()) || '';
+      const d1 = p.deprivation.find((r) => r.class === '1');
+      expect(tip.includes(`${(d1.share * 100).toFixed(1)}%`) && tip.includes(`${(d1.england_share * 100).toFixed(1)}%`), `decile 1's title "${tip}" does not give the API's shares ${d1.share} and ${d1.england_share}`);
+      expect((await page.locator(`${svg} > title`).count()) === 1, 'the decile chart has no <title>');
+      charts++;
+      notes.push(`mean IMD decile ${p.mean_imd_decile[0]}`);
+    } else {
+      await visible(tid('profile-deprivation-none'));
+      notes.push('no IMD deciles');
+    }
+    // Rurality: three stacked bars (network, commissioner, England).
+    if (shared(p.rurality)) {
+      const svg = `${tid('profile-rurality-chart')}`;
+      await visible(svg);
+      const bars = await page.locator(`${svg} .rural-bar`).count();
+      expect(bars === 3, `the rurality chart has ${bars} bars (want network, commissioner, England)`);
+      const segs = await page.locator(`${svg} .rural-bar[data-area="england_share"] .seg`).count();
+      expect(segs === p.rurality.filter((r) => r.england_share > 0).length, `England's rurality bar has ${segs} segments, the API ${p.rurality.filter((r) => r.england_share > 0).length} classes`);
+      charts++;
+      notes.push(`rural ${(p.rural_share[0] * 100).toFixed(1)}%`);
+    } else {
+      await visible(tid('profile-rurality-none'));
+      notes.push('no rurality');
+    }
+    // Prevalence: the main groups first, the rest behind a button; ratios far from 1 flagged.
+    if (api.qof_registers && p.prevalence.length) {
+      const main = ['HYP', 'DM', 'COPD', 'AST', 'CHD', 'DEM', 'DEP', 'CKD'];
+      const want = main.filter((g) => p.prevalence.some((x) => x.group === g));
+      const shownMain = await page.locator(`${tid('prevalence-main')} ${tid('prevalence-row')}`).evaluateAll((els) => els.map((e) => e.dataset.group));
+      expect(JSON.stringify(shownMain) === JSON.stringify(want), `the main prevalence rows are ${shownMain.join(',')}, want ${want.join(',')}`);
+      if (await page.locator(tid('prevalence-more')).count()) {
+        expect(!(await page.locator(tid('prevalence-rest')).isVisible()), 'the other groups are not collapsed');
+        await page.click(tid('prevalence-more'));
+        await visible(`${tid('prevalence-rest')} ${tid('prevalence-row')}`);
+      }
+      const rows = await page.locator(tid('prevalence-row')).count();
+      expect(rows === p.prevalence.length, `the table has ${rows} prevalence rows, the API ${p.prevalence.length}`);
+      const first = p.prevalence.find((g) => g.group === (want[0] || p.prevalence[0].group));
+      const row = `${tid('prevalence-row')}[data-group="${first.group}"]`;
+      const cell = (await text(`${row} td strong`)).trim();
+      expect(first.percent == null || cell === `${first.percent.toFixed(2)}%`, `${first.group} shows ${cell}, the API ${first.percent}%`);
+      expect(await page.locator(`${row} svg${tid('prevalence-plot')} title`).count(), `${first.group} has no dot plot with a title`);
+      const far = p.prevalence.filter((g) => g.ratio_to_england != null && (g.ratio_to_england < 0.8 || g.ratio_to_england > 1.25)).length;
+      const flagged = await page.locator(`${tid('prevalence-ratio')}[data-far]`).count();
+      expect(flagged === far, `${flagged} ratios to England are highlighted, the API has ${far} under 0.8 or over 1.25`);
+      charts++;
+      notes.push(`${rows} QOF groups, ${first.group} ${first.percent}%, ${far} far from England`);
+    } else {
+      await visible(tid('profile-prevalence-none'));
+      notes.push(api.qof_registers ? 'no QOF registers for its practices' : 'no QOF prevalence in the store');
+    }
+    const svgs = await page.locator(`${tid('profile-section')} svg[role="img"]`).count();
+    expect(!charts || svgs > 0, 'the profile draws no SVG chart');
+    expect(!(await errorBanner()), `an error is shown: ${await errorBanner()}`);
+    await page.locator(tid('profile-section')).evaluate((el) => el.closest('.panel').scrollTo(0, 0));
+    await shot('profile');
+    if (await page.locator(tid('profile-prevalence')).count()) {
+      await scrollPanel(tid('profile-prevalence'));
+      await shot('profile-prevalence');
+    }
+    return `${code}: ${svgs} charts; ${notes.join('; ')}`;
+  });
+
+  await flow('services', async () => {
+    // The network manager's checklist: overdue first, then due, then done; one item marked done with
+    // evidence moves to done; anonymous visitors read only, and their PUT answers 401.
+    const user = await login(args['network-user'], args['network-password']);
+    const code = user.network;
+    await openNetworkBySearch(code);
+    await page.click(tid('net-view-services'));
+    const loaded = async () => {
+      await page.waitForSelector(`${tid('services-section')}:not([data-loaded="false"])`, { timeout: 30000 });
+      expect((await page.getAttribute(tid('services-section'), 'data-loaded')) === 'true', `the checklist of ${code} failed: ${await text(tid('services-error'))}`);
+    };
+    await loaded();
+    const statuses = async () => page.locator(tid('service-item')).evaluateAll((els) => els.map((e) => e.dataset.status));
+    const rank = { overdue: 0, due: 1, done: 2 };
+    const check = async (on) => {
+      const c = await apiGet(`/api/networks/${code}/services?on=${on}`);
+      const st = await statuses();
+      const count = (k) => st.filter((x) => x === k).length;
+      expect(count('overdue') === c.overdue.length && count('due') === c.due.length && count('done') === c.done.length, `on ${on} the page shows ${count('overdue')} overdue, ${count('due')} due, ${count('done')} done; the API ${c.overdue.length}, ${c.due.length}, ${c.done.length}`);
+      expect(st.every((x, i) => i === 0 || rank[st[i - 1]] <= rank[x]), `the checklist is not overdue, then due, then done: ${st.join(',')}`);
+      return c;
+    };
+    // The default day: today, or the nearest day in the years the specifications are known for.
+    let on = await page.inputValue(tid('services-on'));
+    const today = new Date().toISOString().slice(0, 10);
+    expect(on === (today < '2019-04-01' ? '2019-04-01' : today > '2026-03-31' ? '2026-03-31' : today), `the checklist opens on ${on} (today is ${today})`);
+    let c = await check(on);
+    const overdueColour = await page.locator(`${tid('service-item')}[data-status="overdue"]`).first().evaluate((e) => getComputedStyle(e).borderLeftColor).catch(() => null);
+    if (c.overdue.length) expect(overdueColour === 'rgb(185, 28, 28)', `overdue items are not marked red (${overdueColour})`);
+    // The date picker: a day of 2022/23, when some requirements were due and others overdue.
+    if (!c.overdue.length && !c.due.length) {
+      on = '2022-06-01';
+      await page.fill(tid('services-on'), on);
+      await page.waitForFunction((d) => document.querySelector('[data-testid="services-section"]')?.dataset.on === d, on, { timeout: 15000 });
+      await loaded();
+      c = await check(on);
+    }
+    const target = c.overdue[0] || c.due[0];
+    expect(target, `nothing is overdue or due for ${code} on ${on}`);
+    const item = `${tid('service-item')}[data-requirement="${target.requirement}"]`;
+    await page.locator(`${item} ${tid('service-mark')}`).click();
+    await visible(`${item} ${tid('service-mark-form')}`);
+    const date = await page.inputValue(`${item} ${tid('service-mark-date')}`);
+    expect(date && date <= on, `the mark's date defaults to ${date}, after the checklist's day ${on}`);
+    // Evidence is required: saving without it says so, and nothing is sent.
+    await page.click(`${item} ${tid('service-mark-save')}`);
+    await page.waitForTimeout(200);
+    expect((await page.locator(`${item}[data-status="done"]`).count()) === 0, 'the item was marked done without evidence');
+    const evidence = `e2e: minutes of the ${code} board, item 4 (${new Date().toISOString()})`;
+    await page.fill(`${item} ${tid('service-mark-evidence')}`, evidence);
+    await page.click(`${item} ${tid('service-mark-save')}`);
+    const done = `${item}[data-status="done"]`;
+    try {
+      await visible(done, 15000);
+    } catch {
+      throw new Fail(`${target.requirement} did not move to done: ${(await text(`${item} ${tid('service-mark-error')}`)).trim() || (await errorBanner()) || 'no message shown'}`);
+    }
+    expect((await text(`${done} ${tid('service-evidence')}`)).trim() === evidence, `the done item shows the evidence "${await text(`${done} ${tid('service-evidence')}`)}"`);
+    expect((await text(`${done} ${tid('service-marked-by')}`)).includes(user.username), `the done item does not say ${user.username} marked it: "${await text(`${done} ${tid('service-marked-by')}`)}"`);
+    expect(/Marked/.test(await text(tid('services-flash'))), `no confirmation is shown: "${await text(tid('services-flash'))}"`);
+    const after = await check(on);
+    expect(after.done.length === c.done.length + 1 && after.done.some((x) => x.requirement === target.requirement && x.evidence === evidence && x.done_on === date), `the API does not have ${target.requirement} done on ${date} with the evidence`);
+    await scrollPanel(done, 120);
+    await shot('services');
+    // Another network's requirements are not the manager's to mark.
+    const others = await apiGet('/api/networks?q=&per_page=50');
+    const other = (others.items || others).map((x) => x.code).find((x) => x && x !== code);
+    const forbidden = await rawFetch('PUT', `/api/networks/${other}/services/${encodeURIComponent(target.requirement)}`, { done_on: date, evidence: 'e2e: must be refused' }, { csrf: true });
+    expect(forbidden.status === 403, `the manager of ${code} marking ${other}'s requirement answered ${forbidden.status} (want 403): ${forbidden.text.slice(0, 200)}`);
+    // Signed out: the checklist is read only, and a PUT answers 401.
+    await logout();
+    await visible(tid('services-readonly'), 15000);
+    await loaded();
+    expect((await page.locator(tid('service-mark')).count()) === 0, 'an anonymous visitor is shown Mark done buttons');
+    const anon = await rawFetch('PUT', `/api/networks/${code}/services/${encodeURIComponent(target.requirement)}`, { done_on: date, evidence: 'e2e: anonymous' });
+    expect(anon.status === 401, `an anonymous PUT of a service mark answered ${anon.status} (want 401): ${anon.text.slice(0, 200)}`);
+    await shot('services-anonymous');
+    return `${code} on ${on}: ${c.overdue.length} overdue, ${c.due.length} due, ${c.done.length} done; ${target.requirement} (${target.status}) marked done ${date}; other network → 403, anonymous → 401`;
   });
 
   await browser.close();
