@@ -52,12 +52,13 @@ export function pct(f, digits = 1) {
   return `${(f * 100).toFixed(digits)}%`;
 }
 
-/** A round top for an axis: the smallest of 1, 2, 2.5, 5 × 10^k at or above v. */
-function niceMax(v) {
-  if (!(v > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v - 1e-12) return m * p;
-  return 10 * p;
+/** A round axis for values up to `max`: a step of 1, 2, 2.5 or 5 × 10^k, about four of them. */
+function niceAxis(max) {
+  if (!(max > 0)) return { top: 1, step: 0.25 };
+  const raw = max / 4;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((v) => v >= raw - 1e-12);
+  return { top: Math.ceil(max / step - 1e-9) * step, step };
 }
 
 export const COLOURS = {
@@ -76,7 +77,7 @@ export function decileChart(rows, { network, commissioner }) {
   const m = { l: 36, r: 8, t: 10, b: 44 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
-  const top = niceMax(Math.max(...rows.flatMap((r) => [r.share, r.commissioner_share, r.england_share])));
+  const { top, step } = niceAxis(Math.max(...rows.flatMap((r) => [r.share, r.commissioner_share, r.england_share])));
   const y = (f) => m.t + ph - (Math.min(f, top) / top) * ph;
   const gw = pw / rows.length;
   const svg = chart(
@@ -88,13 +89,13 @@ export function decileChart(rows, { network, commissioner }) {
     'chart-deciles',
   );
   const axis = s('g', { class: 'axis' });
-  const ticks = 4;
+  const ticks = Math.round(top / step);
   for (let i = 0; i <= ticks; i++) {
-    const v = (top / ticks) * i;
+    const v = step * i;
     const yy = y(v);
     axis.append(
       s('line', { x1: m.l, x2: W - m.r, y1: yy, y2: yy, class: i ? 'grid' : 'base' }),
-      s('text', { x: m.l - 4, y: yy + 3.5, 'text-anchor': 'end' }, `${Math.round(v * 1000) / 10}%`),
+      s('text', { x: m.l - 4, y: yy + 3.5, 'text-anchor': 'end' }, `${Math.round(v * 10000) / 100}%`),
     );
   }
   svg.append(axis);

@@ -904,6 +904,8 @@ async function main() {
     expect((await page.locator(`${item}[data-status="done"]`).count()) === 0, 'the item was marked done without evidence');
     const evidence = `e2e: minutes of the ${code} board, item 4 (${new Date().toISOString()})`;
     await page.fill(`${item} ${tid('service-mark-evidence')}`, evidence);
+    await scrollPanel(item, 80);
+    await shot('services-mark');
     await page.click(`${item} ${tid('service-mark-save')}`);
     const done = `${item}[data-status="done"]`;
     try {

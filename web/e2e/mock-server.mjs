@@ -5,7 +5,8 @@
 //   node web/e2e/mock-server.mjs [--port 8092]
 //
 // Users: alice / alice-pass (commissioner of 15E), bob / bob-pass (network manager of U00001).
-// ARRS staff records (PUT /api/networks/{code}/staff) are kept in memory with stand-in claims.
+// ARRS staff records (PUT /api/networks/{code}/staff) are kept in memory with stand-in claims, and so
+// are service marks (PUT /api/networks/{code}/services/{requirement}); profiles are made up per network.
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -178,6 +179,69 @@ function whatif(moves, snap = 2) {
   };
 }
 
+// ---------- profiles and service specifications (stand-ins) ----------
+const RUC = ['A1', 'B1', 'C1', 'C2', 'D1', 'D2', 'E1', 'E2'];
+const GROUPS = ['AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP', 'LD', 'MH', 'OB', 'STIA'];
+const ENGLAND_PREV = { AF: 2.0, AST: 6.4, CAN: 3.2, CHD: 3.1, CKD: 4.0, COPD: 1.9, DEM: 0.7, DEP: 12.3, DM: 7.1, EP: 0.8, HF: 0.9, HYP: 13.9, LD: 0.5, MH: 0.95, OB: 6.9, STIA: 1.8 };
+const hash = (t) => parseInt(crypto.createHash('sha1').update(t).digest('hex').slice(0, 8), 16);
+function mixOf(code, n) {
+  const w = Array.from({ length: n }, (_, i) => ((hash(`${code}${i}`) % 100) + 1) ** 2);
+  const t = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => Math.round((x / t) * 10000) / 10000);
+}
+function profileOf(snap, n) {
+  const mem = membersOf(snap, n.code);
+  const registered = mem.reduce((a, x) => a + x.registered, 0);
+  const net = (k) => mixOf(n.code + k, k === 'imd' ? 10 : 8), comm = (k) => mixOf(n.commissioner + k, k === 'imd' ? 10 : 8), eng = (k) => mixOf(`England${k}`, k === 'imd' ? 10 : 8);
+  const mix = (k, classes) => classes.map((c, i) => ({ class: c, patients: Math.round(net(k)[i] * registered), share: net(k)[i], commissioner_share: comm(k)[i], england_share: eng(k)[i] }));
+  const rural = (f) => Math.round((f('ruc')[4] + f('ruc')[5] + f('ruc')[6] + f('ruc')[7]) * 10000) / 10000;
+  const mean = (f) => Math.round(f('imd').reduce((a, x, i) => a + x * (i + 1), 0) * 100) / 100;
+  return {
+    network: n.code, name: n.name, commissioner: n.commissioner, practices: mem.length, registered, weighted: Math.round(registered * 1.0312),
+    rurality: mix('ruc', RUC), rural_share: [rural(net), rural(comm), rural(eng)],
+    deprivation: mix('imd', Array.from({ length: 10 }, (_, i) => String(i + 1))), mean_imd_decile: [mean(net), mean(comm), mean(eng)],
+    unclassified_patients: 0,
+    prevalence: GROUPS.map((g) => {
+      const e = ENGLAND_PREV[g];
+      const pc = Math.round(e * (0.6 + (hash(n.code + g) % 90) / 100) * 100) / 100;
+      const cc = Math.round(e * (0.85 + (hash(n.commissioner + g) % 30) / 100) * 100) / 100;
+      return { group: g, register: Math.round((pc / 100) * registered), list: registered, percent: pc, commissioner_percent: cc, england_percent: e, ratio_to_england: Math.round((pc / e) * 1000) / 1000 };
+    }),
+  };
+}
+const SERVICE_YEARS = ['2019/20', '2020/21', '2021/22', '2022/23', '2023/24', '2024/25', '2025/26'];
+const SPECS = [
+  { id: 'smr', name: 'Structured medication review (mock)', from: '2020-10-01', requirements: [{ id: 'smr.identify_patients', text: 'Identify and prioritise patients for SMRs', deadline: null }, { id: 'smr.capacity', text: 'Set out the SMR capacity', deadline: null }] },
+  { id: 'ea', name: 'Enhanced Access (mock)', from: '2022-10-01', requirements: [{ id: 'ea.plan', text: 'Agree an Enhanced Access plan with the commissioner', deadline: '2022-07-31', from: '2022-04-01' }, { id: 'ea.hours', text: 'Appointments within the Network Standard Hours', deadline: null }] },
+];
+const serviceMarks = new Map();
+const yearOfDay = (d) => {
+  const y = Number(d.slice(0, 4)), start = Number(d.slice(5, 7)) >= 4 ? y : y - 1;
+  return `${start}/${String((start + 1) % 100).padStart(2, '0')}`;
+};
+function specsIn(year) {
+  const end = `${Number(year.slice(0, 4)) + 1}-03-31`, start = `${year.slice(0, 4)}-04-01`;
+  return SPECS.filter((sp) => sp.from <= end).map((sp) => ({
+    id: sp.id, name: sp.name, kind: 'national', actual_start: { when: sp.from }, end: null, notes: [],
+    requirements: sp.requirements.filter((r) => !r.deadline || (r.deadline >= start && r.deadline <= end)).map((r) => ({ ...r, from: r.from || sp.from, confidence: 'V', source: 'mock' })),
+  }));
+}
+function checklistOf(code, on, year) {
+  const start = `${year.slice(0, 4)}-04-01`;
+  const out = { network: code, on, year, overdue: [], due: [], done: [], ignored: [] };
+  const marks = serviceMarks.get(code) || [];
+  for (const sp of specsIn(year)) {
+    for (const r of sp.requirements) {
+      const due = r.deadline || (r.from > start ? r.from : start);
+      const counted = marks.filter((k) => k.requirement === r.id && k.done_on <= on && (r.deadline || k.done_on >= start)).sort((a, b) => (a.done_on < b.done_on ? 1 : -1))[0];
+      const status = counted ? 'done' : on > due ? 'overdue' : 'due';
+      out[status].push({ specification: sp.id, specification_name: sp.name, requirement: r.id, text: r.text, due, status, done_on: counted ? counted.done_on : null, evidence: counted ? counted.evidence : null, marked_by: counted ? counted.marked_by : null, source: 'mock' });
+    }
+  }
+  for (const k of marks) if (k.done_on > on) out.ignored.push({ requirement: k.requirement, done_on: k.done_on, why: 'AfterDate' });
+  return out;
+}
+
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   const p = url.pathname, q = url.searchParams;
@@ -299,6 +363,38 @@ const server = http.createServer(async (req, res) => {
       }
       staffRecords.set(m[1], b);
       return json(res, 200, { network: m[1], posts: b.length });
+    }
+    if ((m = /^\/api\/networks\/([^/]+)\/profile$/.exec(p))) {
+      // As pcn serve: shares are fractions, percents per cent, each beside the commissioner and England.
+      const n = networks.find((x) => x.code === m[1]);
+      if (!n) return err(res, 404, 'not_found', `network ${m[1]} is not in snapshot ${snap}`);
+      return json(res, 200, { snapshot: snap, qof_registers: true, profile: profileOf(snap, n) });
+    }
+    if (p === '/api/services') {
+      const year = q.get('year') || yearOfDay(new Date().toISOString().slice(0, 10));
+      if (!SERVICE_YEARS.includes(year)) return err(res, 404, 'not_found', `the service specifications are known for 2019/20 to 2025/26, not ${year}`);
+      return json(res, 200, { year, specifications: specsIn(year), unclear: ['Mock data: nothing here is from a specification.'] });
+    }
+    if ((m = /^\/api\/networks\/([^/]+)\/services$/.exec(p))) {
+      const on = q.get('on') || new Date().toISOString().slice(0, 10);
+      if (!/^\d{4}-\d\d-\d\d$/.test(on)) return err(res, 400, 'bad_request', `on ${JSON.stringify(on)} is not a date (YYYY-MM-DD)`);
+      const year = yearOfDay(on);
+      if (!SERVICE_YEARS.includes(year)) return err(res, 404, 'not_found', `the service specifications are known for 2019/20 to 2025/26, not ${year}`);
+      if (!networks.some((x) => x.code === m[1])) return err(res, 404, 'not_found', `network ${m[1]} is not in snapshot ${snap}`);
+      return json(res, 200, checklistOf(m[1], on, year));
+    }
+    if ((m = /^\/api\/networks\/([^/]+)\/services\/([^/]+)$/.exec(p)) && req.method === 'PUT') {
+      if (!networks.some((x) => x.code === m[1])) return err(res, 404, 'not_found', `network ${m[1]} is not in snapshot ${snap}`);
+      if (!(s.user.role === 'admin' || (s.user.role === 'network' && s.user.network === m[1]))) return err(res, 403, 'forbidden', `only ${m[1]}'s network manager marks its service requirements`);
+      const req_ = decodeURIComponent(m[2]);
+      if (!SPECS.some((sp) => sp.requirements.some((r) => r.id === req_))) return err(res, 404, 'not_found', `there is no service requirement ${JSON.stringify(req_)}`);
+      const b = await readBody(req);
+      if (!/^\d{4}-\d\d-\d\d$/.test(b.done_on || '')) return err(res, 400, 'bad_request', `done_on ${JSON.stringify(b.done_on)} is not a date (YYYY-MM-DD)`);
+      if (!String(b.evidence || '').trim() || String(b.evidence).length > 2000) return err(res, 400, 'bad_request', 'give the evidence (up to 2,000 characters)');
+      const list = serviceMarks.get(m[1]) || [];
+      list.push({ requirement: req_, done_on: b.done_on, evidence: String(b.evidence).trim(), marked_by: s.username });
+      serviceMarks.set(m[1], list);
+      return json(res, 200, { network: m[1], requirement: req_, done_on: b.done_on });
     }
     if (p === '/api/openapi.json') {
       // Only what the web app reads of the document: the ARRS role keys.
