@@ -78,12 +78,20 @@ struct Scenario {
 /// A store under the scratch directory holding `files`, imported once and kept
 /// across runs (the bench removes only *.db files at the top level).
 fn stored(scratch: &Path, name: &str, files: &[PathBuf]) -> anyhow::Result<String> {
+    stored_as_of(scratch, name, files, None)
+}
+
+/// [`stored`], dated `as_of` when no file carries a date.
+fn stored_as_of(scratch: &Path, name: &str, files: &[PathBuf], as_of: Option<&str>) -> anyhow::Result<String> {
     let dir = scratch.join(name);
     let db = dir.join("store.sqlite");
     if !db.exists() {
         std::fs::create_dir_all(&dir)?;
         let mut a = vec!["--db".to_string(), db.display().to_string(), "import".into()];
         a.extend(paths(files));
+        if let Some(d) = as_of {
+            a.extend(["--as-of".to_string(), d.to_string()]);
+        }
         run_child(&a)?;
     }
     Ok(db.display().to_string())
@@ -105,6 +113,18 @@ fn register_template(scratch: &Path, files: &[PathBuf]) -> anyhow::Result<String
         std::fs::copy(&tmp, &db)?;
     }
     Ok(db.display().to_string())
+}
+
+/// December 2019: epraccur, the ePCN, QOF 2019/20 prevalence and coordinates.
+fn dec2019_set(d: &Path) -> Vec<PathBuf> {
+    let s = d.join("snapshot_2019_20");
+    vec![
+        s.join("epraccur_2019-11.csv"),
+        s.join("epcn_2019-12_core_partners.csv"),
+        s.join("epcn_2019-12_pcn_details.csv"),
+        s.join("qof_1920_PREVALENCE.csv"),
+        d.join("geo/practice_postcode_coords_codepoint.csv"),
+    ]
 }
 
 /// The files of a synthetic area of `n` practices, written once per bench run.
@@ -246,6 +266,38 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
                     ])
                 }),
             });
+            // Profiles of every network with each year's QOF registers and the LSOA lookups.
+            let lsoa: Vec<PathBuf> = [
+                "lsoa/lsoa11_ruc2011.csv",
+                "lsoa/lsoa11_geog_imd2019_deciles.csv",
+                "lsoa/lsoa11_population_weighted_centroids.csv",
+            ]
+            .iter()
+            .map(|f| d.join(f))
+            .collect();
+            for (year, as_of, mut set) in [
+                ("2019/20", Some("2019-12-04"), dec2019_set(&d)),
+                (
+                    "2020/21",
+                    None,
+                    vec![
+                        d.join("snapshot_2021/gp-reg-pat-prac-all_2021-01.csv"),
+                        d.join("snapshot_2021/qof_2021_MAPPING_NHS_GEOGRAPHIES.csv"),
+                        d.join("snapshot_2021/qof_2021_PREVALENCE_v2.csv"),
+                        d.join("geo/practice_postcode_coords_codepoint.csv"),
+                    ],
+                ),
+            ] {
+                set.extend(lsoa.iter().cloned());
+                out.push(Scenario {
+                    name: format!("profiles of every network, QOF {year}"),
+                    target: "profiles < 1 s",
+                    args: Box::new(move |scratch| {
+                        let db = stored_as_of(scratch, &format!("profile-{}", year.replace('/', "-")), &set, as_of)?;
+                        Ok(vec!["--db".into(), db, "profile".into(), "--json".into(), "--timings".into()])
+                    }),
+                });
+            }
             out.push(Scenario {
                 name: "check England, January 2021 (stored snapshot)".into(),
                 target: "check < 50 ms after load, graph < 300 ms, < 300 MB",
@@ -299,7 +351,13 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
 
 pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
     let runs = args.runs.max(1);
-    let (scenarios, skipped) = scenarios(&args)?;
+    let (mut scenarios, skipped) = scenarios(&args)?;
+    if let Some(only) = &args.only {
+        scenarios.retain(|s| s.name.contains(only.as_str()));
+        if scenarios.is_empty() {
+            bail!("no benchmark's name contains {only:?}");
+        }
+    }
     let root = std::env::temp_dir().join(format!("pcn-bench-{}", std::process::id()));
     std::fs::create_dir_all(&root)?;
     let mut l = Listing::new(

@@ -221,6 +221,9 @@ pub struct BenchArgs {
     /// Practices in the synthetic formation benchmark (10x England).
     #[arg(long, default_value_t = 66_000)]
     pub tenfold_practices: usize,
+    /// Only the benchmarks whose name contains this text.
+    #[arg(long)]
+    pub only: Option<String>,
     /// Instead: load the web server on loopback with wrk (what-if moves, the England map).
     #[arg(long)]
     pub serve: bool,
