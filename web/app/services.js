@@ -84,7 +84,7 @@ export async function renderServices(code, box, opts) {
   dateIn.addEventListener('change', () => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(dateIn.value)) return;
     chosenDay = dateIn.value;
-    renderServices(code, box, { ...opts, flash: null });
+    renderServices(code, box, { ...opts, flash: null, focusDate: true });
   });
   todayBtn.addEventListener('click', () => {
     chosenDay = null;
@@ -100,6 +100,7 @@ export async function renderServices(code, box, opts) {
   );
   const note = day !== t && !chosenDay ? h('p', { class: 'missing small', 'data-testid': 'services-clamped' }, `The specifications are known for ${years[0]} to ${years[years.length - 1]}: today (${fmtDate(t)}) is outside them, so this is the checklist on ${fmtDate(day)}.`) : null;
   clear(box, head, note, h('p', { class: 'hint' }, `Loading the checklist of ${code} on ${fmtDate(day)}…`));
+  if (opts.focusDate) dateIn.focus(); // the picker is drawn anew: keep the keyboard where it was
 
   const [list, specs] = await Promise.allSettled([api.get(`/api/networks/${encodeURIComponent(code)}/services`, { on: day }), specsOf(yearOf(day))]);
   if (!current()) return;

@@ -771,6 +771,7 @@ async function main() {
   await flow('profile', async () => {
     // Who the network serves: lists, deprivation and rurality beside its commissioner and England
     // (SVG charts with titles, the numbers in tables), and its QOF prevalence (or why there is none).
+    resetProblems();
     const code = move.from;
     await openNetworkBySearch(code);
     await page.click(tid('net-view-profile'));
@@ -845,6 +846,7 @@ async function main() {
     const svgs = await page.locator(`${tid('profile-section')} svg[role="img"]`).count();
     expect(!charts || svgs > 0, 'the profile draws no SVG chart');
     expect(!(await errorBanner()), `an error is shown: ${await errorBanner()}`);
+    expect(!problems.page.length && !problems.console.length && !problems.http.length, `the profile made errors: ${[...problems.page, ...problems.console, ...problems.http].join(' | ')}`);
     await page.locator(tid('profile-section')).evaluate((el) => el.closest('.panel').scrollTo(0, 0));
     await shot('profile');
     if (await page.locator(tid('profile-prevalence')).count()) {
@@ -857,6 +859,7 @@ async function main() {
   await flow('services', async () => {
     // The network manager's checklist: overdue first, then due, then done; one item marked done with
     // evidence moves to done; anonymous visitors read only, and their PUT answers 401.
+    resetProblems();
     const user = await login(args['network-user'], args['network-password']);
     const code = user.network;
     await openNetworkBySearch(code);
@@ -925,6 +928,13 @@ async function main() {
     const other = (others.items || others).map((x) => x.code).find((x) => x && x !== code);
     const forbidden = await rawFetch('PUT', `/api/networks/${other}/services/${encodeURIComponent(target.requirement)}`, { done_on: date, evidence: 'e2e: must be refused' }, { csrf: true });
     expect(forbidden.status === 403, `the manager of ${code} marking ${other}'s requirement answered ${forbidden.status} (want 403): ${forbidden.text.slice(0, 200)}`);
+    // The date picker: another day's checklist, as the API has it.
+    const other_day = on === '2022-06-01' ? '2021-11-23' : '2022-06-01';
+    await page.fill(tid('services-on'), other_day);
+    await page.waitForFunction((d) => document.querySelector('[data-testid="services-section"]')?.dataset.on === d, other_day, { timeout: 15000 });
+    await loaded();
+    const then = await check(other_day);
+    expect((await text(tid('services-year'))).trim() === then.year, `the year shown is ${await text(tid('services-year'))}, the API's ${then.year}`);
     // Signed out: the checklist is read only, and a PUT answers 401.
     await logout();
     await visible(tid('services-readonly'), 15000);
@@ -933,7 +943,8 @@ async function main() {
     const anon = await rawFetch('PUT', `/api/networks/${code}/services/${encodeURIComponent(target.requirement)}`, { done_on: date, evidence: 'e2e: anonymous' });
     expect(anon.status === 401, `an anonymous PUT of a service mark answered ${anon.status} (want 401): ${anon.text.slice(0, 200)}`);
     await shot('services-anonymous');
-    return `${code} on ${on}: ${c.overdue.length} overdue, ${c.due.length} due, ${c.done.length} done; ${target.requirement} (${target.status}) marked done ${date}; other network → 403, anonymous → 401`;
+    expect(!problems.page.length, `page errors: ${problems.page.join(' | ')}`);
+    return `${code} on ${on}: ${c.overdue.length} overdue, ${c.due.length} due, ${c.done.length} done; ${target.requirement} (${target.status}) marked done ${date}; on ${other_day}: ${then.overdue.length} overdue, ${then.due.length} due, ${then.done.length} done; other network → 403, anonymous → 401`;
   });
 
   await browser.close();
