@@ -72,6 +72,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Network profiles: size, rurality, deprivation and disease prevalence beside the commissioner and England.
     Profile(ProfileArgs),
+    /// The national service specifications: what is in force in a year, a network's checklist, marking done.
+    #[command(subcommand)]
+    Services(ServicesCommand),
     /// Users of the web app and API: add, list, mint an API token.
     #[command(subcommand)]
     User(UserCommand),
@@ -91,6 +94,49 @@ pub struct ProfileArgs {
     pub timings: bool,
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ServicesCommand {
+    /// The specifications in force in a year and their requirements.
+    List(ServicesListArgs),
+    /// A network's checklist on a day: overdue, due, done (with evidence).
+    Checklist(ServicesChecklistArgs),
+    /// Mark a network's requirement done on a date, with its evidence.
+    Mark(ServicesMarkArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServicesListArgs {
+    /// Financial year (default: the one containing today).
+    #[arg(long)]
+    pub year: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ServicesChecklistArgs {
+    pub network: String,
+    /// The day to judge on (default: today).
+    #[arg(long)]
+    pub on: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ServicesMarkArgs {
+    pub network: String,
+    /// Requirement id (see `pcn services list`), e.g. smr.capacity.
+    pub requirement: String,
+    #[arg(long)]
+    pub done_on: String,
+    #[arg(long)]
+    pub evidence: String,
+    /// Your name or role.
+    #[arg(long, env = "PCN_ACTOR")]
+    pub actor: String,
 }
 
 #[derive(Subcommand, Debug)]

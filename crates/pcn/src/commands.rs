@@ -80,6 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(&target, &args.addr).await?;
         }
         Command::Profile(args) => crate::profile::run(&cli.db, args).await?,
+        Command::Services(c) => crate::services::run(&cli.db, c).await?,
         Command::User(UserCommand::Add(args)) => crate::users::add(&cli.db, args).await?,
         Command::User(UserCommand::List(args)) => crate::users::list(&cli.db, args).await?,
         Command::User(UserCommand::Token(args)) => crate::users::token(&cli.db, args).await?,

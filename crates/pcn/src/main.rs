@@ -14,6 +14,7 @@ mod pay;
 mod profile;
 mod reconcile;
 mod register;
+mod services;
 mod statement;
 #[cfg(feature = "pdf")]
 mod statement_pdf;
