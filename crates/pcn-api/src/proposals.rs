@@ -162,7 +162,7 @@ pub async fn create(
     let practice = PracticeCode::parse(&body.practice)
         .map_err(|e| ApiError::BadRequest(format!("practice {:?}: {e}", body.practice)))?;
     let effective = crate::routes::parse_date("effective", Some(&body.effective))?;
-    if body.reason.trim().is_empty() || body.reason.len() > 2000 {
+    if body.reason.trim().is_empty() || body.reason.chars().count() > 2000 {
         return Err(ApiError::BadRequest("give a reason (up to 2,000 characters)".into()));
     }
     let kind = match body.kind {
@@ -261,7 +261,7 @@ pub async fn decision(
     Json(body): Json<Decision>,
 ) -> Result<Json<Decided>, ApiError> {
     let user = caller.writer()?.clone();
-    if body.reason.trim().is_empty() || body.reason.len() > 2000 {
+    if body.reason.trim().is_empty() || body.reason.chars().count() > 2000 {
         return Err(ApiError::BadRequest("give a reason (up to 2,000 characters)".into()));
     }
     let p = match state.store.proposal(id).await {

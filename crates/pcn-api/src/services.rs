@@ -49,9 +49,15 @@ pub async fn profile(
 
 #[derive(Deserialize, IntoParams)]
 pub struct ServicesQuery {
-    /// Financial year, e.g. 2021/22 (default: the one containing today).
+    /// Financial year, e.g. 2021/22 (default: the one containing today, or the last one known).
     #[param(pattern = "^(2019/20|2020/21|2021/22|2022/23|2023/24|2024/25|2025/26)$")]
     pub year: Option<String>,
+}
+
+/// Today, or the last day the specifications are known for when today is past it.
+fn default_day() -> time::Date {
+    let today = time::OffsetDateTime::now_utc().date();
+    today.min(pcn_services::spec::catalogue().last_year.end())
 }
 
 fn year_of(y: Option<&str>, on: time::Date) -> Result<FinancialYear, ApiError> {
@@ -76,8 +82,7 @@ fn year_of(y: Option<&str>, on: time::Date) -> Result<FinancialYear, ApiError> {
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn services(Query(q): Query<ServicesQuery>) -> Result<Json<Value>, ApiError> {
-    let today = time::OffsetDateTime::now_utc().date();
-    let year = year_of(q.year.as_deref(), today)?;
+    let year = year_of(q.year.as_deref(), default_day())?;
     let specs: Vec<pcn_services::Specification> =
         pcn_services::in_force(year).into_iter().map(|s| s.for_year(year)).collect();
     Ok(Json(json!({
@@ -89,7 +94,7 @@ pub async fn services(Query(q): Query<ServicesQuery>) -> Result<Json<Value>, Api
 
 #[derive(Deserialize, IntoParams)]
 pub struct ChecklistQuery {
-    /// The day to judge on (default: today), YYYY-MM-DD; the year is the one containing it.
+    /// The day to judge on (default: today, or the last day the specifications are known for), YYYY-MM-DD.
     #[param(format = Date)]
     pub on: Option<String>,
 }
@@ -123,7 +128,10 @@ pub async fn checklist(
     Path(code): Path<String>,
     Query(q): Query<ChecklistQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let on = parse_date("on", q.on.as_deref())?;
+    let on = match q.on.as_deref() {
+        Some(d) => parse_date("on", Some(d))?,
+        None => default_day(),
+    };
     let year = year_of(None, on)?;
     let l = state.loaded(None).await?;
     let n = network_ix(&l, &code)?;
@@ -147,7 +155,7 @@ pub async fn checklist(
         "overdue": c.overdue.iter().map(|i| item(i, &stored)).collect::<Vec<_>>(),
         "due": c.due.iter().map(|i| item(i, &stored)).collect::<Vec<_>>(),
         "done": c.done.iter().map(|i| item(i, &stored)).collect::<Vec<_>>(),
-        "ignored": c.ignored.iter().map(|(m, why)| json!({"requirement": m.requirement, "done_on": m.date.to_string(), "why": format!("{why:?}")})).collect::<Vec<_>>(),
+        "ignored": c.ignored.iter().map(|(m, why)| json!({"requirement": m.requirement, "done_on": m.date.to_string(), "why": why})).collect::<Vec<_>>(),
     })))
 }
 
@@ -201,7 +209,10 @@ pub async fn mark(
         return Err(ApiError::NotFound(format!("there is no service requirement {requirement:?}")));
     }
     let done_on = parse_date("done_on", Some(&body.done_on))?;
-    if body.evidence.trim().is_empty() || body.evidence.len() > 2000 {
+    if done_on > time::OffsetDateTime::now_utc().date() {
+        return Err(ApiError::BadRequest(format!("done_on {done_on} is in the future")));
+    }
+    if body.evidence.trim().is_empty() || body.evidence.chars().count() > 2000 {
         return Err(ApiError::BadRequest("give the evidence (up to 2,000 characters)".into()));
     }
     let m = pcn_store::users::ServiceMark {

@@ -78,9 +78,11 @@ pub struct Requirement {
     pub source: String,
     pub confidence: Confidence,
     pub note: Option<String>,
-    /// First day it applies (`None`: unknown).
+    /// First day it applies (`None`: unknown), ISO text in JSON.
+    #[serde(serialize_with = "iso_date")]
     pub starts: Option<Date>,
-    /// Last day it applies (`None`: no end within the data).
+    /// Last day it applies (`None`: no end within the data), ISO text in JSON.
+    #[serde(serialize_with = "iso_date")]
     pub until: Option<Date>,
 }
 
@@ -437,4 +439,12 @@ pub fn in_force(year: FinancialYear) -> Vec<&'static Specification> {
         c.years().map(|y| (y, c.in_force(y))).collect()
     });
     by_year.iter().find(|(y, _)| *y == year).map(|(_, specs)| specs.iter().collect()).unwrap_or_default()
+}
+
+/// Dates as ISO text (`2020-10-01`), as everywhere else in pcn's JSON.
+fn iso_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_string()),
+        None => s.serialize_none(),
+    }
 }
