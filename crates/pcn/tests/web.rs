@@ -181,6 +181,11 @@ fn the_web_app_works_in_chromium_on_the_real_january_2021_data() {
         "geo/ccg_2020-04_boundaries_buc.geojson",
         // Weighted lists, so ARRS sums (and the staff flow's headroom) exist.
         "payments/nhs_payments_gp_practice_2020-21.csv",
+        // QOF registers and LSOA rurality and deprivation, for the profile.
+        "snapshot_2021/qof_2021_PREVALENCE_v2.csv",
+        "lsoa/lsoa11_ruc2011.csv",
+        "lsoa/lsoa11_geog_imd2019_deciles.csv",
+        "lsoa/lsoa11_population_weighted_centroids.csv",
     ];
     let paths: Vec<PathBuf> = files.iter().map(|f| data.join(f)).collect();
     let out = common::pcn_paths(&db, &["import"], &paths, &[]);
