@@ -40,10 +40,14 @@ pub async fn profile(
     let l = state.loaded(q.snapshot).await?;
     let n = network_ix(&l, &code)?;
     let all = l.profiles.get_or_init(|| pcn_profile::profiles(&l.model, &l.snap, &l.config));
+    let code = &all[n as usize].network;
+    let prompts: Vec<pcn_profile::Prompt> =
+        pcn_profile::prompts(all, 2.5).into_iter().filter(|p| &p.network == code).collect();
     Ok(Json(json!({
         "snapshot": l.id,
         "qof_registers": !l.snap.registers.is_empty(),
         "profile": all[n as usize],
+        "prompts": prompts,
     })))
 }
 

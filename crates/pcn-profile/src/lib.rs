@@ -242,3 +242,163 @@ pub fn profiles(model: &Model, snap: &Snapshot, config: &Configuration) -> Vec<P
         })
         .collect()
 }
+
+/// A needs-based prompt for a network, with the figures behind it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prompt {
+    pub network: String,
+    /// Stable id, e.g. `cvd.case-finding`.
+    pub id: &'static str,
+    pub message: String,
+    /// Observed and expected prevalence (per cent), and how many standard
+    /// deviations of the residuals the network lies below.
+    pub observed: f64,
+    pub expected: f64,
+    pub z: f64,
+}
+
+/// Hypertension far below what a network's deprivation and rurality suggest
+/// (CVD prevention: case-finding). Expected prevalence comes from a least-
+/// squares fit across all networks of HYP prevalence on mean IMD decile and
+/// rural share; a network more than `threshold` standard deviations of the
+/// residuals below it is prompted. The files carry no age structure, so age
+/// (the strongest driver) is not in the fit: a young population also lands
+/// here, which the message says.
+pub fn prompts(profiles: &[Profile], threshold: f64) -> Vec<Prompt> {
+    let rows: Vec<(&Profile, f64, f64, f64)> = profiles
+        .iter()
+        .filter_map(|p| {
+            let hyp = p.prevalence.iter().find(|r| r.group == "HYP")?.percent?;
+            Some((p, p.mean_imd_decile[0]?, p.rural_share[0], hyp))
+        })
+        .collect();
+    if rows.len() < 10 {
+        return Vec::new();
+    }
+    let Some(beta) = least_squares(&rows.iter().map(|r| ([1.0, r.1, r.2], r.3)).collect::<Vec<_>>()) else {
+        return Vec::new();
+    };
+    let fitted = |r: &(&Profile, f64, f64, f64)| beta[0] + beta[1] * r.1 + beta[2] * r.2;
+    let resid: Vec<f64> = rows.iter().map(|r| r.3 - fitted(r)).collect();
+    let n = resid.len() as f64;
+    let sd = (resid.iter().map(|e| e * e).sum::<f64>() / (n - 3.0)).sqrt();
+    if sd <= 0.0 {
+        return Vec::new();
+    }
+    let mut out: Vec<Prompt> = rows
+        .iter()
+        .zip(&resid)
+        .filter(|(_, e)| **e / sd < -threshold)
+        .map(|(r, e)| {
+            let expected = (fitted(r) * 100.0).round() / 100.0;
+            Prompt {
+                network: r.0.network.clone(),
+                id: "cvd.case-finding",
+                message: format!(
+                    "hypertension prevalence {:.2}% is {:.2} points below the {:.2}% expected for its deprivation and rurality: consider CVD case-finding (or a younger population: age is not in the data)",
+                    r.3,
+                    -e,
+                    expected
+                ),
+                observed: r.3,
+                expected,
+                z: (e / sd * 100.0).round() / 100.0,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.z.total_cmp(&b.z));
+    out
+}
+
+/// Ordinary least squares for three coefficients (normal equations, Gaussian
+/// elimination); None when the design is singular.
+fn least_squares(rows: &[([f64; 3], f64)]) -> Option<[f64; 3]> {
+    let mut a = [[0.0f64; 4]; 3];
+    for (x, y) in rows {
+        for i in 0..3 {
+            for j in 0..3 {
+                a[i][j] += x[i] * x[j];
+            }
+            a[i][3] += x[i] * y;
+        }
+    }
+    for c in 0..3 {
+        let p = (c..3).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[p][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, p);
+        let pivot = a[c];
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != c {
+                let f = row[c] / pivot[c];
+                for (x, p) in row.iter_mut().zip(pivot).skip(c) {
+                    *x -= f * p;
+                }
+            }
+        }
+    }
+    Some([a[0][3] / a[0][0], a[1][3] / a[1][1], a[2][3] / a[2][2]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn least_squares_recovers_an_exact_plane() {
+        let rows: Vec<([f64; 3], f64)> = (0..20)
+            .map(|i| {
+                let (x1, x2) = (f64::from(i % 10) + 1.0, f64::from(i * 7 % 5) / 5.0);
+                ([1.0, x1, x2], 12.0 - 0.4 * x1 + 3.0 * x2)
+            })
+            .collect();
+        let b = least_squares(&rows).unwrap();
+        for (got, want) in b.iter().zip([12.0, -0.4, 3.0]) {
+            assert!((got - want).abs() < 1e-9, "{b:?}");
+        }
+    }
+
+    fn profile(code: &str, imd: f64, rural: f64, hyp: f64) -> Profile {
+        Profile {
+            network: code.into(),
+            name: None,
+            commissioner: None,
+            practices: 1,
+            registered: 1000,
+            weighted: None,
+            rurality: vec![],
+            rural_share: [rural, 0.0, 0.0],
+            deprivation: vec![],
+            mean_imd_decile: [Some(imd), None, None],
+            unclassified_patients: 0,
+            prevalence: vec![Prevalence {
+                group: "HYP".into(),
+                register: 0,
+                list: 0,
+                percent: Some(hyp),
+                commissioner_percent: None,
+                england_percent: None,
+                ratio_to_england: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn only_a_network_far_below_its_expected_prevalence_is_prompted() {
+        // Forty networks on a plane with a little alternating noise, and one far below it.
+        let mut ps: Vec<Profile> = (0..40)
+            .map(|i| {
+                let imd = f64::from(i % 10) + 1.0;
+                let rural = f64::from(i % 4) / 4.0;
+                let noise = if i % 2 == 0 { 0.1 } else { -0.1 };
+                profile(&format!("U{:05}", i), imd, rural, 15.0 - 0.3 * imd + 2.0 * rural + noise)
+            })
+            .collect();
+        ps.push(profile("U99999", 5.0, 0.5, 15.0 - 1.5 + 1.0 - 3.0));
+        let got = prompts(&ps, 2.5);
+        assert_eq!(got.iter().map(|p| p.network.as_str()).collect::<Vec<_>>(), vec!["U99999"]);
+        assert!((got[0].expected - 14.5).abs() < 0.2, "{got:?}");
+        assert!(got[0].z < -2.5);
+    }
+}

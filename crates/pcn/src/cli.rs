@@ -92,6 +92,12 @@ pub struct ProfileArgs {
     /// Print how long the profiles took to compute (stderr).
     #[arg(long)]
     pub timings: bool,
+    /// List the needs-based prompts instead (e.g. hypertension far below what deprivation suggests).
+    #[arg(long)]
+    pub prompts: bool,
+    /// Write one network's profile as a printable HTML page to this file.
+    #[arg(long, requires = "network")]
+    pub html: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub format: FormatArgs,
 }

@@ -125,3 +125,23 @@ fn five_real_networks_match_the_qof_files() {
         assert!(groups >= 15, "{n}: only {groups} QOF groups");
     }
 }
+
+#[test]
+fn a_profile_prints_as_a_self_contained_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let out = pcn_paths(&db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = dir.path().join("u00001.html");
+    let out = pcn(&db, &["profile", "U00001", "--html", page.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let json = profile(&db, "U00001");
+    let hyp = json["prevalence"].as_array().unwrap().iter().find(|r| r["group"] == "HYP").unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("Profile of U00001"), "{html}");
+    assert!(html.contains(&format!("<td>HYP</td><td>{}</td><td>{}</td>", hyp["register"], hyp["list"])), "{html}");
+    assert!(!html.contains("<script") && !html.contains("http"), "self-contained");
+    assert!(!dir.path().join("u00001.partial").exists());
+    // --html needs a network.
+    assert_eq!(pcn(&db, &["profile", "--html", page.to_str().unwrap()]).status.code(), Some(2));
+}
