@@ -95,6 +95,9 @@ pub struct ProfileArgs {
     /// List the needs-based prompts instead (e.g. hypertension far below what deprivation suggests).
     #[arg(long)]
     pub prompts: bool,
+    /// Compare one network's profile with its profile in this (earlier) snapshot.
+    #[arg(long, requires = "network")]
+    pub against: Option<i64>,
     /// Write one network's profile as a printable HTML page to this file.
     #[arg(long, requires = "network")]
     pub html: Option<std::path::PathBuf>,

@@ -75,6 +75,9 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
             .find(|p| p.network == code.as_str())
             .ok_or_else(|| Usage(format!("network {code} is not in snapshot {id}")))?;
         let mine: Vec<&pcn_profile::Prompt> = prompts.iter().filter(|x| x.network == p.network).collect();
+        if let Some(other) = args.against {
+            return against(db, id, p, other, args.format).await;
+        }
         if let Some(path) = &args.html {
             write_html(path, id, p, &mine)?;
             eprintln!("Profile of {} written to {}", p.network, path.display());
@@ -265,4 +268,57 @@ td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}th:first-child
     std::fs::write(&tmp, h).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(())
+}
+
+/// Change over time: the network's profile in another snapshot beside this one.
+async fn against(
+    db: &Path,
+    id: i64,
+    now: &pcn_profile::Profile,
+    other: i64,
+    format: crate::cli::FormatArgs,
+) -> anyhow::Result<()> {
+    let include = Include { registers: true, lsoas: true, ..Default::default() };
+    let (other, snap) = crate::commands::load(db, Some(other), include).await?;
+    let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
+    let config = model.configuration(&snap);
+    let then = pcn_profile::profiles(&model, &snap, &config)
+        .into_iter()
+        .find(|p| p.network == now.network)
+        .ok_or_else(|| Usage(format!("network {} is not in snapshot {other}", now.network)))?;
+    let mut l = Listing::new("change", vec!["measure", "then", "now", "change"]);
+    let num = |a: f64, b: f64| json!(((b - a) * 100.0).round() / 100.0);
+    l.rows.push(vec![
+        json!("practices"),
+        json!(then.practices),
+        json!(now.practices),
+        json!(now.practices as i64 - then.practices as i64),
+    ]);
+    l.rows.push(vec![
+        json!("registered"),
+        json!(then.registered),
+        json!(now.registered),
+        json!(now.registered - then.registered),
+    ]);
+    let mut groups: Vec<&str> = now.prevalence.iter().map(|r| r.group.as_str()).collect();
+    groups.sort_by_key(|g| (MAIN_GROUPS.iter().position(|m| m == g).unwrap_or(usize::MAX), g.to_string()));
+    for g in groups {
+        let pct = |p: &pcn_profile::Profile| p.prevalence.iter().find(|r| r.group == g).and_then(|r| r.percent);
+        let (a, b) = (pct(&then), pct(&now));
+        l.rows.push(vec![
+            json!(format!("{g} prevalence %")),
+            pct_json(a),
+            pct_json(b),
+            a.zip(b).map_or(serde_json::Value::Null, |(a, b)| num(a, b)),
+        ]);
+    }
+    l.meta.insert("network".into(), json!(now.network));
+    l.meta.insert("then_snapshot".into(), json!(other));
+    l.meta.insert("now_snapshot".into(), json!(id));
+    l.footer.push(format!("{}: snapshot {other} (then) and snapshot {id} (now)", now.network));
+    l.print(format)
+}
+
+fn pct_json(v: Option<f64>) -> serde_json::Value {
+    pct(v)
 }

@@ -145,3 +145,37 @@ fn a_profile_prints_as_a_self_contained_page() {
     // --html needs a network.
     assert_eq!(pcn(&db, &["profile", "--html", page.to_str().unwrap()]).status.code(), Some(2));
 }
+
+#[test]
+fn a_profile_shows_its_change_since_an_earlier_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let out = pcn_paths(&db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A year later A00001's hypertension register grows by 100.
+    let later = dir.path().join("later");
+    std::fs::create_dir_all(&later).unwrap();
+    let mut files = Vec::new();
+    for f in small_fixture_files() {
+        let to = later.join(f.file_name().unwrap());
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(&to, text.replace("A00001,HYP,1700,", "A00001,HYP,1800,")).unwrap();
+        files.push(to);
+    }
+    let out = pcn_paths(&db, &["import"], &files, &["--as-of", "2022-01-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = ok_json(&pcn(&db, &["profile", "U00001", "--against", "1", "--json"]));
+    let rows = v["change"].as_array().unwrap();
+    let hyp = rows.iter().find(|r| r["measure"] == "HYP prevalence %").unwrap();
+    let list =
+        profile(&db, "U00001")["prevalence"].as_array().unwrap().iter().find(|r| r["group"] == "HYP").unwrap()["list"]
+            .as_f64()
+            .unwrap();
+    let then = hyp["then"].as_f64().unwrap();
+    let now = hyp["now"].as_f64().unwrap();
+    // 100 more on the same list: the percentage moves by 100/list, to rounding.
+    assert!(((now - then) - 100.0 * 100.0 / list).abs() < 0.011, "{hyp} with list {list}");
+    assert_eq!(hyp["change"].as_f64().unwrap(), ((now - then) * 100.0).round() / 100.0);
+    let reg = rows.iter().find(|r| r["measure"] == "registered").unwrap();
+    assert_eq!(reg["change"], 0, "{reg}");
+}
