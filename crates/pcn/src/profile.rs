@@ -304,7 +304,7 @@ async fn against(
     groups.sort_by_key(|g| (MAIN_GROUPS.iter().position(|m| m == g).unwrap_or(usize::MAX), g.to_string()));
     for g in groups {
         let pct = |p: &pcn_profile::Profile| p.prevalence.iter().find(|r| r.group == g).and_then(|r| r.percent);
-        let (a, b) = (pct(&then), pct(&now));
+        let (a, b) = (pct(&then), pct(now));
         l.rows.push(vec![
             json!(format!("{g} prevalence %")),
             pct_json(a),
