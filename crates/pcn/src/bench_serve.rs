@@ -168,6 +168,12 @@ fn store(dir: &Path, data: Option<&Path>) -> anyhow::Result<(String, String)> {
                 "snapshot_2021/qof_2021_MAPPING_NHS_GEOGRAPHIES.csv",
                 "geo/practice_postcode_coords_codepoint.csv",
                 "geo/ccg_2020-04_boundaries_buc.geojson",
+                // Weighted lists (every funding stream computes) and what profiles use.
+                "payments/nhs_payments_gp_practice_2020-21.csv",
+                "snapshot_2021/qof_2021_PREVALENCE_v2.csv",
+                "lsoa/lsoa11_ruc2011.csv",
+                "lsoa/lsoa11_geog_imd2019_deciles.csv",
+                "lsoa/lsoa11_population_weighted_centroids.csv",
             ]
             .iter()
             .map(|f| d.join(f))
