@@ -40,6 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use error::ApiError;
+pub use routes::{PracticeNames, core_partners};
 
 /// Request bodies above this are refused (413).
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -63,6 +64,19 @@ pub struct Loaded {
     pub networks_of: Vec<Vec<u32>>,
     /// Every network's profile, computed on first use.
     pub profiles: std::sync::OnceLock<Vec<pcn_profile::Profile>>,
+}
+
+impl Loaded {
+    /// A network's index by code: 400 for a malformed code, 404 for one not in this view.
+    pub fn network_index(&self, code: &str) -> Result<u32, ApiError> {
+        let c = pcn_core::NetworkCode::parse(code)
+            .map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
+        self.model
+            .network_index
+            .get(&c)
+            .copied()
+            .ok_or_else(|| ApiError::NotFound(format!("network {c} is not in snapshot {}", self.id)))
+    }
 }
 
 /// A year's funding inputs for a snapshot, computed once: what-if moves edit

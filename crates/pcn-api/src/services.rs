@@ -5,25 +5,16 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use pcn_core::{FinancialYear, NetworkCode};
+use pcn_core::FinancialYear;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, now_text};
 use crate::routes::{SnapshotQuery, parse_date};
-use crate::{ApiError, AppState, Loaded};
+use crate::{ApiError, AppState};
 
 type Shared = State<Arc<AppState>>;
-
-fn network_ix(l: &Loaded, code: &str) -> Result<u32, ApiError> {
-    let c = NetworkCode::parse(code).map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
-    l.model
-        .network_index
-        .get(&c)
-        .copied()
-        .ok_or_else(|| ApiError::NotFound(format!("network {c} is not in snapshot {}", l.id)))
-}
 
 /// A network's profile: list sizes, rurality and deprivation mix, QOF
 /// prevalence by group, each beside its commissioner and England.
@@ -38,7 +29,7 @@ pub async fn profile(
     Query(q): Query<SnapshotQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let l = state.loaded(q.snapshot).await?;
-    let n = network_ix(&l, &code)?;
+    let n = l.network_index(&code)?;
     let all = l.profiles.get_or_init(|| pcn_profile::profiles(&l.model, &l.snap, &l.config));
     let code = &all[n as usize].network;
     let prompts: Vec<pcn_profile::Prompt> =
@@ -138,7 +129,7 @@ pub async fn checklist(
     };
     let year = year_of(None, on)?;
     let l = state.loaded(None).await?;
-    let n = network_ix(&l, &code)?;
+    let n = l.network_index(&code)?;
     let net = l.model.networks[n as usize].code.to_string();
     let stored = state.store.service_marks(&net).await?;
     let marks: Vec<pcn_services::Mark> = stored
@@ -202,7 +193,7 @@ pub async fn mark(
 ) -> Result<Json<Marked>, ApiError> {
     let user = caller.writer()?.clone();
     let l = state.loaded(None).await?;
-    let n = network_ix(&l, &code)?;
+    let n = l.network_index(&code)?;
     let net = l.model.networks[n as usize].code.to_string();
     if !(user.role == "admin" || user.role == "network" && user.network.as_deref() == Some(net.as_str())) {
         state.audit(&user.username, "service.mark", Some(&net), "forbidden", json!({"requirement": requirement})).await;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use pcn_core::{FinancialYear, Money, NetworkCode};
+use pcn_core::{FinancialYear, Money};
 use pcn_funding::arrs::{self, NetworkBudget, Post};
 use pcn_funding::rates::Stream;
 use rust_decimal::Decimal;
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, may_edit_network};
 use crate::routes::default_year;
-use crate::{ApiError, AppState, Loaded};
+use crate::{ApiError, AppState};
 
 type Shared = State<Arc<AppState>>;
 
@@ -81,15 +81,6 @@ pub struct ArrsHeadroom {
     pub staff: Option<Vec<PostClaimItem>>,
 }
 
-fn network_of(l: &Loaded, code: &str) -> Result<u32, ApiError> {
-    let c = NetworkCode::parse(code).map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
-    l.model
-        .network_index
-        .get(&c)
-        .copied()
-        .ok_or_else(|| ApiError::NotFound(format!("network {c} is not in snapshot {}", l.id)))
-}
-
 fn parse_date(field: &str, s: &str) -> Result<time::Date, String> {
     time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
         .map_err(|_| format!("{field} {s:?} is not a date (YYYY-MM-DD)"))
@@ -133,7 +124,7 @@ pub async fn network_arrs(
     Query(q): Query<YearQuery>,
 ) -> Result<Json<ArrsHeadroom>, ApiError> {
     let l = state.loaded(q.snapshot).await?;
-    let n = network_of(&l, &code)?;
+    let n = l.network_index(&code)?;
     let year = match q.year.as_deref() {
         Some(y) => FinancialYear::parse(y).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?,
         None => default_year(&l),
@@ -228,7 +219,7 @@ pub async fn put_staff(
 ) -> Result<Json<StaffSaved>, ApiError> {
     let user = caller.writer()?;
     let l = state.loaded(None).await?;
-    let n = network_of(&l, &code)?;
+    let n = l.network_index(&code)?;
     let net = &l.model.networks[n as usize];
     if !(user.role == "admin" || user.role == "network" && user.network.as_deref() == Some(net.code.as_str())) {
         state.audit(&user.username, "staff.put", Some(net.code.as_str()), "forbidden", serde_json::json!({})).await;

@@ -231,7 +231,7 @@ pub async fn export_epcn(db: &Path, args: ExportEpcnArgs) -> anyhow::Result<()> 
     let as_of = date_arg("--as-of", args.as_of.as_deref())?;
     let store = Store::open(db).await?;
     let state = store.register_state(as_of).await?;
-    let names: BTreeMap<String, (Option<String>, Option<String>)> = match store.latest_snapshot().await {
+    let names: pcn_api::PracticeNames = match store.latest_snapshot().await {
         Ok(id) => store
             .load_snapshot(id, Include::default())
             .await?
@@ -242,23 +242,7 @@ pub async fn export_epcn(db: &Path, args: ExportEpcnArgs) -> anyhow::Result<()> 
         Err(_) => BTreeMap::new(),
     };
     store.close().await;
-    let nets: BTreeMap<&str, &RegNetwork> = state.networks.iter().map(|n| (n.code.as_str(), n)).collect();
-    let rows = state.records.iter().filter(|r| r.kind == RecordKind::Member).map(|r| {
-        let n = nets.get(r.network.as_str());
-        let (pname, pcomm) = names.get(&r.subject).cloned().unwrap_or_default();
-        pcn_nhs::write::CorePartner {
-            practice: r.subject.clone(),
-            practice_name: pname.unwrap_or_default(),
-            practice_commissioner: pcomm.unwrap_or_default(),
-            practice_commissioner_name: String::new(),
-            network: r.network.to_string(),
-            network_name: n.and_then(|n| n.name.clone()).unwrap_or_default(),
-            network_commissioner: n.and_then(|n| n.commissioner.clone()).unwrap_or_default(),
-            network_commissioner_name: String::new(),
-            start: Some(r.valid_from),
-            end: r.valid_to,
-        }
-    });
+    let rows = pcn_api::core_partners(&state, &names);
     match &args.out {
         Some(path) => {
             let tmp = path.with_extension("partial");
