@@ -259,6 +259,7 @@ fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(routes::network_pay))
         .routes(routes!(staff::network_arrs))
         .routes(routes!(staff::put_staff))
+        .routes(routes!(staff::reconcile))
         .routes(routes!(routes::check))
         .routes(routes!(routes::register_network))
         .routes(routes!(routes::map))

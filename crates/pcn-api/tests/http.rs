@@ -144,3 +144,42 @@ async fn the_check_and_a_networks_pay_are_served() {
     let (s, e) = get(&app, "/api/networks/U00001/pay?year=1999/00").await;
     assert_eq!((s, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{e}");
 }
+
+#[tokio::test]
+async fn reconciliation_needs_the_years_payments_and_compares_them_stream_by_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path()).await;
+    let (s, j) = get(&app, "/api/reconcile?year=2020/21").await;
+    assert_eq!((s, j["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{j}");
+    assert!(j["message"].as_str().unwrap().contains("import"), "{j}");
+    let Some(data) = std::env::var_os("PCN_DATA_DIR").map(PathBuf::from) else {
+        eprintln!("SKIPPED the real-data half of reconciliation_needs_the_years_payments: PCN_DATA_DIR is not set");
+        return;
+    };
+    let files: Vec<PathBuf> = [
+        "snapshot_2021/gp-reg-pat-prac-all_2021-01.csv",
+        "snapshot_2021/qof_2021_MAPPING_NHS_GEOGRAPHIES.csv",
+        "payments/nhs_payments_gp_practice_2020-21.csv",
+    ]
+    .iter()
+    .map(|f| data.join(f))
+    .collect();
+    let import = pcn_nhs::import_files(&files, &pcn_nhs::ImportOptions::default()).unwrap();
+    let real = tempfile::tempdir().unwrap();
+    let store = Store::open_or_create(&real.path().join("pcn.db")).await.unwrap();
+    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
+    let app = router(AppState::new(store)).0;
+    let (s, j) = get(&app, "/api/reconcile?year=2020/21&network=U02671").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    let part = j["streams"].as_array().unwrap().iter().find(|s| s["stream"] == "participation").unwrap();
+    // Most of England's ~6,500 practices paid in 2020/21 are compared, and most agree within 2%.
+    let (compared, within) = (part["compared"].as_u64().unwrap(), part["within_2pct"].as_u64().unwrap());
+    assert!(compared > 6_000 && within * 10 > compared * 6, "{part}");
+    assert!(part["naive_within_2pct"].as_u64().unwrap() <= within, "{part}");
+    // The network filter gives that network's practices' lines, paid and computed in pence.
+    let items = part["items"].as_array().unwrap();
+    assert!(!items.is_empty() && items.iter().all(|i| i["network"] == "U02671"), "{part}");
+    // The difference is computed minus paid.
+    assert!(items.iter().all(|i| i["computed_pence"].as_i64().unwrap() - i["paid_pence"].as_i64().unwrap()
+        == i["difference_pence"].as_i64().unwrap()));
+}
