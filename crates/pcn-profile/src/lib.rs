@@ -10,6 +10,15 @@
 //! the practices together. Everything is summed in integers once per
 //! snapshot; percentages are for reading, not for money.
 
+pub mod change;
+pub mod groups;
+pub mod html;
+pub mod summary;
+
+pub use change::{Change, ChangeRow, compare};
+pub use groups::MAIN_GROUPS;
+pub use summary::{SUMMARY_COLUMNS, SummaryRow, summary_rows};
+
 use std::collections::{BTreeMap, HashMap};
 
 use pcn_core::Snapshot;
