@@ -274,6 +274,8 @@ fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(people::session, people::login, people::logout))
         .routes(routes!(people::audit))
         .routes(routes!(services::profile))
+        .routes(routes!(services::profile_html))
+        .routes(routes!(services::profiles_csv))
         .routes(routes!(services::services))
         .routes(routes!(services::checklist))
         .routes(routes!(services::mark))

@@ -670,7 +670,7 @@ pub async fn map(
     }
 }
 
-fn csv_response(name: &str, body: Vec<u8>) -> axum::response::Response {
+pub(crate) fn csv_response(name: &str, body: Vec<u8>) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     (

@@ -11,35 +11,142 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, now_text};
-use crate::routes::{SnapshotQuery, parse_date};
-use crate::{ApiError, AppState};
+use crate::routes::parse_date;
+use crate::{ApiError, AppState, Loaded};
 
 type Shared = State<Arc<AppState>>;
 
+#[derive(Deserialize, IntoParams)]
+pub struct ProfileQuery {
+    /// Snapshot id (default: the latest).
+    pub snapshot: Option<i64>,
+    /// Another snapshot's id: the network's change since (or until) then.
+    pub against: Option<i64>,
+}
+
+/// Every network's profile in a loaded view, computed once.
+fn all_profiles(l: &Loaded) -> &[pcn_profile::Profile] {
+    l.profiles.get_or_init(|| pcn_profile::profiles(&l.model, &l.snap, &l.config))
+}
+
+/// A network's profile in a view, its prompts, and its change against another snapshot when asked.
+struct NetworkProfile {
+    now: Arc<Loaded>,
+    n: usize,
+    prompts: Vec<pcn_profile::Prompt>,
+    change: Option<pcn_profile::Change>,
+}
+
+async fn network_profile(state: &AppState, code: &str, q: &ProfileQuery) -> Result<NetworkProfile, ApiError> {
+    let now = state.loaded(q.snapshot).await?;
+    let n = now.network_index(code)? as usize;
+    let change = match q.against {
+        Some(against) => {
+            let then = state.loaded(Some(against)).await?;
+            let m = then.network_index(code)? as usize;
+            let p = &all_profiles(&now)[n];
+            Some(pcn_profile::Change::new(then.id, &all_profiles(&then)[m], now.id, p))
+        }
+        None => None,
+    };
+    let all = all_profiles(&now);
+    let prompts = pcn_profile::prompts(all, 2.5).into_iter().filter(|p| p.network == all[n].network).collect();
+    Ok(NetworkProfile { now, n, prompts, change })
+}
+
 /// A network's profile: list sizes, rurality and deprivation mix, QOF
-/// prevalence by group, each beside its commissioner and England.
+/// prevalence by group, each beside its commissioner and England; with
+/// `against`, its change since that snapshot (`change`: then, now and now
+/// minus then for each measure).
 #[utoipa::path(
     get, path = "/api/networks/{code}/profile", tag = "pcn",
-    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), SnapshotQuery),
+    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), ProfileQuery),
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn profile(
     State(state): Shared,
     Path(code): Path<String>,
-    Query(q): Query<SnapshotQuery>,
+    Query(q): Query<ProfileQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    let x = network_profile(&state, &code, &q).await?;
+    let mut out = json!({
+        "snapshot": x.now.id,
+        "qof_registers": !x.now.snap.registers.is_empty(),
+        "profile": all_profiles(&x.now)[x.n],
+        "prompts": x.prompts,
+    });
+    if let Some(c) = x.change {
+        out["change"] = json!(c);
+    }
+    Ok(Json(out))
+}
+
+/// A network's profile as a printable page (self-contained HTML, no
+/// scripts), with its change since `against` when given.
+#[utoipa::path(
+    get, path = "/api/networks/{code}/profile.html", tag = "pcn",
+    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), ProfileQuery),
+    responses(
+        (status = 200, description = "The printable page", content_type = "text/html", body = String),
+        (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub async fn profile_html(
+    State(state): Shared,
+    Path(code): Path<String>,
+    Query(q): Query<ProfileQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let x = network_profile(&state, &code, &q).await?;
+    let prompts: Vec<&pcn_profile::Prompt> = x.prompts.iter().collect();
+    let page = pcn_profile::html::page(x.now.id, &all_profiles(&x.now)[x.n], &prompts, x.change.as_ref());
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ProfilesQuery {
+    /// Snapshot id (default: the latest).
+    pub snapshot: Option<i64>,
+    /// Only this commissioner's networks (e.g. 15E).
+    #[param(schema_with = crate::schema::commissioner)]
+    pub commissioner: Option<String>,
+}
+
+/// Every network's profile in a row (or one commissioner's networks), as
+/// CSV: network, commissioner, practices, registered, weighted, rural_pct,
+/// mean_imd_decile, hyp_pct, dm_pct, copd_pct, dem_pct (as `pcn profile --csv`).
+#[utoipa::path(
+    get, path = "/api/profiles.csv", tag = "pcn", params(ProfilesQuery),
+    responses(
+        (status = 200, content_type = "text/csv", body = String),
+        (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)
+    )
+)]
+pub async fn profiles_csv(
+    State(state): Shared,
+    Query(q): Query<ProfilesQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let commissioner = crate::routes::parse_commissioner(q.commissioner.as_deref())?;
     let l = state.loaded(q.snapshot).await?;
-    let n = l.network_index(&code)?;
-    let all = l.profiles.get_or_init(|| pcn_profile::profiles(&l.model, &l.snap, &l.config));
-    let code = &all[n as usize].network;
-    let prompts: Vec<pcn_profile::Prompt> =
-        pcn_profile::prompts(all, 2.5).into_iter().filter(|p| &p.network == code).collect();
-    Ok(Json(json!({
-        "snapshot": l.id,
-        "qof_registers": !l.snap.registers.is_empty(),
-        "profile": all[n as usize],
-        "prompts": prompts,
-    })))
+    if let Some(c) = &commissioner
+        && !l.model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
+    {
+        return Err(ApiError::NotFound(format!("commissioner {c} has no networks in snapshot {}", l.id)));
+    }
+    let rows = pcn_profile::summary_rows(all_profiles(&l), commissioner.as_ref().map(|c| c.as_str()));
+    let bad = |e: csv::Error| ApiError::Internal(e.to_string());
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    w.write_record(pcn_profile::SUMMARY_COLUMNS).map_err(bad)?;
+    for r in &rows {
+        w.serialize(r).map_err(bad)?;
+    }
+    let body = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let name = match &commissioner {
+        Some(c) => format!("profiles-{c}-snapshot-{}.csv", l.id),
+        None => format!("profiles-snapshot-{}.csv", l.id),
+    };
+    Ok(crate::routes::csv_response(&name, body))
 }
 
 #[derive(Deserialize, IntoParams)]

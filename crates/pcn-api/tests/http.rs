@@ -95,9 +95,15 @@ async fn the_openapi_document_is_served_and_kept_in_review() {
     let app = app(dir.path()).await;
     let (s, served) = get(&app, "/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
-    for path in
-        ["/api/health", "/api/snapshots", "/api/networks", "/api/networks/{code}", "/api/register/networks/{code}"]
-    {
+    for path in [
+        "/api/health",
+        "/api/snapshots",
+        "/api/networks",
+        "/api/networks/{code}",
+        "/api/register/networks/{code}",
+        "/api/networks/{code}/profile.html",
+        "/api/profiles.csv",
+    ] {
         assert!(served["paths"].get(path).is_some(), "{path} missing from the served document");
     }
     let generated = pcn_api::openapi_json();
@@ -182,4 +188,219 @@ async fn reconciliation_needs_the_years_payments_and_compares_them_stream_by_str
     // The difference is computed minus paid.
     assert!(items.iter().all(|i| i["computed_pence"].as_i64().unwrap() - i["paid_pence"].as_i64().unwrap()
         == i["difference_pence"].as_i64().unwrap()));
+}
+
+/// The fixture (snapshot 1, 1 January 2021) and a year later (snapshot 2):
+/// A00003 leaves TOWN PCN (U00001) for a new network U00003, whose name needs
+/// escaping, and A00001's hypertension register grows from 1,700 to 1,800.
+async fn two_snapshots(dir: &Path) -> axum::Router {
+    let later = dir.join("later");
+    std::fs::create_dir_all(&later).unwrap();
+    let mut files = Vec::new();
+    for f in fixtures() {
+        let to = later.join(f.file_name().unwrap());
+        let text = std::fs::read_to_string(&f).unwrap();
+        let text = match f.file_name().unwrap().to_str().unwrap() {
+            "qof_PREVALENCE.csv" => text.replace("A00001,HYP,1700,", "A00001,HYP,1800,"),
+            "epcn_core_partners.csv" => text.replace(
+                "A00003,THE GREEN PRACTICE,00X,NHS TOWN CCG,U00001,TOWN PCN,00X,NHS TOWN CCG,20190701,",
+                "A00003,THE GREEN PRACTICE,00X,NHS TOWN CCG,U00003,GREEN & <PARK> PCN,00X,NHS TOWN CCG,20210401,",
+            ),
+            "epcn_pcn_details.csv" => {
+                text + "U00003,GREEN & <PARK> PCN,00X,NHS TOWN CCG,20210401,,2 PARK ROAD,,TOWN,,,TS1 1AB\n"
+            }
+            "qof_MAPPING_NHS_GEOGRAPHIES.csv" => text.replace("U00001,Town PCN,A00003", "U00003,Green PCN,A00003"),
+            _ => text,
+        };
+        std::fs::write(&to, text).unwrap();
+        files.push(to);
+    }
+    let store = Store::open_or_create(&dir.join("pcn.db")).await.unwrap();
+    for (files, as_of) in
+        [(fixtures(), time::macros::date!(2021 - 01 - 01)), (files, time::macros::date!(2022 - 01 - 01))]
+    {
+        let import = pcn_nhs::import_files(
+            &files,
+            &pcn_nhs::ImportOptions { as_of: Some(as_of), payments_year: None, progress: None },
+        )
+        .unwrap();
+        store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2022-01-02T00:00:00Z").await.unwrap();
+    }
+    router(AppState::new(store)).0
+}
+
+async fn get_text(app: &axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn a_profile_gives_its_change_against_another_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = two_snapshots(dir.path()).await;
+    let (s, snaps) = get(&app, "/api/snapshots").await;
+    assert_eq!(s, StatusCode::OK);
+    let ids: Vec<i64> = snaps.as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![1, 2]);
+    let (_, then) = get(&app, "/api/networks/U00001/profile?snapshot=1").await;
+    let (_, now) = get(&app, "/api/networks/U00001/profile").await;
+    assert!(now.get("change").is_none(), "no change without against: {now}");
+    let (s, j) = get(&app, "/api/networks/U00001/profile?against=1").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert_eq!(j["profile"], now["profile"], "against adds the change, nothing else");
+    let c = &j["change"];
+    assert_eq!(
+        (c["then_snapshot"].as_i64(), c["now_snapshot"].as_i64(), c["network"].as_str()),
+        (Some(1), Some(2), Some("U00001"))
+    );
+    let rows = c["rows"].as_array().unwrap();
+    let row = |m: &str| rows.iter().find(|r| r["measure"] == m).unwrap_or_else(|| panic!("no {m} in {c}")).clone();
+    // A00003 (11,000 patients) left: 32,500 → 21,500, three practices → two, counts as integers.
+    assert_eq!((row("practices")["then"].as_i64(), row("practices")["now"].as_i64()), (Some(3), Some(2)));
+    assert_eq!(row("practices")["change"].as_i64(), Some(-1));
+    let reg = row("registered");
+    assert_eq!(
+        (reg["then"].as_i64(), reg["now"].as_i64(), reg["change"].as_i64()),
+        (Some(32_500), Some(21_500), Some(-11_000))
+    );
+    assert_eq!(reg["then"], then["profile"]["registered"]);
+    assert_eq!(reg["now"], now["profile"]["registered"]);
+    // Every group: then and now are the two profiles' figures, the change now minus then.
+    let pct = |p: &serde_json::Value, g: &str| {
+        p["profile"]["prevalence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["group"] == g)
+            .and_then(|r| r["percent"].as_f64())
+    };
+    let groups: Vec<&str> =
+        now["profile"]["prevalence"].as_array().unwrap().iter().map(|r| r["group"].as_str().unwrap()).collect();
+    assert!(groups.contains(&"HYP"), "{groups:?}");
+    for g in &groups {
+        let r = row(&format!("{g} prevalence %"));
+        let (a, b) = (pct(&then, g).unwrap(), pct(&now, g).unwrap());
+        assert_eq!((r["then"].as_f64(), r["now"].as_f64()), (Some(a), Some(b)), "{g}");
+        assert_eq!(r["change"].as_f64(), Some(((b - a) * 100.0).round() / 100.0), "{g}");
+    }
+    // HYP: 4,500 / 32,480 = 13.85% then; 3,100 / 21,490 = 14.43% now.
+    let hyp = row("HYP prevalence %");
+    assert_eq!(
+        (hyp["then"].as_f64(), hyp["now"].as_f64(), hyp["change"].as_f64()),
+        (Some(13.85), Some(14.43), Some(0.58))
+    );
+    // The main groups come first.
+    let first: Vec<&str> = rows.iter().map(|r| r["measure"].as_str().unwrap()).skip(5).take(1).collect();
+    assert_eq!(first, vec!["HYP prevalence %"]);
+    // Backwards works too, and against itself changes nothing.
+    let (_, back) = get(&app, "/api/networks/U00001/profile?snapshot=1&against=2").await;
+    let back_reg =
+        back["change"]["rows"].as_array().unwrap().iter().find(|r| r["measure"] == "registered").unwrap().clone();
+    assert_eq!(back_reg["change"].as_i64(), Some(11_000));
+    let (_, same) = get(&app, "/api/networks/U00002/profile?against=2").await;
+    assert!(
+        same["change"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["change"].is_null() || r["change"].as_f64() == Some(0.0)),
+        "{same}"
+    );
+
+    for (uri, status, code) in [
+        ("/api/networks/U00001/profile?against=42", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/networks/U00003/profile?against=1", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/networks/U00001/profile?against=one", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/networks/U00001/profile?against=", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/networks/U00003/profile.html?against=1", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/networks/U00001/profile.html?against=1.5", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/networks/nope/profile.html", StatusCode::BAD_REQUEST, "bad_request"),
+    ] {
+        let (s, j) = get(&app, uri).await;
+        assert_eq!((s, j["code"].as_str()), (status, Some(code)), "{uri}: {j}");
+        assert!(!j["message"].as_str().unwrap_or("").is_empty(), "{uri}");
+    }
+    let (_, j) = get(&app, "/api/networks/U00003/profile?against=1").await;
+    assert!(j["message"].as_str().unwrap().contains("not in snapshot 1"), "{j}");
+}
+
+#[tokio::test]
+async fn a_profile_prints_as_a_page_with_names_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = two_snapshots(dir.path()).await;
+    let (s, h, html) = get_text(&app, "/api/networks/U00001/profile.html?against=1").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    // The page's own style is inline: the policy must allow it, and nothing else is loaded.
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("style-src 'self' 'unsafe-inline'") && csp.contains("default-src 'self'"), "{csp}");
+    assert!(html.starts_with("<!doctype html>") && html.contains("Profile of U00001 TOWN PCN"), "{html}");
+    assert!(html.contains("snapshot 2; 2 practices; 21,500 registered patients"), "{html}");
+    assert!(html.contains("<h2>Change since snapshot 1</h2>"), "{html}");
+    assert!(
+        html.contains("<tr><td>registered</td><td>32,500</td><td>21,500</td><td>\u{2212}11,000</td></tr>"),
+        "{html}"
+    );
+    assert!(html.contains("<tr><td>HYP prevalence %</td><td>13.85</td><td>14.43</td><td>+0.58</td></tr>"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("http"), "self-contained");
+    // The same page as the CLI's, from the same profile.
+    let (_, j) = get(&app, "/api/networks/U00001/profile").await;
+    let hyp = j["profile"]["prevalence"].as_array().unwrap().iter().find(|r| r["group"] == "HYP").unwrap().clone();
+    assert!(html.contains(&format!("<td>HYP</td><td>{}</td><td>{}</td>", hyp["register"], hyp["list"])), "{html}");
+    // Without against there is no change table; a name from the files is escaped.
+    let (s, _, page) = get_text(&app, "/api/networks/U00003/profile.html").await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Profile of U00003 GREEN &amp; &lt;PARK&gt; PCN"), "{page}");
+    assert!(!page.contains("<PARK>") && !page.contains("Change since"), "{page}");
+}
+
+#[tokio::test]
+async fn every_networks_profile_downloads_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = two_snapshots(dir.path()).await;
+    let rows = |text: &str| -> (Vec<String>, Vec<csv::StringRecord>) {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let h = r.headers().unwrap().iter().map(str::to_string).collect();
+        (h, r.records().map(Result::unwrap).collect())
+    };
+    let (s, h, text) = get_text(&app, "/api/profiles.csv").await;
+    assert_eq!(s, StatusCode::OK, "{text}");
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert_eq!(h["content-disposition"], "attachment; filename=\"profiles-snapshot-2.csv\"");
+    let (head, all) = rows(&text);
+    assert_eq!(head, pcn_profile::SUMMARY_COLUMNS);
+    let codes: Vec<&str> = all.iter().map(|r| &r[0]).collect();
+    assert_eq!(codes, vec!["U00001", "U00002", "U00003"]);
+    for r in &all {
+        let (_, p) = get(&app, &format!("/api/networks/{}/profile", &r[0])).await;
+        let p = &p["profile"];
+        assert_eq!(r[3].parse::<i64>().unwrap(), p["registered"].as_i64().unwrap(), "{r:?}");
+        assert_eq!(r[2].parse::<i64>().unwrap(), p["practices"].as_i64().unwrap(), "{r:?}");
+        assert_eq!(&r[1], p["commissioner"].as_str().unwrap(), "{r:?}");
+        let hyp = p["prevalence"].as_array().unwrap().iter().find(|x| x["group"] == "HYP").unwrap()["percent"].as_f64();
+        assert_eq!(r[7].parse::<f64>().ok(), hyp, "{r:?}");
+    }
+    assert_eq!(&all[0][3], "21500");
+    // One commissioner's networks; an earlier snapshot's.
+    let (s, h, text) = get_text(&app, "/api/profiles.csv?commissioner=00Y").await;
+    assert_eq!(s, StatusCode::OK, "{text}");
+    assert_eq!(h["content-disposition"], "attachment; filename=\"profiles-00Y-snapshot-2.csv\"");
+    assert_eq!(rows(&text).1.iter().map(|r| r[0].to_string()).collect::<Vec<_>>(), vec!["U00002"]);
+    let (_, _, text) = get_text(&app, "/api/profiles.csv?snapshot=1").await;
+    let (_, old) = rows(&text);
+    assert_eq!(
+        old.iter().map(|r| (r[0].to_string(), r[3].to_string())).collect::<Vec<_>>(),
+        vec![("U00001".to_string(), "32500".to_string()), ("U00002".to_string(), "36500".to_string())]
+    );
+    for (uri, status, code) in [
+        ("/api/profiles.csv?commissioner=not-a-code", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/profiles.csv?commissioner=99Z", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/profiles.csv?snapshot=9", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/profiles.csv?snapshot=x", StatusCode::BAD_REQUEST, "bad_request"),
+    ] {
+        let (s, j) = get(&app, uri).await;
+        assert_eq!((s, j["code"].as_str()), (status, Some(code)), "{uri}: {j}");
+    }
 }
