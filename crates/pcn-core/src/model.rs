@@ -101,6 +101,22 @@ impl Practice {
     }
 }
 
+/// A care home as the CQC directory (HSCA active locations) lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CareHome {
+    /// CQC location ID, e.g. `1-1000210669`.
+    pub location_id: String,
+    pub name: String,
+    /// Normalised `OUT IN` form.
+    pub postcode: Option<String>,
+    pub beds: u32,
+    /// Registered for care home service with nursing.
+    pub nursing: bool,
+    pub local_authority: Option<String>,
+    /// From the postcode when a coordinate file has it, else the directory's latitude and longitude.
+    pub location: Option<Location>,
+}
+
 /// A CCG or sub-ICB location, with its parent STP/ICB and region where known.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Commissioner {
@@ -277,6 +293,8 @@ pub struct Snapshot {
     pub payments: Vec<PracticePayments>,
     pub lsoas: Vec<Lsoa>,
     pub boundaries: Vec<Boundary>,
+    /// CQC-registered care homes (the CQC directory), for care-home alignment.
+    pub care_homes: Vec<CareHome>,
 }
 
 impl Snapshot {

@@ -13,8 +13,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pcn_core::{
-    Boundary, Commissioner, CommissionerCode, ListSize, ListSource, Location, Lsoa, Membership, Network, NetworkCode,
-    Practice, PracticeCode, PracticeStatus, RegionCode, Snapshot, StpCode,
+    Boundary, CareHome, Commissioner, CommissionerCode, ListSize, ListSource, Location, Lsoa, Membership, Network,
+    NetworkCode, Practice, PracticeCode, PracticeStatus, RegionCode, Snapshot, StpCode,
 };
 use rust_decimal::Decimal;
 use time::{Date, Month};
@@ -65,6 +65,7 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
     let mut facts: Vec<(CommissionerCode, CommissionerFacts)> = Vec::new();
     let mut registrations = Vec::new();
     let mut prevalence = Vec::new();
+    let mut care_homes = Vec::new();
 
     for p in parsed {
         match p {
@@ -108,6 +109,7 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
                 }
             }
             Parsed::Boundaries(bs) => snap.boundaries.extend(bs),
+            Parsed::CareHomes(homes) => care_homes = homes,
         }
     }
 
@@ -289,6 +291,8 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
         }
     }
 
+    snap.care_homes = locate_care_homes(care_homes, &coordinates, &mut notes);
+
     // Boundaries: link ONS codes to the ODS codes the snapshot knows.
     let by_ons: HashMap<String, CommissionerCode> =
         b.commissioners.values().filter_map(|(c, _)| Some((c.ons_code.clone()?, c.code.clone()))).collect();
@@ -343,7 +347,46 @@ fn merge_lsoa(into: &mut Lsoa, from: Lsoa) {
     into.commissioner = into.commissioner.take().or(from.commissioner);
 }
 
-/// Postcodes a coordinate file must keep: every practice's and network's.
+/// Care homes located by postcode (as practices are, so distances between
+/// them compare like with like), else by the directory's own latitude and
+/// longitude; homes with neither are kept unlocated and counted.
+fn locate_care_homes(
+    records: Vec<crate::read::CareHomeRecord>,
+    coordinates: &HashMap<String, Location>,
+    notes: &mut AssemblyNotes,
+) -> Vec<CareHome> {
+    let mut unlocated = 0;
+    let homes: Vec<CareHome> = records
+        .into_iter()
+        .map(|r| {
+            let by_postcode = r.postcode.as_ref().and_then(|pc| coordinates.get(pc).copied());
+            let location = by_postcode.or_else(|| {
+                let (lat, lon) = r.lat_lon?;
+                let (easting, northing) = lonlat_bng::convert_osgb36(lon, lat).ok()?;
+                Some(Location { easting, northing, lat, lon })
+            });
+            unlocated += usize::from(location.is_none());
+            CareHome {
+                location_id: r.location_id,
+                name: r.name,
+                postcode: r.postcode,
+                beds: r.beds,
+                nursing: r.nursing,
+                local_authority: r.local_authority,
+                location,
+            }
+        })
+        .collect();
+    if unlocated > 0 {
+        notes.warnings.push(format!(
+            "{unlocated} of {} care homes have no location (postcode not in the coordinate files, no latitude and longitude): they are left out of care-home alignment",
+            homes.len()
+        ));
+    }
+    homes
+}
+
+/// Postcodes a coordinate file must keep: every practice's, network's and care home's.
 pub fn wanted_postcodes(parsed: &[Parsed]) -> HashSet<String> {
     let mut out = HashSet::new();
     for p in parsed {
@@ -353,6 +396,7 @@ pub fn wanted_postcodes(parsed: &[Parsed]) -> HashSet<String> {
             }
             Parsed::Registrations { rows, .. } => out.extend(rows.iter().filter_map(|r| r.postcode.clone())),
             Parsed::Epcn(e) => out.extend(e.networks.iter().filter_map(|n| n.postcode.clone())),
+            Parsed::CareHomes(h) => out.extend(h.iter().filter_map(|r| r.postcode.clone())),
             _ => {}
         }
     }

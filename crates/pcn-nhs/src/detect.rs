@@ -38,6 +38,9 @@ pub enum FileKind {
     LsoaCommissioners,
     /// Commissioner boundaries as GeoJSON.
     Boundaries,
+    /// CQC directory of active locations (care homes), CSV or workbook. Read
+    /// before coordinates, which keep the care homes' postcodes too.
+    CareHomes,
     /// Postcode coordinates (Code-Point derived CSV or ONSPD).
     Coordinates,
 }
@@ -58,6 +61,7 @@ impl FileKind {
             Self::LsoaCentroids => "LSOA population-weighted centroids",
             Self::LsoaCommissioners => "LSOA to commissioner lookup",
             Self::Boundaries => "commissioner boundaries (GeoJSON)",
+            Self::CareHomes => "CQC care directory (HSCA active locations)",
             Self::Coordinates => "postcode coordinates",
         }
     }
@@ -71,7 +75,14 @@ impl fmt::Display for FileKind {
 
 const KNOWN: &str = "epraccur, gp-reg-pat-prac-all, ePCN (.xlsx or its two CSV sheets), QOF mapping, \
 QOF prevalence, NHS payments to general practice, postcode coordinates (Code-Point CSV or ONSPD), \
-LSOA rurality / IMD / centroids / commissioner lookups, commissioner boundary GeoJSON";
+LSOA rurality / IMD / centroids / commissioner lookups, commissioner boundary GeoJSON, CQC care directory \
+(HSCA active locations, CSV or workbook)";
+
+/// Whether the file is a zip container (a workbook).
+pub(crate) fn is_zip(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"PK\x03\x04"
+}
 
 pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
     let name = display_name(path);
@@ -84,7 +95,11 @@ pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
         return Err(ReadError::file(&name, "the file is empty"));
     }
     if body.starts_with(b"PK\x03\x04") {
-        return Ok(FileKind::EpcnWorkbook);
+        // ODS publishes ePCN as .xlsx; CQC its directory as .xlsx or .ods.
+        return Ok(match crate::read::care_homes::workbook_sheet(path)? {
+            Some(_) => FileKind::CareHomes,
+            None => FileKind::EpcnWorkbook,
+        });
     }
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Ok(FileKind::Boundaries);
@@ -114,6 +129,8 @@ pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
         Some(FileKind::Payments)
     } else if (has("POSTCODE") && has("EASTING") && has("NORTHING")) || (has("pcds") && has("oseast1m")) {
         Some(FileKind::Coordinates)
+    } else if crate::read::care_homes::is_header(&header) {
+        Some(FileKind::CareHomes)
     } else if has("RUC11CD") {
         Some(FileKind::LsoaRurality)
     } else if has("LSOA_CODE") && has("IMD_OVERALL") {

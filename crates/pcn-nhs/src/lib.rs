@@ -172,6 +172,7 @@ fn record_count(p: &Parsed) -> usize {
         Parsed::QofPrevalence(q) => q.registers.len(),
         Parsed::Payments { rows, .. } => rows.len(),
         Parsed::Coordinates(c) => c.len(),
+        Parsed::CareHomes(h) => h.len(),
         Parsed::Lsoas(l) => l.len(),
         Parsed::Boundaries(b) => b.len(),
     }

@@ -232,3 +232,86 @@ fn two_files_of_one_kind_are_refused() {
     let err = import_files(&[a, b], &ImportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("second"), "{err}");
 }
+
+fn repo_fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
+}
+
+fn care_homes(p: &std::path::Path) -> Vec<pcn_nhs::read::CareHomeRecord> {
+    assert_eq!(detect(p).unwrap(), FileKind::CareHomes, "{}", p.display());
+    match read(p) {
+        Parsed::CareHomes(h) => h,
+        other => panic!("read as {other:?}"),
+    }
+}
+
+#[test]
+fn cqc_directory_keeps_active_care_homes_from_csv_or_workbook() {
+    let csv = care_homes(&repo_fixture("care_homes/HSCA_Active_Locations.csv"));
+    // Five locations: a GP surgery (Care home? N) and a dormant home are left out.
+    let ids: Vec<&str> = csv.iter().map(|h| h.location_id.as_str()).collect();
+    assert_eq!(ids, ["1-1000000001", "1-1000000002", "1-1000000003"]);
+    assert_eq!(csv.iter().map(|h| h.beds).collect::<Vec<_>>(), [60, 30, 25]);
+    assert_eq!(csv[0].postcode.as_deref(), Some("TS1 2AB"), "postcodes are normalised");
+    assert!(csv[0].nursing && !csv[1].nursing);
+    assert_eq!(csv[1].name, "Birch Lodge, Residential");
+    assert_eq!(csv[1].lat_lon, Some((54.592, -1.068)));
+    assert_eq!(csv[0].lat_lon, None);
+    assert_eq!(csv[1].local_authority.as_deref(), Some("Redcar and Cleveland"));
+    // The workbook has a notes sheet first and title rows above the header.
+    let xlsx = care_homes(&repo_fixture("care_homes/HSCA_Active_Locations.xlsx"));
+    assert_eq!(xlsx, csv);
+    // ...and an ePCN workbook is still an ePCN workbook.
+    assert_eq!(detect(&repo_fixture("xlsx/epcn.xlsx")).unwrap(), FileKind::EpcnWorkbook);
+}
+
+#[test]
+fn cqc_directory_errors_name_the_line_and_field() {
+    let f = Files::new();
+    let head = "Location ID,Care home?,Location Name,Care homes beds,Location Postal Code,Location Latitude,Location Longitude\n";
+    let cases = [
+        ("1-1,Y,A,many,TS1 1AA,,\n", "line 2, field Care homes beds", "not a whole number"),
+        ("1-1,Y,A,10,TS1 1AA,,\n1-1,Y,B,10,TS1 1AA,,\n", "line 3, field Location ID", "already appears on line 2"),
+        ("1-1,Y,A,10,TS1 1AA,54.5,\n", "line 2, field Location Longitude", "together"),
+        ("1-1,Y,A,10,TS1 1AA,40.7,-74.0\n", "line 2, field Location Latitude", "not in Great Britain"),
+        ("1-1,maybe,A,10,TS1 1AA,,\n", "line 2, field Care home?", "not Y or N"),
+        ("1-1,Y,A,10,NOT A POSTCODE,,\n", "line 2, field Location Postal Code", "not a postcode"),
+        ("1-1,Y,A,,TS1 1AA,,\n", "line 2, field Care homes beds", "empty"),
+    ];
+    for (i, (rows, at, what)) in cases.iter().enumerate() {
+        let p = f.write(&format!("cqc{i}.csv"), &format!("{head}{rows}"));
+        let kind = detect(&p).unwrap();
+        let err = pcn_nhs::read::read(&p, kind, &ReadContext::default()).unwrap_err().to_string();
+        assert!(err.contains(at) && err.contains(what), "case {i}: {err}");
+    }
+    // A beds column is required.
+    let p = f.write("nobeds.csv", "Location ID,Care home?,Location Name,Location Postal Code\n1-1,Y,A,TS1 1AA\n");
+    let err = pcn_nhs::read::read(&p, detect(&p).unwrap(), &ReadContext::default()).unwrap_err().to_string();
+    assert!(err.contains("Care homes beds") && err.contains("missing column"), "{err}");
+}
+
+#[test]
+fn care_homes_are_located_by_postcode_else_by_latitude_and_longitude() {
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(repo_fixture("small")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.push(repo_fixture("care_homes/HSCA_Active_Locations.csv"));
+    let imp =
+        import_files(&files, &ImportOptions { as_of: Some(date!(2021 - 01 - 01)), ..Default::default() }).unwrap();
+    let homes = &imp.snapshot.care_homes;
+    assert_eq!(homes.len(), 3);
+    // By postcode: exactly the coordinate file's point for TS1 2AB (practice A00002's postcode too).
+    let elm = homes[0].location.unwrap();
+    assert_eq!((elm.easting, elm.northing), (449_800.0, 519_900.0));
+    // By latitude and longitude (TS10 1ZZ is in no coordinate file), through OSTN15.
+    let birch = homes[1].location.unwrap();
+    let (e, n) = lonlat_bng::convert_osgb36(-1.068, 54.592).unwrap();
+    assert_eq!((birch.easting, birch.northing), (e, n));
+    assert!((455_000.0..465_000.0).contains(&birch.easting) && (517_000.0..527_000.0).contains(&birch.northing));
+    // Neither: kept, unlocated, and said.
+    assert_eq!(homes[2].location, None);
+    assert!(
+        imp.notes.warnings.iter().any(|w| w.contains("1 of 3 care homes have no location")),
+        "{:?}",
+        imp.notes.warnings
+    );
+}

@@ -10,6 +10,7 @@
 //! the practices together. Everything is summed in integers once per
 //! snapshot; percentages are for reading, not for money.
 
+pub mod care_homes;
 pub mod change;
 pub mod groups;
 pub mod html;

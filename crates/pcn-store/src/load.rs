@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use pcn_core::{
-    Boundary, Commissioner, CommissionerCode, DiseaseRegister, FinancialYear, ListSize, ListSource, Location, LonLat,
-    Lsoa, Membership, Money, Network, NetworkCode, Practice, PracticeCode, PracticePayments, PracticeStatus,
+    Boundary, CareHome, Commissioner, CommissionerCode, DiseaseRegister, FinancialYear, ListSize, ListSource, Location,
+    LonLat, Lsoa, Membership, Money, Network, NetworkCode, Practice, PracticeCode, PracticePayments, PracticeStatus,
     RegionCode, Snapshot, StpCode,
 };
 
@@ -328,6 +328,47 @@ impl Store {
                     commissioner: commissioner_code(commissioner)?,
                 });
             }
+        }
+
+        // Care homes are few (about 15,000 in England): always loaded.
+        type CareHomeRow = (
+            String,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            Option<String>,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+        );
+        let rows: Vec<CareHomeRow> = sqlx::query_as(
+            "SELECT location_id, name, postcode, beds, nursing, local_authority, easting, northing, lat, lon
+             FROM care_homes WHERE snapshot_id = $1 ORDER BY location_id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+        for (location_id, name, postcode, beds, nursing, local_authority, e, n, lat, lon) in rows {
+            let beds = u32::try_from(beds).map_err(|_| StoreError::Corrupt {
+                path: path.to_string(),
+                what: format!("beds of care home {location_id}"),
+            })?;
+            snap.care_homes.push(CareHome {
+                location_id,
+                name,
+                postcode,
+                beds,
+                nursing: nursing != 0,
+                local_authority,
+                location: match (e, n, lat, lon) {
+                    (Some(easting), Some(northing), Some(lat), Some(lon)) => {
+                        Some(Location { easting, northing, lat, lon })
+                    }
+                    _ => None,
+                },
+            });
         }
 
         if include.boundaries {

@@ -388,6 +388,42 @@ impl Store {
         )
         .await?;
 
+        insert(
+            c,
+            backend,
+            "care_homes",
+            &[
+                "snapshot_id",
+                "location_id",
+                "name",
+                "postcode",
+                "beds",
+                "nursing",
+                "local_authority",
+                "easting",
+                "northing",
+                "lat",
+                "lon",
+            ],
+            &snap.care_homes,
+            |h| {
+                vec![
+                    Val::from(id),
+                    Val::from(h.location_id.clone()),
+                    Val::from(h.name.clone()),
+                    Val::from(h.postcode.clone()),
+                    Val::from(i64::from(h.beds)),
+                    Val::from(i64::from(h.nursing)),
+                    Val::from(h.local_authority.clone()),
+                    Val::from(h.location.map(|l| l.easting)),
+                    Val::from(h.location.map(|l| l.northing)),
+                    Val::from(h.location.map(|l| l.lat)),
+                    Val::from(h.location.map(|l| l.lon)),
+                ]
+            },
+        )
+        .await?;
+
         crate::register::pause_in_transaction("import").await;
         tx.commit().await?;
         Ok(Saved::New(id))

@@ -9,6 +9,8 @@ fn fixture_snapshot() -> Snapshot {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/small");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
+    // Care homes: one located by postcode, one by latitude and longitude, one not at all.
+    files.push(dir.join("../care_homes/HSCA_Active_Locations.csv"));
     let opts = pcn_nhs::ImportOptions { as_of: Some(time::macros::date!(2021 - 01 - 01)), ..Default::default() };
     let mut snap = pcn_nhs::import_files(&files, &opts).unwrap().snapshot;
     // Side tables the fixtures do not carry.
@@ -76,6 +78,8 @@ async fn round_trip(target: &std::path::Path) {
     assert_eq!(back.payments, want.payments);
     assert_eq!(back.lsoas, want.lsoas);
     assert_eq!(back.boundaries, want.boundaries);
+    assert_eq!(want.care_homes.iter().filter(|h| h.location.is_some()).count(), 2);
+    assert_eq!(back.care_homes, want.care_homes);
     assert_eq!(back, want);
 
     let summaries = store.snapshots().await.unwrap();

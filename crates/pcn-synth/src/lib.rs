@@ -13,6 +13,7 @@
 //! byte-identical files.
 
 mod bng;
+mod care_homes;
 mod commissioners;
 mod files;
 mod geography;
@@ -32,6 +33,7 @@ use pcn_core::{CommissionerCode, NetworkCode, PracticeCode, PracticeStatus, Regi
 use time::Date;
 use time::macros::date;
 
+pub use care_homes::SynthCareHome;
 pub use files::write_files;
 
 use crate::geography::{Gazetteer, Layout};
@@ -154,6 +156,8 @@ pub struct Payments {
     pub qof: i64,
     /// Only for practices in a network.
     pub pcn_participation: Option<i64>,
+    /// Only for a network's payee, and only when homes lie near the network.
+    pub pcn_care_home_premium: Option<i64>,
     pub total: i64,
 }
 
@@ -252,6 +256,8 @@ pub struct Area {
     /// Non-GP organisations in epraccur.
     pub others: Vec<SynthOrganisation>,
     pub networks: Vec<SynthNetwork>,
+    /// Care homes in the CQC directory.
+    pub care_homes: Vec<SynthCareHome>,
 }
 
 impl Area {
@@ -336,6 +342,17 @@ pub fn generate(cfg: &Config) -> Area {
         p.payments = Some(payments::payments(p.registered, p.weighted_hundredths, p.network.is_some(), &mut money));
     }
 
+    let mut homes_rng = Rand::for_phase(cfg.seed, "care-homes");
+    let care_homes = care_homes::build(&drafted.active, &built.commissioners, &mut drafted.postcodes, &mut homes_rng);
+    for (n, premium) in care_homes::premium_by_network(&care_homes, networks.len()).into_iter().enumerate() {
+        if let Some(pay) =
+            care_homes::payee(&networks[n]).and_then(|p| drafted.active[p].payments.as_mut()).filter(|_| premium > 0)
+        {
+            pay.pcn_care_home_premium = Some(premium);
+            pay.total += premium;
+        }
+    }
+
     Area {
         seed: cfg.seed,
         extract_date: EXTRACT_DATE,
@@ -346,6 +363,7 @@ pub fn generate(cfg: &Config) -> Area {
         inactive: drafted.inactive,
         others: drafted.others,
         networks,
+        care_homes,
     }
 }
 

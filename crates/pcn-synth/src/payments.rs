@@ -34,7 +34,7 @@ pub fn payments(registered: u32, weighted_hundredths: u64, in_network: bool, rng
     let qof = (f64::from(registered) * rng.uniform(9.0, 16.0) * 100.0).round() as i64;
     let other = (f64::from(registered) * rng.uniform(15.0, 45.0) * 100.0).round() as i64;
     let total = global_sum + qof + pcn_participation.unwrap_or(0) + other;
-    Payments { global_sum, qof, pcn_participation, total }
+    Payments { global_sum, qof, pcn_participation, pcn_care_home_premium: None, total }
 }
 
 #[cfg(test)]

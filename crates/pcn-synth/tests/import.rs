@@ -24,9 +24,9 @@ fn registered(snap: &Snapshot) -> Decimal {
 fn files_import_as_the_area_that_was_generated() {
     let cfg = Config { practices: 1500, seed: 42 };
     let (area, _dir, files) = written(&cfg);
-    assert_eq!(files.len(), 7);
+    assert_eq!(files.len(), 8);
     let kinds: BTreeSet<FileKind> = files.iter().map(|f| pcn_nhs::detect(f).expect("detected")).collect();
-    assert_eq!(kinds.len(), 7, "every file is a different kind: {kinds:?}");
+    assert_eq!(kinds.len(), 8, "every file is a different kind: {kinds:?}");
 
     let imported = import_files(&files, &ImportOptions::default()).expect("import succeeds");
     let snap = &imported.snapshot;
@@ -92,6 +92,28 @@ fn files_import_as_the_area_that_was_generated() {
         let w = weighted[&p.code];
         assert_eq!(w.to_string(), p.weighted_text());
     }
+
+    // Care homes: every one, located at its postcode (the practices' rows in
+    // the directory are not care homes), and the premium on each payee's row.
+    type Home<'a> = (&'a str, u32, Option<(f64, f64)>);
+    let got: Vec<Home> = snap
+        .care_homes
+        .iter()
+        .map(|h| (h.location_id.as_str(), h.beds, h.location.map(|l| (l.easting, l.northing))))
+        .collect();
+    let mut want: Vec<Home> = area
+        .care_homes
+        .iter()
+        .map(|h| (h.location_id.as_str(), h.beds, Some((h.location.easting, h.location.northing))))
+        .collect();
+    want.sort_by(|a, b| a.0.cmp(b.0));
+    assert_eq!(got, want);
+    assert!(area.care_homes.len() as u64 >= area.registered_total() / 4_000);
+    let premium: i64 =
+        snap.payments.iter().filter_map(|p| p.items.get("PCN Care Home Premium")).map(|m| m.pence()).sum();
+    let want_premium: i64 = area.practices.iter().filter_map(|p| p.payments.as_ref()?.pcn_care_home_premium).sum();
+    assert!(want_premium > 0);
+    assert_eq!(premium, want_premium);
 }
 
 #[test]

@@ -162,6 +162,14 @@ async fn import(db: &std::path::Path, args: ImportArgs) -> anyhow::Result<()> {
     l.meta.insert("networks".into(), json!(snap.networks.len()));
     l.meta.insert("memberships".into(), json!(snap.memberships.len()));
     l.meta.insert("registered_patients".into(), decimal_json(registered));
+    if !snap.care_homes.is_empty() {
+        l.meta.insert("care_homes".into(), json!(snap.care_homes.len()));
+        l.meta.insert("care_home_beds".into(), json!(snap.care_homes.iter().map(|h| u64::from(h.beds)).sum::<u64>()));
+        l.meta.insert(
+            "care_homes_located".into(),
+            json!(snap.care_homes.iter().filter(|h| h.location.is_some()).count()),
+        );
+    }
     if notes.had_coordinates {
         l.meta.insert("coordinates_coverage_pct".into(), json!((coverage * 100.0).round() / 100.0));
         l.meta.insert(
@@ -189,6 +197,20 @@ async fn import(db: &std::path::Path, args: ImportArgs) -> anyhow::Result<()> {
         group_thousands(&snap.memberships.len().to_string()),
         group_thousands(&registered.trunc().to_string()),
     ));
+    if !snap.care_homes.is_empty() {
+        l.footer.push(format!(
+            "{} care homes with {} beds ({} located).",
+            group_thousands(&snap.care_homes.len().to_string()),
+            group_thousands(&snap.care_homes.iter().map(|h| u64::from(h.beds)).sum::<u64>().to_string()),
+            group_thousands(&snap.care_homes.iter().filter(|h| h.location.is_some()).count().to_string()),
+        ));
+    }
+    for w in &notes.warnings {
+        l.footer.push(format!("warning: {w}"));
+    }
+    if !notes.warnings.is_empty() {
+        l.meta.insert("warnings".into(), json!(notes.warnings));
+    }
     if notes.had_coordinates {
         l.footer.push(format!(
             "Coordinates for {located} of {} active practices with a postcode ({coverage:.2}%).",

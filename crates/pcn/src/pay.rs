@@ -27,7 +27,8 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let load = t0.elapsed();
     let t1 = std::time::Instant::now();
     let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
-    let counts = read_counts(&args.counts)?;
+    let mut counts = read_counts(&args.counts)?;
+    care_home_beds(&mut counts, &snap);
     for n in &mut networks {
         n.beds = counts.beds.get(&n.code).copied();
         n.iif_points = counts.iif_points.get(&n.code).copied();
@@ -177,6 +178,18 @@ fn footer_notes(l: &mut Listing, ent: &Entitlements, rates: &pcn_funding::rates:
             r.amount,
             r.note.as_deref().unwrap_or(&r.source)
         ));
+    }
+}
+
+/// Without a `--beds` file, the beds of the snapshot's care homes (the CQC
+/// directory), each aligned to the network of its nearest member practice.
+pub fn care_home_beds(extra: &mut pcn_funding::reconcile::Extra, snap: &pcn_core::Snapshot) {
+    if extra.beds.is_empty() && !snap.care_homes.is_empty() {
+        extra.beds = pcn_profile::care_homes::beds_by_network(snap);
+        eprintln!(
+            "note: care home premium beds from the {} care homes of the CQC directory, each aligned to its nearest practice's network (give --beds to use agreed alignments)",
+            snap.care_homes.len()
+        );
     }
 }
 

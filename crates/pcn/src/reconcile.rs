@@ -35,6 +35,7 @@ pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
         crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
     reconcile::merge_payments(&mut snap, year, rows);
     let mut extra = extra;
+    crate::pay::care_home_beds(&mut extra, &snap);
     if let Some(staff) = &args.staff {
         extra.workforce = crate::arrs::claimed_by_network(&snap, rates, staff)?;
     }

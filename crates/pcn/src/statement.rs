@@ -231,8 +231,9 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
     let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
-    let counts = crate::pay::read_counts(&args.counts)?;
+    let mut counts = crate::pay::read_counts(&args.counts)?;
     let (id, snap) = crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
+    crate::pay::care_home_beds(&mut counts, &snap);
     let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
     for n in &mut networks {
         n.beds = counts.beds.get(&n.code).copied();

@@ -329,3 +329,50 @@ fn pdf_statements_are_behind_a_feature() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn care_homes_from_the_cqc_directory_give_the_premium_its_beds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let mut files = small_fixture_files();
+    files.push(fixtures().join("care_homes/HSCA_Active_Locations.xlsx"));
+    let j = ok_json(&pcn_paths(&db, &["import"], &files, &["--as-of", "2021-01-01", "--json"]));
+    // Three active care homes (a surgery and a dormant home left out); Cedar Court's
+    // postcode is in no coordinate file and it has no latitude and longitude.
+    assert_eq!(j["care_homes"], 3);
+    assert_eq!(j["care_home_beds"], 60 + 30 + 25);
+    assert_eq!(j["care_homes_located"], 2);
+    assert!(j["warnings"][0].as_str().unwrap().contains("1 of 3 care homes have no location"), "{j}");
+
+    // 2021/22: £120 a bed a year. Elm House (60 beds) is at practice A00002's postcode
+    // (TOWN PCN); Birch Lodge (30) is nearest A00005 (CITY PCN).
+    let out = pcn(&db, &["pay", "--year", "2021/22", "--json"]);
+    assert!(stderr(&out).contains("from the 3 care homes of the CQC directory"), "{}", stderr(&out));
+    let j = ok_json(&out);
+    let premium = |network: &str| -> i64 {
+        j["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["stream"] == "care_home_premium" && l["network"] == network)
+            .map(|l| l["annual_pence"].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(premium("U00001"), 60 * 12_000);
+    assert_eq!(premium("U00002"), 30 * 12_000);
+
+    // A --beds file (agreed alignments) wins over the directory.
+    let beds = dir.path().join("beds.csv");
+    std::fs::write(&beds, "network,beds\nU00001,10\n").unwrap();
+    let out = pcn(&db, &["pay", "--year", "2021/22", "--beds", beds.to_str().unwrap(), "--json"]);
+    assert!(!stderr(&out).contains("CQC directory"));
+    let j2 = ok_json(&out);
+    let p1: i64 = j2["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["stream"] == "care_home_premium" && l["network"] == "U00001")
+        .map(|l| l["annual_pence"].as_i64().unwrap())
+        .sum();
+    assert_eq!(p1, 10 * 12_000);
+}

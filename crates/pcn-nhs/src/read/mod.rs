@@ -2,6 +2,7 @@
 //! keeps, and returns typed records; joining them is `assemble`'s job.
 
 mod boundaries;
+pub(crate) mod care_homes;
 mod coordinates;
 mod epcn;
 mod epraccur;
@@ -23,6 +24,7 @@ use crate::detect::FileKind;
 use crate::error::ReadError;
 use crate::table::Progress;
 
+pub use care_homes::CareHomeRecord;
 pub use payments::financial_year_in_name;
 
 /// What a reader needs beyond the file.
@@ -118,6 +120,7 @@ pub enum Parsed {
         year: FinancialYear,
         rows: Vec<PracticePayments>,
     },
+    CareHomes(Vec<CareHomeRecord>),
     Coordinates(HashMap<String, Location>),
     Lsoas(Vec<Lsoa>),
     Boundaries(Vec<Boundary>),
@@ -133,6 +136,10 @@ pub fn read(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Parsed
         FileKind::QofMapping => qof::read_mapping(path, ctx).map(Parsed::QofMapping),
         FileKind::QofPrevalence => qof::read_prevalence(path, ctx).map(Parsed::QofPrevalence),
         FileKind::Payments => payments::read(path, ctx),
+        FileKind::CareHomes if crate::detect::is_zip(path) => {
+            care_homes::read_workbook(path, ctx).map(Parsed::CareHomes)
+        }
+        FileKind::CareHomes => care_homes::read_csv(path, ctx).map(Parsed::CareHomes),
         FileKind::Coordinates => coordinates::read(path, ctx).map(Parsed::Coordinates),
         FileKind::LsoaRurality | FileKind::LsoaDeprivation | FileKind::LsoaCentroids | FileKind::LsoaCommissioners => {
             lsoa::read(path, kind, ctx).map(Parsed::Lsoas)

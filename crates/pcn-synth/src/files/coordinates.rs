@@ -1,5 +1,5 @@
 //! Postcode coordinates in the Code-Point Open derived layout: one row per
-//! distinct postcode of every practice, organisation and network address.
+//! distinct postcode of every practice, organisation, network and care home.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -23,6 +23,9 @@ pub fn write(area: &Area, path: &Path) -> io::Result<()> {
     }
     for n in &area.networks {
         postcodes.entry(&n.postcode).or_insert((n.location, n.commissioner));
+    }
+    for h in &area.care_homes {
+        postcodes.entry(&h.postcode).or_insert((h.location, h.commissioner));
     }
 
     let mut w = csv_writer(path, false)?;

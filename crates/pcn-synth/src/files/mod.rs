@@ -4,6 +4,7 @@
 //! Rows come out in a fixed order (by code), so the same area always gives
 //! the same bytes.
 
+mod care_homes;
 mod coordinates;
 mod epcn;
 mod epraccur;
@@ -26,7 +27,7 @@ type Writer = fn(&Area, &Path) -> io::Result<()>;
 /// Writes every file into `dir` (created if missing); returns their paths in a stable order.
 pub fn write_files(area: &Area, dir: &Path) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    let writers: [(&str, Writer); 7] = [
+    let writers: [(&str, Writer); 8] = [
         ("epraccur.csv", epraccur::write),
         ("gp-reg-pat-prac-all.csv", registrations::write),
         ("epcn_pcn_details.csv", epcn::write_details),
@@ -34,6 +35,7 @@ pub fn write_files(area: &Area, dir: &Path) -> io::Result<Vec<PathBuf>> {
         ("qof_PREVALENCE.csv", qof::write),
         ("practice_postcode_coords.csv", coordinates::write),
         ("nhs_payments_gp_practice_2020-21.csv", payments::write),
+        ("HSCA_Active_Locations.csv", care_homes::write),
     ];
     let mut out = Vec::with_capacity(writers.len());
     for (name, write) in writers {

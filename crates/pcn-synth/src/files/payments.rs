@@ -7,7 +7,7 @@ use std::path::Path;
 use super::{csv_writer, dd_mm_yyyy, finish, pounds, upper};
 use crate::Area;
 
-const HEADER: [&str; 25] = [
+const HEADER: [&str; 26] = [
     "NHS England (Region) code",
     "NHS England (Region) Name",
     "CCG Code",
@@ -32,6 +32,7 @@ const HEADER: [&str; 25] = [
     "Global Sum",
     "Quality and Outcomes Framework (QOF) Achievement",
     "PCN Participation",
+    "PCN Care Home Premium",
     "Total NHS Payments to General Practice",
 ];
 
@@ -56,7 +57,7 @@ pub fn write(area: &Area, path: &Path) -> io::Result<()> {
             let d = patients_hundredths.max(1);
             pounds(((total * 100 + d / 2) / d) as i64)
         };
-        let record: [String; 25] = [
+        let record: [String; 26] = [
             region.code.to_string(),
             region.name.to_uppercase(),
             com.code.to_string(),
@@ -81,6 +82,7 @@ pub fn write(area: &Area, path: &Path) -> io::Result<()> {
             pounds(pay.global_sum),
             pounds(pay.qof),
             pay.pcn_participation.map(pounds).unwrap_or_default(),
+            pay.pcn_care_home_premium.map(pounds).unwrap_or_default(),
             pounds(pay.total),
         ];
         w.write_record(&record)?;

@@ -1,0 +1,205 @@
+//! The CQC directory of active locations ("HSCA Active Locations", the care
+//! directory with filters): one row per location regulated under the Health
+//! and Social Care Act. Only care homes (`Care home?` = Y) that are not
+//! dormant are kept, with their beds, postcode and, where the directory gives
+//! them, latitude and longitude.
+//!
+//! CQC publishes it as a workbook (.xlsx, later .ods) whose header row may sit
+//! below a few title rows; a CSV saved from its sheet reads the same. Columns
+//! are found by name: their order and number change between releases.
+
+use std::path::Path;
+
+use calamine::{Data, Reader, open_workbook_auto};
+use csv::StringRecord;
+use pcn_core::normalise_postcode;
+
+use super::{ReadContext, Seen, non_empty};
+use crate::error::ReadError;
+use crate::table::{Header, Row, display_name, for_each_record, normalise_header, open_csv};
+
+/// A care home row before it is located.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CareHomeRecord {
+    pub location_id: String,
+    pub name: String,
+    pub postcode: Option<String>,
+    pub beds: u32,
+    pub nursing: bool,
+    pub local_authority: Option<String>,
+    /// (latitude, longitude) as the directory gives them.
+    pub lat_lon: Option<(f64, f64)>,
+}
+
+pub const SHEET: &str = "HSCA Active Locations";
+const ID: &[&str] = &["Location ID"];
+const CARE_HOME: &[&str] = &["Care home?", "Care home"];
+
+/// Whether a header row is the directory's: it names a location ID and the care-home flag.
+pub fn is_header(h: &Header) -> bool {
+    h.find(ID).is_some() && h.find(CARE_HOME).is_some()
+}
+
+/// Column positions, found by name.
+struct Columns {
+    id: usize,
+    name: usize,
+    care_home: usize,
+    beds: usize,
+    postcode: usize,
+    dormant: Option<usize>,
+    nursing: Option<usize>,
+    local_authority: Option<usize>,
+    lat: Option<usize>,
+    lon: Option<usize>,
+}
+
+impl Columns {
+    fn new(file: &str, h: &Header) -> Result<Self, ReadError> {
+        Ok(Self {
+            id: h.require(file, ID)?,
+            name: h.require(file, &["Location Name", "Name"])?,
+            care_home: h.require(file, CARE_HOME)?,
+            beds: h.require(file, &["Care homes beds", "Care home beds"])?,
+            postcode: h.require(file, &["Location Postal Code", "Location Postcode", "Postcode"])?,
+            dormant: h.find(&["Dormant (Y/N)", "Dormant"]),
+            nursing: h.find(&["Service type - Care home service with nursing"]),
+            local_authority: h.find(&["Location Local Authority", "Local Authority"]),
+            lat: h.find(&["Location Latitude", "Latitude"]),
+            lon: h.find(&["Location Longitude", "Longitude"]),
+        })
+    }
+
+    fn take(&self, row: Row<'_>, seen: &mut Seen<String>, out: &mut Vec<CareHomeRecord>) -> Result<(), ReadError> {
+        let flag = |idx: Option<usize>, field: &str| -> Result<bool, ReadError> {
+            let Some(i) = idx else { return Ok(false) };
+            match row.cell(i, field).unwrap_or("").to_ascii_uppercase().as_str() {
+                "Y" | "YES" => Ok(true),
+                "" | "N" | "NO" => Ok(false),
+                other => Err(row.err(field, format!("{other:?} is not Y or N"))),
+            }
+        };
+        let id = row.required(self.id, "Location ID")?.to_string();
+        if !flag(Some(self.care_home), "Care home?")? || flag(self.dormant, "Dormant (Y/N)")? {
+            return Ok(());
+        }
+        seen.insert(row.file, row.line, "Location ID", id.clone())?;
+        let beds = row.count(self.beds, "Care homes beds")?;
+        let postcode = row
+            .opt(self.postcode, "Location Postal Code")?
+            .map(|raw| {
+                normalise_postcode(raw)
+                    .ok_or_else(|| row.err("Location Postal Code", format!("{raw:?} is not a postcode")))
+            })
+            .transpose()?;
+        let degrees = |idx: Option<usize>, field: &str| -> Result<Option<f64>, ReadError> {
+            let Some(i) = idx else { return Ok(None) };
+            row.parse_opt(i, field, |s| s.parse::<f64>().map_err(|_| format!("{s:?} is not a number")))
+        };
+        let lat_lon = match (degrees(self.lat, "Location Latitude")?, degrees(self.lon, "Location Longitude")?) {
+            (Some(lat), Some(lon)) => {
+                if !(49.0..=61.5).contains(&lat) || !(-9.0..=2.5).contains(&lon) {
+                    return Err(row.err("Location Latitude", format!("({lat}, {lon}) is not in Great Britain")));
+                }
+                Some((lat, lon))
+            }
+            (None, None) => None,
+            _ => return Err(row.err("Location Longitude", "latitude and longitude come together or not at all")),
+        };
+        out.push(CareHomeRecord {
+            location_id: id,
+            name: row.required(self.name, "Location Name")?.to_string(),
+            postcode,
+            beds,
+            nursing: flag(self.nursing, "Service type - Care home service with nursing")?,
+            local_authority: self.local_authority.and_then(|i| non_empty(row.record.get(i))),
+            lat_lon,
+        });
+        Ok(())
+    }
+}
+
+pub fn read_csv(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeRecord>, ReadError> {
+    let file = display_name(path);
+    let mut rdr = open_csv(path, true, ctx.progress)?;
+    let header = crate::table::read_header(&file, &mut rdr)?;
+    let cols = Columns::new(&file, &header)?;
+    let (mut seen, mut out) = (Seen::new(), Vec::new());
+    for_each_record(&file, &mut rdr, |row| cols.take(row, &mut seen, &mut out))?;
+    Ok(out)
+}
+
+/// How many rows of a sheet may come before its header.
+const TITLE_ROWS: usize = 10;
+
+/// The directory's sheet of a workbook (.xlsx or .ods), if it has one.
+pub fn workbook_sheet(path: &Path) -> Result<Option<String>, ReadError> {
+    let file = display_name(path);
+    let mut wb =
+        open_workbook_auto(path).map_err(|e| ReadError::file(&file, format!("not a readable workbook: {e}")))?;
+    let names = wb.sheet_names();
+    if let Some(n) = names.iter().find(|n| normalise_header(n) == normalise_header(SHEET)) {
+        return Ok(Some(n.clone()));
+    }
+    // Renamed sheets: the first whose header row is the directory's.
+    for n in names {
+        if let Ok(range) = wb.worksheet_range(&n)
+            && range
+                .rows()
+                .take(TITLE_ROWS)
+                .any(|r| is_header(&Header::new(r.iter().map(text).collect::<Vec<_>>().iter().map(String::as_str))))
+        {
+            return Ok(Some(n));
+        }
+    }
+    Ok(None)
+}
+
+pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeRecord>, ReadError> {
+    let file = display_name(path);
+    let sheet = workbook_sheet(path)?.ok_or_else(|| {
+        ReadError::file(
+            &file,
+            format!("workbook has no {SHEET:?} sheet (nor one with a Location ID and Care home? header)"),
+        )
+    })?;
+    if let Some(p) = ctx.progress {
+        p(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
+    }
+    let mut wb =
+        open_workbook_auto(path).map_err(|e| ReadError::file(&file, format!("not a readable workbook: {e}")))?;
+    let range = wb.worksheet_range(&sheet).map_err(|e| ReadError::file(&file, format!("sheet {sheet:?}: {e}")))?;
+    let label = format!("{file} [{sheet}]");
+    let first_row = range.start().map_or(0, |(r, _)| r as u64);
+    let records: Vec<StringRecord> =
+        range.rows().map(|cells| StringRecord::from(cells.iter().map(text).collect::<Vec<_>>())).collect();
+    let at =
+        records.iter().take(TITLE_ROWS).position(|r| is_header(&Header::new(r.iter()))).ok_or_else(|| {
+            ReadError::file(&label, "no header row with Location ID and Care home? in its first rows")
+        })?;
+    let header = Header::new(records[at].iter());
+    let cols = Columns::new(&label, &header)?;
+    let (mut seen, mut out) = (Seen::new(), Vec::new());
+    for (i, rec) in records.iter().enumerate().skip(at + 1) {
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        // Spreadsheet row numbers, as the spreadsheet shows them.
+        let line = first_row + i as u64 + 1;
+        cols.take(Row { file: &label, line, record: rec }, &mut seen, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
