@@ -1,5 +1,6 @@
 //! A network's profile as a printable page: self-contained (no scripts, no
-//! external files; its style inline), every text from the data escaped.
+//! external files, not even an icon; its style inline), every text from the
+//! data escaped.
 
 use std::fmt::Write as _;
 
@@ -69,7 +70,7 @@ pub fn page(snapshot: i64, p: &Profile, prompts: &[&Prompt], change: Option<&Cha
     let title = format!("{} {}", p.network, p.name.as_deref().unwrap_or(""));
     let _ = write!(
         h,
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Profile {t}</title>\
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Profile {t}</title>\
 <style>body{{font:14px system-ui,sans-serif;margin:2em;max-width:60em}}table{{border-collapse:collapse;margin:1em 0}}\
 td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}th:first-child,td:first-child{{text-align:left}}\
 .bar{{display:inline-block;height:.8em;background:#2b6cb0}}@media print{{body{{margin:0}}}}</style>\
