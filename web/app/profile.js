@@ -86,11 +86,140 @@ export async function renderProfile(code, box, current) {
             : `None of the ${num(p.registered)} patients is at a practice with an LSOA class (the snapshot has no LSOA data, or the practices are not located).`,
         )
       : null,
+    changeSection(code, res, p, current),
     deprivationSection(p),
     ruralitySection(p),
     prevalenceSection(res, p),
   );
   box.dataset.loaded = 'true';
+}
+
+/** A URL with its query (empty values left out). */
+function link(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+export const printableUrl = (code, snapshot, against) => link(`/api/networks/${encodeURIComponent(code)}/profile.html`, { snapshot, against });
+export const profilesCsvUrl = (snapshot, commissioner) => link('/api/profiles.csv', { snapshot, commissioner });
+
+/** A change-table figure: counts whole with separators, the rest to two decimals (per cent where the measure is). */
+export function changeFigure(measure, v) {
+  if (v === null || v === undefined) return '—';
+  if (COUNTS.includes(measure)) return num(v);
+  return `${Number(v).toFixed(2)}${measure.endsWith(' %') ? '%' : ''}`;
+}
+
+/** The signed change: "+1,200", "−0.58", "0" (per-cent measures in points). */
+export function changeText(measure, v) {
+  if (v === null || v === undefined) return '—';
+  if (v === 0) return '0';
+  const mag = COUNTS.includes(measure) ? num(Math.abs(v)) : Math.abs(v).toFixed(2);
+  return `${v > 0 ? '+' : '−'}${mag}${measure.endsWith(' %') ? ' pts' : ''}`;
+}
+
+/** The measures that are counts (whole numbers). */
+const COUNTS = ['practices', 'registered', 'weighted'];
+
+/** How a measure reads: "HYP prevalence %" → "HYP prevalence (Hypertension)". */
+function measureLabel(m) {
+  const g = /^(\S+) prevalence %$/.exec(m);
+  if (g) return GROUP_NAMES[g[1]] ? `${g[1]} prevalence (${GROUP_NAMES[g[1]]})` : `${g[1]} prevalence`;
+  if (m === 'rural share %') return 'Rural share (classes D and E)';
+  if (m === 'mean IMD decile') return 'Mean IMD decile';
+  return m.charAt(0).toUpperCase() + m.slice(1);
+}
+
+const snapLabel = (id) => {
+  const s = state.snapshots.find((x) => x.id === id);
+  return s ? `${s.as_of} (#${id})` : `#${id}`;
+};
+
+function changeTable(c) {
+  return h(
+    'table',
+    { class: 'change-table', 'data-testid': 'profile-change-table', 'data-then': c.then_snapshot, 'data-now': c.now_snapshot },
+    h('caption', { class: 'sr-only' }, `${c.network}: snapshot ${snapLabel(c.then_snapshot)} then, ${snapLabel(c.now_snapshot)} now`),
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', { scope: 'col' }, 'Measure'), h('th', { scope: 'col', class: 'num' }, 'Then', h('span', { class: 'sub' }, snapLabel(c.then_snapshot))), h('th', { scope: 'col', class: 'num' }, 'Now', h('span', { class: 'sub' }, snapLabel(c.now_snapshot))), h('th', { scope: 'col', class: 'num' }, 'Change')),
+    ),
+    h(
+      'tbody',
+      {},
+      c.rows.map((r) => {
+        const sign = r.change === null || r.change === undefined ? 'none' : r.change > 0 ? 'up' : r.change < 0 ? 'down' : 'same';
+        return h(
+          'tr',
+          { 'data-testid': 'profile-change-row', 'data-measure': r.measure, 'data-sign': sign },
+          h('th', { scope: 'row' }, measureLabel(r.measure)),
+          h('td', { class: 'num', 'data-testid': 'change-then' }, changeFigure(r.measure, r.then)),
+          h('td', { class: 'num', 'data-testid': 'change-now' }, changeFigure(r.measure, r.now)),
+          h(
+            'td',
+            { class: `num change-${sign}`, 'data-testid': 'change-value' },
+            sign === 'up' || sign === 'down' ? h('span', { class: 'change-arrow', 'aria-hidden': 'true' }, sign === 'up' ? '▲ ' : '▼ ') : null,
+            h('span', { 'data-testid': 'change-text' }, changeText(r.measure, r.change)),
+            sign === 'up' || sign === 'down' ? h('span', { class: 'sr-only' }, sign === 'up' ? ' (up)' : ' (down)') : null,
+          ),
+        );
+      }),
+    ),
+  );
+}
+
+/** The links (printable page, every profile as CSV) and, with more than one snapshot, the change since another. */
+function changeSection(code, res, p, current) {
+  const print = h('a', { href: printableUrl(code, res.snapshot), target: '_blank', rel: 'noopener', 'data-testid': 'profile-print' }, 'Printable page');
+  const csv = h(
+    'a',
+    { href: profilesCsvUrl(res.snapshot, p.commissioner), download: '', 'data-testid': 'profile-csv', title: p.commissioner ? `A row per network of ${p.commissioner} in snapshot #${res.snapshot}` : `A row per network in snapshot #${res.snapshot}` },
+    'All profiles (CSV)',
+  );
+  const links = h('p', { class: 'profile-links small' }, print, ' · ', csv);
+  const others = state.snapshots.filter((s) => s.id !== res.snapshot);
+  if (state.snapshots.length < 2 || !others.length) return h('div', { class: 'profile-part profile-compare' }, links);
+  const box = h('div', { 'data-testid': 'profile-change', 'data-state': 'none' });
+  const select = h(
+    'select',
+    { id: `profile-compare-${code}`, 'data-testid': 'profile-compare-select' },
+    h('option', { value: '' }, 'No comparison'),
+    others.map((s) => h('option', { value: s.id }, `${s.as_of} (#${s.id})`)),
+  );
+  let asked = 0;
+  select.addEventListener('change', async () => {
+    const against = select.value ? Number(select.value) : null;
+    const mine = ++asked;
+    print.href = printableUrl(code, res.snapshot, against);
+    if (against === null) {
+      clear(box);
+      box.dataset.state = 'none';
+      return;
+    }
+    box.dataset.state = 'loading';
+    clear(box, h('p', { class: 'hint' }, `Loading the change since ${snapLabel(against)}…`));
+    try {
+      const r = await api.get(`/api/networks/${encodeURIComponent(code)}/profile`, { snapshot: res.snapshot, against });
+      if (!current() || mine !== asked) return;
+      clear(box, changeTable(r.change), h('p', { class: 'muted small' }, `Then is snapshot ${snapLabel(against)}, now ${snapLabel(res.snapshot)}; the change is now minus then (prevalence and rural share in percentage points).`));
+      box.dataset.state = 'ready';
+    } catch (e) {
+      if (!current() || mine !== asked) return;
+      clear(box, h('p', { class: 'error-inline', 'data-testid': 'profile-change-error' }, `Change: ${e.message}`));
+      box.dataset.state = 'error';
+    }
+  });
+  return h(
+    'section',
+    { class: 'profile-part profile-compare', 'data-testid': 'profile-compare' },
+    links,
+    h('label', { for: select.id, class: 'small' }, 'Compare with '),
+    select,
+    box,
+  );
 }
 
 /** Is there anything to chart in a mix: any share for the network, commissioner or England? */

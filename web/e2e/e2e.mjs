@@ -856,6 +856,90 @@ async function main() {
     return `${code}: ${svgs} charts; ${notes.join('; ')}`;
   });
 
+  await flow('profile-change', async () => {
+    // The profile's printable page and CSV links, and (with two snapshots) its change since another snapshot.
+    resetProblems();
+    const code = move.from;
+    await openNetworkBySearch(code);
+    await page.click(tid('net-view-profile'));
+    await page.waitForSelector(`${tid('profile-section')}[data-loaded="true"]`, { timeout: 30000 });
+    const snap = await page.evaluate(() => window.pcn.state.snapshot);
+    const { profile: p } = await apiGet(`/api/networks/${code}/profile?snapshot=${snap}`);
+    // All profiles as CSV: this snapshot, the network's commissioner, a row with the API's figures.
+    const csvHref = await page.getAttribute(tid('profile-csv'), 'href');
+    expect(csvHref === `/api/profiles.csv?snapshot=${snap}${p.commissioner ? `&commissioner=${p.commissioner}` : ''}`, `the CSV link is ${csvHref}`);
+    const csv = await rawFetch('GET', csvHref);
+    expect(csv.status === 200, `GET ${csvHref} answered ${csv.status}: ${csv.text.slice(0, 200)}`);
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0] === 'network,commissioner,practices,registered,weighted,rural_pct,mean_imd_decile,hyp_pct,dm_pct,copd_pct,dem_pct', `the CSV header is ${lines[0]}`);
+    const mine = lines.find((l) => l.startsWith(`${code},`));
+    expect(mine && mine.split(',')[3] === String(p.registered), `the CSV row of ${code} is "${mine}", the API has ${p.registered} registered`);
+    const snaps = await apiGet('/api/snapshots');
+    const others = snaps.filter((s) => s.id !== snap);
+    let note;
+    let against = null;
+    if (snaps.length < 2) {
+      expect(!(await page.locator(tid('profile-compare-select')).count()), 'a compare select is shown with one snapshot');
+      note = 'one snapshot: no comparison';
+    } else {
+      // Compare with the oldest other snapshot: the table is the API's change, measure by measure.
+      await visible(tid('profile-compare-select'));
+      const offered = await page.locator(`${tid('profile-compare-select')} option`).evaluateAll((els) => els.map((e) => e.value).filter(Boolean).map(Number));
+      expect(JSON.stringify(offered) === JSON.stringify(others.map((s) => s.id)), `the compare select offers ${offered.join(',')}, want ${others.map((s) => s.id).join(',')}`);
+      against = others[0].id;
+      await page.selectOption(tid('profile-compare-select'), String(against));
+      await page.waitForSelector(`${tid('profile-change')}[data-state="ready"], ${tid('profile-change')}[data-state="error"]`, { timeout: 30000 });
+      expect(!(await page.locator(tid('profile-change-error')).count()), `the change failed: ${await text(tid('profile-change-error'))}`);
+      const api = (await apiGet(`/api/networks/${code}/profile?snapshot=${snap}&against=${against}`)).change;
+      expect(api.then_snapshot === against && api.now_snapshot === snap, `the API compares ${api.then_snapshot} with ${api.now_snapshot}`);
+      const shown = await page.locator(tid('profile-change-row')).evaluateAll((rows) =>
+        rows.map((r) => ({
+          measure: r.dataset.measure,
+          sign: r.dataset.sign,
+          then: r.querySelector('[data-testid="change-then"]').textContent,
+          now: r.querySelector('[data-testid="change-now"]').textContent,
+          change: r.querySelector('[data-testid="change-text"]').textContent,
+        })),
+      );
+      expect(shown.length === api.rows.length, `the table has ${shown.length} rows, the API ${api.rows.length}`);
+      const counts = ['practices', 'registered', 'weighted'];
+      const fig = (m, v) => (v == null ? '—' : counts.includes(m) ? Number(v).toLocaleString('en-GB') : `${Number(v).toFixed(2)}${m.endsWith(' %') ? '%' : ''}`);
+      const chg = (m, v) => (v == null ? '—' : v === 0 ? '0' : `${v > 0 ? '+' : '−'}${counts.includes(m) ? Math.abs(v).toLocaleString('en-GB') : Math.abs(v).toFixed(2)}${m.endsWith(' %') ? ' pts' : ''}`);
+      api.rows.forEach((r, i) => {
+        const s = shown[i];
+        const sign = r.change == null ? 'none' : r.change > 0 ? 'up' : r.change < 0 ? 'down' : 'same';
+        expect(s.measure === r.measure, `row ${i} is ${s.measure}, the API's ${r.measure}`);
+        expect(s.then === fig(r.measure, r.then) && s.now === fig(r.measure, r.now) && s.change === chg(r.measure, r.change) && s.sign === sign, `${r.measure}: the page shows ${s.then} → ${s.now} (${s.change}, ${s.sign}); the API ${r.then} → ${r.now} (${r.change})`);
+        if (r.then != null && r.now != null) expect(Math.abs(r.change - Math.round((r.now - r.then) * 100) / 100) < 1e-9, `${r.measure}: the API's change ${r.change} is not ${r.now} − ${r.then}`);
+      });
+      const moved = api.rows.filter((r) => r.change != null && r.change !== 0);
+      expect(moved.length > 0, `nothing changed for ${code} between snapshots ${against} and ${snap}: the test data should differ`);
+      await scrollPanel(tid('profile-compare'));
+      await shot('profile-change');
+      note = `${code} since #${against}: ${moved.map((r) => `${r.measure} ${r.change > 0 ? '+' : ''}${r.change}`).join(', ')}`;
+    }
+    // The printable page: a new tab with the network's code, its own inline style applied (the policy allows it).
+    const href = await page.getAttribute(tid('profile-print'), 'href');
+    expect(href === `/api/networks/${code}/profile.html?snapshot=${snap}${against ? `&against=${against}` : ''}`, `the printable link is ${href}`);
+    expect((await page.getAttribute(tid('profile-print'), 'target')) === '_blank', 'the printable page does not open in a new tab');
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), page.click(tid('profile-print'))]);
+    const tabErrors = [];
+    tab.on('console', (m) => m.type() === 'error' && tabErrors.push(m.text()));
+    await tab.waitForLoadState('load');
+    const title = await tab.locator('h1').textContent();
+    expect(title.startsWith(`Profile of ${code}`), `the printable page's heading is "${title}"`);
+    const styled = await tab.evaluate(() => getComputedStyle(document.querySelector('td')).borderTopStyle);
+    expect(styled === 'solid', `the printable page's own style is not applied (a table cell's border is ${styled}): ${tabErrors.join(' | ')}`);
+    if (against) expect((await tab.locator('h2', { hasText: `Change since snapshot ${against}` }).count()) === 1, 'the printable page has no change table');
+    expect(!tabErrors.length, `the printable page logged errors: ${tabErrors.join(' | ')}`);
+    shotNo++;
+    await tab.screenshot({ path: path.join(shots, `${String(shotNo).padStart(2, '0')}-profile-printable.png`), fullPage: true });
+    await tab.close();
+    expect(!(await errorBanner()), `an error is shown: ${await errorBanner()}`);
+    expect(!problems.page.length && !problems.console.length && !problems.http.length, `errors: ${[...problems.page, ...problems.console, ...problems.http].join(' | ')}`);
+    return `${note}; printable page and CSV (${lines.length - 1} networks)`;
+  });
+
   await flow('services', async () => {
     // The network manager's checklist: overdue first, then due, then done; one item marked done with
     // evidence moves to done; anonymous visitors read only, and their PUT answers 401.

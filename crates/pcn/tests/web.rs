@@ -161,7 +161,45 @@ fn the_web_app_works_in_chromium_on_the_demo_data() {
     let files = dir.path().join("files");
     let out = pcn(&db, &["demo", "--dir", files.to_str().unwrap()]);
     assert!(out.status.success() || out.status.code() == Some(1), "demo: {}", String::from_utf8_lossy(&out.stderr));
+    later_snapshot(&db, &files, &dir.path().join("later"));
     run_e2e("demo", &db);
+}
+
+/// A second, later snapshot of the demo files (1 April 2021) in which every
+/// practice's hypertension register is 5% larger, so the profile has a change
+/// over time to show and the snapshot flows have two snapshots.
+fn later_snapshot(db: &Path, files: &Path, later: &Path) {
+    std::fs::create_dir_all(later).unwrap();
+    let mut paths = Vec::new();
+    for f in std::fs::read_dir(files).unwrap() {
+        let f = f.unwrap().path();
+        let to = later.join(f.file_name().unwrap());
+        if f.file_name().is_some_and(|n| n == "qof_PREVALENCE.csv") {
+            let mut r = csv::Reader::from_path(&f).unwrap();
+            let h = r.headers().unwrap().clone();
+            let (g, reg) =
+                (h.iter().position(|c| c == "GROUP_CODE").unwrap(), h.iter().position(|c| c == "REGISTER").unwrap());
+            let mut w = csv::Writer::from_path(&to).unwrap();
+            w.write_record(&h).unwrap();
+            for row in r.records() {
+                let row = row.unwrap();
+                let mut out: Vec<String> = row.iter().map(str::to_string).collect();
+                if &row[g] == "HYP" {
+                    out[reg] = (row[reg].parse::<u64>().unwrap() * 21 / 20).to_string();
+                }
+                w.write_record(&out).unwrap();
+            }
+            w.flush().unwrap();
+        } else {
+            std::fs::copy(&f, &to).unwrap();
+        }
+        paths.push(to);
+    }
+    let out = common::pcn_paths(db, &["import"], &paths, &["--as-of", "2021-04-01"]);
+    assert!(out.status.success(), "import the later snapshot: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&pcn(db, &["snapshots", "--json"]).stdout).unwrap();
+    let dates: Vec<&str> = v["snapshots"].as_array().unwrap().iter().map(|s| s["as_of"].as_str().unwrap()).collect();
+    assert!(dates.len() == 2 && dates[0] < dates[1], "two snapshots, the later one last: {dates:?}");
 }
 
 #[test]
