@@ -320,6 +320,15 @@ pub fn prompts(profiles: &[Profile], threshold: f64) -> Vec<Prompt> {
     out
 }
 
+/// Every needs-based prompt: CVD case-finding (hypertension 2.5 standard
+/// deviations below the fit) and care-home alignment gaps (a network with 20
+/// beds or more near it paid under half the typical premium for them).
+pub fn all_prompts(profiles: &[Profile], homes: &care_homes::Alignment) -> Vec<Prompt> {
+    let mut out = prompts(profiles, 2.5);
+    out.extend(care_homes::alignment_prompts(homes, 0.5, 20));
+    out
+}
+
 /// Ordinary least squares for three coefficients (normal equations, Gaussian
 /// elimination); None when the design is singular.
 fn least_squares(rows: &[([f64; 3], f64)]) -> Option<[f64; 3]> {

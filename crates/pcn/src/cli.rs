@@ -92,9 +92,13 @@ pub struct ProfileArgs {
     /// Print how long the profiles took to compute (stderr).
     #[arg(long)]
     pub timings: bool,
-    /// List the needs-based prompts instead (e.g. hypertension far below what deprivation suggests).
+    /// List the needs-based prompts instead (hypertension far below what deprivation suggests,
+    /// care homes near a network that its Care Home Premium does not cover).
     #[arg(long)]
     pub prompts: bool,
+    /// List the care homes (CQC directory) instead, each with the network of its nearest member practice.
+    #[arg(long, conflicts_with = "prompts")]
+    pub care_homes: bool,
     /// Compare one network's profile with its profile in this (earlier) snapshot.
     #[arg(long, requires = "network")]
     pub against: Option<i64>,

@@ -19,7 +19,7 @@ fn share(v: f64) -> serde_json::Value {
 
 pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     let commissioner = parse_commissioner(&args.commissioner)?;
-    let include = Include { registers: true, lsoas: true, ..Default::default() };
+    let include = Include { registers: true, lsoas: true, payments: true, ..Default::default() };
     let (id, snap) = crate::commands::load(db, args.snapshot, include).await?;
     let started = std::time::Instant::now();
     let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
@@ -39,13 +39,14 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     if snap.registers.is_empty() {
         eprintln!("note: snapshot {id} has no QOF prevalence file: import one for disease prevalence");
     }
-    // A network 2.5 standard deviations below the fit is prompted.
-    let prompts = pcn_profile::prompts(&all, 2.5);
+    let homes = pcn_profile::care_homes::align(&model, &snap, &config);
+    let prompts = pcn_profile::all_prompts(&all, &homes);
+    if args.care_homes {
+        return list_care_homes(id, &all, &homes, commissioner.as_ref(), args.network.as_deref(), args.format);
+    }
     if args.prompts {
-        let mut l = Listing::new(
-            "prompts",
-            vec!["network", "commissioner", "prompt", "observed_pct", "expected_pct", "z", "message"],
-        );
+        let mut l =
+            Listing::new("prompts", vec!["network", "commissioner", "prompt", "observed", "expected", "z", "message"]);
         for p in prompts.iter().filter(|p| {
             commissioner.as_ref().is_none_or(|c| {
                 all.iter().any(|x| x.network == p.network && x.commissioner.as_deref() == Some(c.as_str()))
@@ -67,10 +68,11 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     }
     if let Some(code) = &args.network {
         let code = pcn_core::NetworkCode::parse(code).map_err(|e| Usage(format!("network {code:?}: {e}")))?;
-        let p = all
+        let n = all
             .iter()
-            .find(|p| p.network == code.as_str())
+            .position(|p| p.network == code.as_str())
             .ok_or_else(|| Usage(format!("network {code} is not in snapshot {id}")))?;
+        let (p, my_homes) = (&all[n], &homes.networks[n]);
         let mine: Vec<&pcn_profile::Prompt> = prompts.iter().filter(|x| x.network == p.network).collect();
         let change = match args.against {
             Some(other) => Some(against(db, id, p, other).await?),
@@ -85,7 +87,13 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
             return print_change(&c, args.format);
         }
         if args.format.json {
-            println!("{}", serde_json::to_string_pretty(&json!({"snapshot": id, "profile": p, "prompts": mine}))?);
+            let care_homes = (!snap.care_homes.is_empty()).then_some(my_homes);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &json!({"snapshot": id, "profile": p, "prompts": mine, "care_homes": care_homes})
+                )?
+            );
             return Ok(());
         }
         for x in &mine {
@@ -142,7 +150,12 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
             }
         }
         println!();
-        return mix.print(args.format);
+        mix.print(args.format)?;
+        if !snap.care_homes.is_empty() {
+            println!();
+            print_network_homes(my_homes, args.format)?;
+        }
+        return Ok(());
     }
     let mut l = Listing::new("profiles", pcn_profile::SUMMARY_COLUMNS.to_vec());
     for row in pcn_profile::summary_rows(&all, commissioner.as_ref().map(|c| c.as_str())) {
@@ -151,6 +164,102 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     }
     l.meta.insert("snapshot".into(), json!(id));
     l.print(args.format)
+}
+
+fn per_1000(v: Option<f64>) -> String {
+    v.map_or("-".into(), |x| format!("{x:.1}"))
+}
+
+/// The care homes nearest one network's practices, with the premium paid.
+fn print_network_homes(
+    h: &pcn_profile::care_homes::NetworkCareHomes,
+    format: crate::cli::FormatArgs,
+) -> anyhow::Result<()> {
+    let mut l = Listing::new(
+        "care_homes",
+        vec!["location_id", "name", "postcode", "beds", "nursing", "nearest_practice", "distance_km"],
+    );
+    for x in &h.list {
+        l.rows.push(vec![
+            json!(x.location_id),
+            json!(x.name),
+            json!(x.postcode),
+            json!(x.beds),
+            json!(x.nursing),
+            json!(x.nearest_practice),
+            json!(x.distance_km),
+        ]);
+    }
+    l.footer.push(format!(
+        "{} care homes, {} beds ({} with nursing) nearest {}'s practices: {} per 1,000 patients (commissioner {}, England {}).",
+        h.homes,
+        h.beds,
+        h.nursing_beds,
+        h.network,
+        per_1000(h.beds_per_1000[0]),
+        per_1000(h.beds_per_1000[1]),
+        per_1000(h.beds_per_1000[2]),
+    ));
+    for p in &h.premium_paid {
+        l.footer.push(format!("Care Home Premium paid for {}: £{}.", p.year, p.paid));
+    }
+    l.print(format)
+}
+
+/// Every care home with the network it falls to (its nearest member practice's).
+fn list_care_homes(
+    id: i64,
+    all: &[pcn_profile::Profile],
+    homes: &pcn_profile::care_homes::Alignment,
+    commissioner: Option<&pcn_core::CommissionerCode>,
+    network: Option<&str>,
+    format: crate::cli::FormatArgs,
+) -> anyhow::Result<()> {
+    let mut l = Listing::new(
+        "care_homes",
+        vec![
+            "network",
+            "commissioner",
+            "location_id",
+            "name",
+            "postcode",
+            "beds",
+            "nursing",
+            "nearest_practice",
+            "distance_km",
+        ],
+    );
+    for (p, n) in all.iter().zip(&homes.networks) {
+        if commissioner.is_some_and(|c| p.commissioner.as_deref() != Some(c.as_str()))
+            || network.is_some_and(|c| !c.eq_ignore_ascii_case(&p.network))
+        {
+            continue;
+        }
+        for x in &n.list {
+            l.rows.push(vec![
+                json!(p.network),
+                json!(p.commissioner),
+                json!(x.location_id),
+                json!(x.name),
+                json!(x.postcode),
+                json!(x.beds),
+                json!(x.nursing),
+                json!(x.nearest_practice),
+                json!(x.distance_km),
+            ]);
+        }
+    }
+    l.meta.insert("snapshot".into(), json!(id));
+    l.meta.insert("homes".into(), json!(homes.homes));
+    l.meta.insert("beds".into(), json!(homes.beds));
+    l.meta.insert("unlocated".into(), json!(homes.unlocated));
+    if homes.homes == 0 {
+        l.footer.push(format!("Snapshot {id} has no care homes: import the CQC directory (HSCA active locations)."));
+    } else if homes.unlocated > 0 {
+        l.footer
+            .push(format!("{} of {} care homes have no location and are not listed.", homes.unlocated, homes.homes));
+    }
+    l.print(format)
 }
 
 /// Writes a page whole or not at all (a partial file first, then renamed).

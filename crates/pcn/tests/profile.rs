@@ -179,3 +179,47 @@ fn a_profile_shows_its_change_since_an_earlier_snapshot() {
     let reg = rows.iter().find(|r| r["measure"] == "registered").unwrap();
     assert_eq!(reg["change"], 0, "{reg}");
 }
+
+#[test]
+fn a_profile_lists_the_care_homes_nearest_its_practices() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    let mut files = small_fixture_files();
+    files.push(fixtures().join("care_homes/HSCA_Active_Locations.csv"));
+    let out = pcn_paths(&db, &["import"], &files, &["--as-of", "2021-01-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let all = ok_json(&pcn(&db, &["profile", "--care-homes", "--json"]));
+    let rows = all["care_homes"].as_array().unwrap();
+    let got: Vec<(&str, &str, u64, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["network"].as_str().unwrap(),
+                r["location_id"].as_str().unwrap(),
+                r["beds"].as_u64().unwrap(),
+                r["nearest_practice"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Elm House shares A00002's postcode; Birch Lodge is nearest A00005 (A00006 has no coordinates).
+    assert_eq!(got, [("U00001", "1-1000000001", 60, "A00002"), ("U00002", "1-1000000002", 30, "A00005")]);
+    assert_eq!(rows[0]["distance_km"], 0.0);
+    assert_eq!((all["homes"].as_u64(), all["unlocated"].as_u64()), (Some(3), Some(1)));
+
+    let one = ok_json(&pcn(&db, &["profile", "U00001", "--json"]));
+    let homes = &one["care_homes"];
+    assert_eq!(
+        (homes["homes"].as_u64(), homes["beds"].as_u64(), homes["nursing_beds"].as_u64()),
+        (Some(1), Some(60), Some(60))
+    );
+    // Per 1,000 registered: TOWN PCN 60 / 32,500; England (both networks) 90 / (32,500 + 36,500).
+    let registered = one["profile"]["registered"].as_f64().unwrap();
+    assert_eq!(registered, 32_500.0);
+    assert_eq!(homes["beds_per_1000"][0].as_f64().unwrap(), (60.0 * 1000.0 / 32_500.0 * 100.0_f64).round() / 100.0);
+    let england: f64 = ["U00001", "U00002"].iter().map(|n| profile(&db, n)["registered"].as_f64().unwrap()).sum();
+    assert_eq!(homes["beds_per_1000"][2].as_f64().unwrap(), (90.0 * 1000.0 / england * 100.0).round() / 100.0);
+    // No payments in the fixture: no premium and no alignment prompt.
+    assert_eq!(homes["premium_paid"].as_array().unwrap().len(), 0);
+    assert!(one["prompts"].as_array().unwrap().iter().all(|p| p["id"] != "ehch.alignment-gap"));
+}
