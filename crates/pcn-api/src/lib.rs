@@ -64,9 +64,16 @@ pub struct Loaded {
     pub networks_of: Vec<Vec<u32>>,
     /// Every network's profile, computed on first use.
     pub profiles: std::sync::OnceLock<Vec<pcn_profile::Profile>>,
+    /// Care homes aligned to networks (nearest member practice), computed on first use.
+    pub care_homes: std::sync::OnceLock<pcn_profile::care_homes::Alignment>,
 }
 
 impl Loaded {
+    /// Every care home aligned to the network of its nearest member practice.
+    pub fn care_homes(&self) -> &pcn_profile::care_homes::Alignment {
+        self.care_homes.get_or_init(|| pcn_profile::care_homes::align(&self.model, &self.snap, &self.config))
+    }
+
     /// A network's index by code: 400 for a malformed code, 404 for one not in this view.
     pub fn network_index(&self, code: &str) -> Result<u32, ApiError> {
         let c = pcn_core::NetworkCode::parse(code)
@@ -159,7 +166,16 @@ impl AppState {
             let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
             let config = model.configuration(&snap);
             let networks_of = config.networks_of(model.practices.len());
-            Loaded { id, register_head: head, snap, model, config, networks_of, profiles: Default::default() }
+            Loaded {
+                id,
+                register_head: head,
+                snap,
+                model,
+                config,
+                networks_of,
+                profiles: Default::default(),
+                care_homes: Default::default(),
+            }
         })
         .await
         .map_err(|e| ApiError::Internal(format!("loading snapshot {id}: {e}")))?;
@@ -179,7 +195,15 @@ impl AppState {
             return Ok(f.clone());
         }
         let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let (practices, networks) = pcn_funding::inputs::from_snapshot(&l.snap, rates, &[]);
+        let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&l.snap, rates, &[]);
+        // Care Home Premium beds: the homes nearest each network's practices in this view.
+        if !l.snap.care_homes.is_empty() {
+            let beds: HashMap<&str, u64> =
+                l.care_homes().networks.iter().filter(|n| n.beds > 0).map(|n| (n.network.as_str(), n.beds)).collect();
+            for n in &mut networks {
+                n.beds = beds.get(n.code.as_str()).map(|b| rust_decimal::Decimal::from(*b));
+            }
+        }
         let by_code: HashMap<&str, u32> =
             practices.iter().enumerate().map(|(i, p)| (p.code.as_str(), i as u32)).collect();
         let practice_ix = l.model.practices.iter().map(|p| by_code.get(p.code.as_str()).copied()).collect();

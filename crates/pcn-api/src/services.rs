@@ -29,6 +29,11 @@ fn all_profiles(l: &Loaded) -> &[pcn_profile::Profile] {
     l.profiles.get_or_init(|| pcn_profile::profiles(&l.model, &l.snap, &l.config))
 }
 
+/// A network's care homes, when the snapshot has the CQC directory at all.
+fn network_homes(l: &Loaded, n: usize) -> Option<&pcn_profile::care_homes::NetworkCareHomes> {
+    (!l.snap.care_homes.is_empty()).then(|| &l.care_homes().networks[n])
+}
+
 /// A network's profile in a view, its prompts, and its change against another snapshot when asked.
 struct NetworkProfile {
     now: Arc<Loaded>,
@@ -50,14 +55,18 @@ async fn network_profile(state: &AppState, code: &str, q: &ProfileQuery) -> Resu
         None => None,
     };
     let all = all_profiles(&now);
-    let prompts = pcn_profile::prompts(all, 2.5).into_iter().filter(|p| p.network == all[n].network).collect();
+    let prompts =
+        pcn_profile::all_prompts(all, now.care_homes()).into_iter().filter(|p| p.network == all[n].network).collect();
     Ok(NetworkProfile { now, n, prompts, change })
 }
 
 /// A network's profile: list sizes, rurality and deprivation mix, QOF
 /// prevalence by group, each beside its commissioner and England; with
 /// `against`, its change since that snapshot (`change`: then, now and now
-/// minus then for each measure).
+/// minus then for each measure); `care_homes`: the CQC care homes nearest its
+/// practices, their beds per 1,000 patients and the premium paid (null when
+/// the snapshot has no CQC directory); `prompts`: CVD case-finding and
+/// care-home alignment gaps.
 #[utoipa::path(
     get, path = "/api/networks/{code}/profile", tag = "pcn",
     params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), ProfileQuery),
@@ -74,6 +83,7 @@ pub async fn profile(
         "qof_registers": !x.now.snap.registers.is_empty(),
         "profile": all_profiles(&x.now)[x.n],
         "prompts": x.prompts,
+        "care_homes": network_homes(&x.now, x.n),
     });
     if let Some(c) = x.change {
         out["change"] = json!(c);
@@ -100,7 +110,13 @@ pub async fn profile_html(
     use axum::response::IntoResponse;
     let x = network_profile(&state, &code, &q).await?;
     let prompts: Vec<&pcn_profile::Prompt> = x.prompts.iter().collect();
-    let page = pcn_profile::html::page(x.now.id, &all_profiles(&x.now)[x.n], &prompts, x.change.as_ref());
+    let page = pcn_profile::html::page(
+        x.now.id,
+        &all_profiles(&x.now)[x.n],
+        &prompts,
+        x.change.as_ref(),
+        network_homes(&x.now, x.n),
+    );
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
 }
 

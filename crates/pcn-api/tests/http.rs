@@ -404,3 +404,44 @@ async fn every_networks_profile_downloads_as_csv() {
         assert_eq!((s, j["code"].as_str()), (status, Some(code)), "{uri}: {j}");
     }
 }
+
+#[tokio::test]
+async fn a_profile_carries_its_care_homes_and_the_premium_counts_their_beds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = fixtures();
+    files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/care_homes/HSCA_Active_Locations.csv"));
+    let opts = pcn_nhs::ImportOptions { as_of: Some(time::macros::date!(2021 - 01 - 01)), ..Default::default() };
+    let import = pcn_nhs::import_files(&files, &opts).unwrap();
+    let store = Store::open_or_create(&dir.path().join("pcn.db")).await.unwrap();
+    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
+    let with_homes = router(AppState::new(store)).0;
+
+    let (s, v) = get(&with_homes, "/api/networks/U00001/profile").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let homes = &v["care_homes"];
+    assert_eq!((homes["homes"].as_u64(), homes["beds"].as_u64()), (Some(1), Some(60)), "{homes}");
+    let elm = &homes["list"][0];
+    assert_eq!(
+        (elm["name"].as_str(), elm["nearest_practice"].as_str()),
+        (Some("Elm House Nursing Home"), Some("A00002"))
+    );
+    // WGS84 for the map: the coordinate file's point for TS1 2AB.
+    assert_eq!((elm["lat"].as_f64(), elm["lon"].as_f64()), (Some(54.5735), Some(-1.2275)));
+
+    // 2021/22: £120 a bed, for the 60 beds nearest TOWN PCN and the 30 nearest CITY PCN.
+    for (code, beds) in [("U00001", 60), ("U00002", 30)] {
+        let (s, pay) = get(&with_homes, &format!("/api/networks/{code}/pay?year=2021/22")).await;
+        assert_eq!(s, StatusCode::OK, "{pay}");
+        let premium = pay["streams"].as_array().unwrap().iter().find(|x| x["stream"] == "care_home_premium");
+        assert_eq!(premium.and_then(|x| x["pence"].as_i64()), Some(beds * 12_000), "{pay}");
+    }
+    let (s, _, page) = get_text(&with_homes, "/api/networks/U00001/profile.html").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Care homes (CQC directory)") && page.contains("<td>Elm House Nursing Home</td>"), "{page}");
+
+    // Without the directory there is no care-home section at all.
+    let dir2 = tempfile::tempdir().unwrap();
+    let plain = app(dir2.path()).await;
+    let (_, v) = get(&plain, "/api/networks/U00001/profile").await;
+    assert!(v["care_homes"].is_null(), "{v}");
+}

@@ -34,6 +34,9 @@ pub struct AlignedHome {
     /// The nearest practice in a network, and how far it is (km, one decimal).
     pub nearest_practice: String,
     pub distance_km: f64,
+    /// WGS84, for maps.
+    pub lat: f64,
+    pub lon: f64,
 }
 
 /// The care homes nearest a network's practices.
@@ -156,6 +159,8 @@ pub fn align(model: &Model, snap: &Snapshot, config: &Configuration) -> Alignmen
             nursing: h.nursing,
             nearest_practice: model.practices[p as usize].code.to_string(),
             distance_km: (d / 100.0).round() / 10.0,
+            lat: loc.lat,
+            lon: loc.lon,
         });
     }
     // Registered lists and beds by commissioner and for England, over networks.
@@ -258,9 +263,9 @@ pub fn alignment_prompts(a: &Alignment, share: f64, min_beds: u64) -> Vec<Prompt
     let Some(year) = a.networks.iter().flat_map(|n| n.premium_paid.iter().map(|p| p.year.clone())).max() else {
         return Vec::new();
     };
-    let paid_in = |n: &NetworkCareHomes| {
-        n.premium_paid.iter().find(|p| p.year == year).map_or(0, |p| p.paid.pence().max(0)) as f64 / 100.0
-    };
+    let paid_pence =
+        |n: &NetworkCareHomes| n.premium_paid.iter().find(|p| p.year == year).map_or(0, |p| p.paid.pence().max(0));
+    let paid_in = |n: &NetworkCareHomes| paid_pence(n) as f64 / 100.0;
     let mut per_bed: Vec<f64> =
         a.networks.iter().filter(|n| n.beds > 0 && paid_in(n) > 0.0).map(|n| paid_in(n) / n.beds as f64).collect();
     if per_bed.len() < 5 {
@@ -279,8 +284,10 @@ pub fn alignment_prompts(a: &Alignment, share: f64, min_beds: u64) -> Vec<Prompt
                 network: n.network.clone(),
                 id: "ehch.alignment-gap",
                 message: format!(
-                    "{} care homes with {} beds are nearest this network's practices, but the Care Home Premium paid to it for {year} (£{paid:.2}) covers about {covered:.0} beds at the median network's £{median:.2} per nearby bed: check that every home is aligned to a network (Enhanced Health in Care Homes)",
-                    n.homes, n.beds
+                    "{} care homes with {} beds are nearest this network's practices, but the Care Home Premium paid to it for {year} ({}) covers about {covered:.0} beds at the median network's £{median:.2} per nearby bed: check that every home is aligned to a network (Enhanced Health in Care Homes)",
+                    n.homes,
+                    n.beds,
+                    Money::from_pence(paid_pence(n)),
                 ),
                 observed: covered.round(),
                 expected: n.beds as f64,
@@ -346,7 +353,7 @@ mod tests {
         assert_eq!(got.iter().map(|p| p.network.as_str()).collect::<Vec<_>>(), vec!["U00010"]);
         assert_eq!(got[0].observed, 100.0);
         assert_eq!(got[0].expected, 400.0);
-        assert!(got[0].message.contains("£6000.00") && got[0].message.contains("£60.00"), "{}", got[0].message);
+        assert!(got[0].message.contains("£6,000.00") && got[0].message.contains("£60.00"), "{}", got[0].message);
         // Without enough paid networks to judge the typical rate, nothing is said.
         let few = Alignment { networks: a.networks[..3].to_vec(), ..a.clone() };
         assert!(alignment_prompts(&few, 0.5, 20).is_empty());

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::care_homes::NetworkCareHomes;
 use crate::change::{Change, ChangeRow};
 use crate::groups::ordered;
 use crate::{Profile, Prompt};
@@ -65,7 +66,13 @@ fn signed(row: &ChangeRow) -> String {
 
 /// The printable page of a network's profile in `snapshot`, with its prompts,
 /// and its change since another snapshot when given.
-pub fn page(snapshot: i64, p: &Profile, prompts: &[&Prompt], change: Option<&Change>) -> String {
+pub fn page(
+    snapshot: i64,
+    p: &Profile,
+    prompts: &[&Prompt],
+    change: Option<&Change>,
+    homes: Option<&NetworkCareHomes>,
+) -> String {
     let mut h = String::new();
     let title = format!("{} {}", p.network, p.name.as_deref().unwrap_or(""));
     let _ = write!(
@@ -148,8 +155,47 @@ td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}th:first-child
         }
         h.push_str("</table>");
     }
+    if let Some(c) = homes {
+        care_homes(&mut h, c);
+    }
     h.push_str("<p>Rurality and deprivation are those of each practice's nearest LSOA, counted in registered patients. Prevalence is QOF's: registers over the lists they are counted against.</p></html>\n");
     h
+}
+
+/// The care homes nearest the network's practices (CQC directory), and the premium paid.
+fn care_homes(h: &mut String, c: &NetworkCareHomes) {
+    let per = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.1}"));
+    let _ = write!(
+        h,
+        "<h2>Care homes (CQC directory)</h2><p>{} care homes with {} beds ({} with nursing) are nearest this network's practices: {} beds per 1,000 registered patients (commissioner {}, England {}).",
+        thousands(c.homes as i64),
+        thousands(c.beds as i64),
+        thousands(c.nursing_beds as i64),
+        per(c.beds_per_1000[0]),
+        per(c.beds_per_1000[1]),
+        per(c.beds_per_1000[2]),
+    );
+    for p in &c.premium_paid {
+        let _ = write!(h, " Care Home Premium paid for {}: {}.", escape(&p.year), p.paid);
+    }
+    h.push_str("</p>");
+    if c.list.is_empty() {
+        return;
+    }
+    h.push_str("<table><tr><th>care home</th><th>postcode</th><th>beds</th><th>nursing</th><th>nearest practice</th><th>km</th></tr>");
+    for x in &c.list {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td></tr>",
+            escape(&x.name),
+            escape(x.postcode.as_deref().unwrap_or("-")),
+            x.beds,
+            if x.nursing { "yes" } else { "no" },
+            escape(&x.nearest_practice),
+            x.distance_km
+        );
+    }
+    h.push_str("</table>");
 }
 
 #[cfg(test)]
@@ -188,7 +234,7 @@ mod tests {
     #[test]
     fn the_page_escapes_names_and_orders_the_groups() {
         let p = profile();
-        let html = page(7, &p, &[], None);
+        let html = page(7, &p, &[], None, None);
         assert!(html.starts_with("<!doctype html>"));
         assert!(html.contains("Profile of U00001 &lt;b&gt;Town&lt;/b&gt; &amp; &quot;Country&quot; PCN"), "{html}");
         assert!(!html.contains("<b>Town"));
@@ -207,7 +253,7 @@ mod tests {
         then.practices = 2;
         then.prevalence[2].percent = Some(9.5);
         let c = Change::new(3, &then, 7, &now);
-        let html = page(7, &now, &[], Some(&c));
+        let html = page(7, &now, &[], Some(&c), None);
         assert!(html.contains("<h2>Change since snapshot 3</h2>"), "{html}");
         assert!(
             html.contains("<tr><td>registered</td><td>33,000</td><td>32,500</td><td>\u{2212}500</td></tr>"),
@@ -216,6 +262,39 @@ mod tests {
         assert!(html.contains("<tr><td>practices</td><td>2</td><td>3</td><td>+1</td></tr>"), "{html}");
         assert!(html.contains("<tr><td>HYP prevalence %</td><td>9.50</td><td>10.00</td><td>+0.50</td></tr>"), "{html}");
         assert!(html.contains("<tr><td>DM prevalence %</td><td>10.00</td><td>10.00</td><td>0</td></tr>"), "{html}");
+    }
+
+    #[test]
+    fn care_homes_are_listed_with_the_premium_paid() {
+        use crate::care_homes::{AlignedHome, PremiumPaid};
+        let homes = NetworkCareHomes {
+            network: "U00001".into(),
+            homes: 1,
+            beds: 1_200,
+            nursing_beds: 1_200,
+            beds_per_1000: [Some(36.92), Some(10.0), None],
+            premium_paid: vec![PremiumPaid { year: "2020/21".into(), paid: pcn_core::Money::from_pence(7_200_00) }],
+            list: vec![AlignedHome {
+                location_id: "1-1".into(),
+                name: "Elm <House>".into(),
+                postcode: Some("TS1 2AB".into()),
+                beds: 1_200,
+                nursing: true,
+                nearest_practice: "A00002".into(),
+                distance_km: 0.25,
+                lat: 54.5,
+                lon: -1.2,
+            }],
+        };
+        let html = page(7, &profile(), &[], None, Some(&homes));
+        assert!(html.contains("1 care homes with 1,200 beds (1,200 with nursing)"), "{html}");
+        assert!(html.contains("36.9 beds per 1,000 registered patients (commissioner 10.0, England -)"), "{html}");
+        assert!(html.contains("Care Home Premium paid for 2020/21: £7,200.00."), "{html}");
+        assert!(
+            html.contains("<td>Elm &lt;House&gt;</td><td>TS1 2AB</td><td>1200</td><td>yes</td><td>A00002</td>"),
+            "{html}"
+        );
+        assert!(!page(7, &profile(), &[], None, None).contains("Care homes"));
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
             None => None,
         };
         if let Some(path) = &args.html {
-            write_html(path, &pcn_profile::html::page(id, p, &mine, change.as_ref()))?;
+            write_html(path, &pcn_profile::html::page(id, p, &mine, change.as_ref(), care_homes_of(&snap, my_homes)))?;
             eprintln!("Profile of {} written to {}", p.network, path.display());
             return Ok(());
         }
@@ -87,7 +87,7 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
             return print_change(&c, args.format);
         }
         if args.format.json {
-            let care_homes = (!snap.care_homes.is_empty()).then_some(my_homes);
+            let care_homes = care_homes_of(&snap, my_homes);
             println!(
                 "{}",
                 serde_json::to_string_pretty(
@@ -166,6 +166,14 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     l.print(args.format)
 }
 
+/// A network's care homes, when the snapshot has the CQC directory at all.
+fn care_homes_of<'a>(
+    snap: &pcn_core::Snapshot,
+    homes: &'a pcn_profile::care_homes::NetworkCareHomes,
+) -> Option<&'a pcn_profile::care_homes::NetworkCareHomes> {
+    (!snap.care_homes.is_empty()).then_some(homes)
+}
+
 fn per_1000(v: Option<f64>) -> String {
     v.map_or("-".into(), |x| format!("{x:.1}"))
 }
@@ -201,7 +209,7 @@ fn print_network_homes(
         per_1000(h.beds_per_1000[2]),
     ));
     for p in &h.premium_paid {
-        l.footer.push(format!("Care Home Premium paid for {}: £{}.", p.year, p.paid));
+        l.footer.push(format!("Care Home Premium paid for {}: {}.", p.year, p.paid));
     }
     l.print(format)
 }
