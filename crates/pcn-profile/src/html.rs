@@ -273,7 +273,7 @@ mod tests {
             beds: 1_200,
             nursing_beds: 1_200,
             beds_per_1000: [Some(36.92), Some(10.0), None],
-            premium_paid: vec![PremiumPaid { year: "2020/21".into(), paid: pcn_core::Money::from_pence(7_200_00) }],
+            premium_paid: vec![PremiumPaid { year: "2020/21".into(), paid: pcn_core::Money::from_pence(720_000) }],
             list: vec![AlignedHome {
                 location_id: "1-1".into(),
                 name: "Elm <House>".into(),
