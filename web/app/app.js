@@ -141,6 +141,7 @@ async function boot() {
   });
   on('focus-practices', (codes) => mainMap.focusPractices(codes, { keep: true }));
   on('focus-network', (code) => mainMap.focusNetwork(code));
+  on('show-care-homes', ({ network, homes }) => mainMap.showCareHomes(network, homes));
   on('edit-network', ({ practice }) => {
     selectTab('edit');
     if (practice && mainMap.practices.get(practice)) pickPractice(mainMap.practices.get(practice).props);

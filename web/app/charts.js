@@ -258,3 +258,37 @@ export function dotPlot({ group, network, commissioner, england }, labels, band 
   }
   return svg;
 }
+
+/**
+ * Beds per 1,000 registered patients: one horizontal bar per area (network, commissioner, England),
+ * on one scale. `bars` = [{label, value (null when not known), key}].
+ */
+export function bedsChart(bars) {
+  const W = 420;
+  const lw = 96;
+  const bh = 18;
+  const gap = 8;
+  const H = bars.length * (bh + gap) + 4;
+  const pw = W - lw - 54;
+  const top = niceAxis(Math.max(...bars.map((b) => b.value || 0))).top;
+  const svg = chart(
+    W,
+    H,
+    `Care home beds per 1,000 registered patients: ${bars.map((b) => `${b.label} ${b.value == null ? 'not known' : b.value.toFixed(1)}`).join(', ')}`,
+    'One bar per area: beds in the CQC-registered care homes nearest its practices, per 1,000 patients on its lists.',
+    'profile-beds-chart',
+    'chart-beds',
+  );
+  bars.forEach((b, i) => {
+    const y0 = 2 + i * (bh + gap);
+    const g = s('g', { class: 'beds-bar', 'data-area': b.key });
+    g.append(s('text', { x: lw - 6, y: y0 + bh / 2 + 4, 'text-anchor': 'end', class: 'bar-label' }, b.label));
+    const w = b.value == null ? 0 : (b.value / top) * pw;
+    g.append(
+      s('rect', { x: lw, y: y0, width: Math.max(w, 0.5), height: bh, fill: COLOURS[b.key] || COLOURS.network }, title(`${b.label}: ${b.value == null ? 'not known' : `${b.value.toFixed(1)} beds per 1,000 patients`}`)),
+      s('text', { x: lw + w + 4, y: y0 + bh / 2 + 4, class: 'seg-label dark' }, b.value == null ? '—' : b.value.toFixed(1)),
+    );
+    svg.append(g);
+  });
+  return svg;
+}

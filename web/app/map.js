@@ -54,6 +54,7 @@ export class MapView {
     this.map.fitBounds(ENGLAND);
     this.base = L.layerGroup().addTo(this.map);
     this.overlay = L.layerGroup().addTo(this.map);
+    this.homes = L.layerGroup().addTo(this.map); // care homes of one network, when asked
     this.networks = new Map(); // code -> {layer, props}
     this.practices = new Map(); // code -> {layer, props}
     this.commissioners = new Map();
@@ -74,6 +75,7 @@ export class MapView {
   load(fc) {
     this.base.clearLayers();
     this.overlay.clearLayers();
+    this.homes.clearLayers();
     this.networks.clear();
     this.practices.clear();
     this.commissioners.clear();
@@ -299,6 +301,29 @@ export class MapView {
 
   redrawHeads() {
     for (const h of this.heads) for (const l of h.layers) l.setLatLngs(this.headOf(h.from, h.to));
+  }
+
+  /**
+   * Draw care homes (the profile's list: {location_id, name, beds, lat, lon, …}) as squares sized by
+   * beds, replacing any drawn before, and bring them into view with their network.
+   */
+  showCareHomes(network, homes) {
+    this.homes.clearLayers();
+    const bounds = L.latLngBounds([]);
+    for (const x of homes) {
+      const at = L.latLng(x.lat, x.lon);
+      const half = Math.min(9, 3 + Math.sqrt(x.beds) / 1.5);
+      const icon = L.divIcon({ className: 'care-home-marker', iconSize: [half * 2, half * 2] });
+      L.marker(at, { icon, keyboard: false, title: `${x.name}: ${x.beds} beds` })
+        .bindTooltip(`<b>${escapeHtml(x.name)}</b><br>${x.beds} beds${x.nursing ? ', with nursing' : ''}<br>nearest practice ${escapeHtml(x.nearest_practice)} (${Number(x.distance_km).toFixed(1)} km)`)
+        .addTo(this.homes);
+      bounds.extend(at);
+    }
+    this.el.dataset.careHomes = String(homes.length);
+    this.el.dataset.careHomesNetwork = network;
+    const net = this.networks.get(network);
+    if (net && net.layer.getBounds) bounds.extend(net.layer.getBounds());
+    if (bounds.isValid()) this.map.flyToBounds(bounds, { padding: [40, 40], maxZoom: 13, duration: 0.6 });
   }
 
   invalidate() {

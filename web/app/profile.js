@@ -3,9 +3,9 @@
 // and England; charts drawn as inline SVG by charts.js, with the numbers in tables.
 
 import * as api from './api.js';
-import { h, clear, num } from './fmt.js';
-import { state, showError } from './state.js';
-import { decileChart, rurality, dotPlot, pct, RUC, COLOURS } from './charts.js';
+import { h, clear, num, pounds } from './fmt.js';
+import { state, showError, emit } from './state.js';
+import { decileChart, rurality, dotPlot, bedsChart, pct, RUC, COLOURS } from './charts.js';
 
 /** QOF groups shown first, in this order; the rest follow, collapsed. */
 export const MAIN_GROUPS = ['HYP', 'DM', 'COPD', 'AST', 'CHD', 'DEM', 'DEP', 'CKD'];
@@ -86,10 +86,12 @@ export async function renderProfile(code, box, current) {
             : `None of the ${num(p.registered)} patients is at a practice with an LSOA class (the snapshot has no LSOA data, or the practices are not located).`,
         )
       : null,
+    promptsSection(res),
     changeSection(code, res, p, current),
     deprivationSection(p),
     ruralitySection(p),
     prevalenceSection(res, p),
+    careHomesSection(res, p),
   );
   box.dataset.loaded = 'true';
 }
@@ -395,5 +397,78 @@ function prevalenceSection(res, p) {
       restBody,
     ),
     toggle,
+  );
+}
+
+/** What the profile suggests the network look at (CVD case-finding, care-home alignment gaps). */
+function promptsSection(res) {
+  const list = res.prompts || [];
+  if (!list.length) return null;
+  const names = { 'cvd.case-finding': 'CVD case-finding', 'ehch.alignment-gap': 'Care-home alignment' };
+  return h(
+    'section',
+    { class: 'profile-part profile-prompts', 'data-testid': 'profile-prompts' },
+    h('h4', {}, 'Prompts'),
+    h(
+      'ul',
+      { class: 'prompts' },
+      list.map((x) => h('li', { 'data-testid': 'profile-prompt', 'data-id': x.id }, h('strong', {}, `${names[x.id] || x.id}: `), x.message)),
+    ),
+  );
+}
+
+/** The CQC care homes nearest the network's practices: beds per 1,000 against the commissioner and England, the premium paid, and the homes. */
+function careHomesSection(res, p) {
+  const c = res.care_homes;
+  const head = h('h4', {}, 'Care homes');
+  if (!c) {
+    return h('section', { class: 'profile-part', 'data-testid': 'profile-care-homes' }, head, h('p', { class: 'muted', 'data-testid': 'profile-care-homes-none' }, 'No care homes: this snapshot has no CQC directory (import the HSCA active locations file to see them).'));
+  }
+  const per = c.beds_per_1000;
+  const show = h('button', { type: 'button', class: 'secondary small', 'data-testid': 'care-homes-show', disabled: !c.list.length }, 'Show on the map');
+  show.addEventListener('click', () => emit('show-care-homes', { network: p.network, homes: c.list }));
+  return h(
+    'section',
+    { class: 'profile-part', 'data-testid': 'profile-care-homes' },
+    head,
+    h(
+      'p',
+      { class: 'small', 'data-testid': 'care-homes-summary' },
+      h('strong', {}, `${num(c.homes)} care home${c.homes === 1 ? '' : 's'}, ${num(c.beds)} beds`),
+      ` (${num(c.nursing_beds)} with nursing) are nearest ${p.network}’s practices, so fall to it under Enhanced Health in Care Homes unless agreed otherwise.`,
+    ),
+    h(
+      'div',
+      { class: 'chart-box' },
+      bedsChart([
+        { label: p.network, value: per[0], key: 'network' },
+        { label: p.commissioner ? `${p.commissioner} (comm.)` : 'Commissioner', value: per[1], key: 'commissioner' },
+        { label: 'England', value: per[2], key: 'england' },
+      ]),
+    ),
+    c.premium_paid.length
+      ? h('p', { class: 'small', 'data-testid': 'care-homes-premium' }, 'Care Home Premium paid: ', c.premium_paid.map((x, i) => [i ? '; ' : '', h('strong', {}, pounds(x.paid)), ` for ${x.year}`]))
+      : null,
+    show,
+    c.list.length
+      ? h(
+          'details',
+          { class: 'numbers' },
+          h('summary', {}, `The ${c.list.length} home${c.list.length === 1 ? '' : 's'}`),
+          h(
+            'table',
+            { class: 'mix', 'data-testid': 'care-homes-table' },
+            h('caption', { class: 'sr-only' }, `Care homes nearest ${p.network}’s practices`),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Care home'), h('th', { scope: 'col', class: 'num' }, 'Beds'), h('th', { scope: 'col' }, 'Nursing'), h('th', { scope: 'col' }, 'Nearest practice'), h('th', { scope: 'col', class: 'num' }, 'km'))),
+            h(
+              'tbody',
+              {},
+              c.list.map((x) =>
+                h('tr', { 'data-testid': 'care-home-row', 'data-id': x.location_id }, h('th', { scope: 'row' }, x.name, h('span', { class: 'sub' }, x.postcode || '')), h('td', { class: 'num' }, num(x.beds)), h('td', {}, x.nursing ? 'yes' : 'no'), h('td', {}, x.nearest_practice), h('td', { class: 'num' }, Number(x.distance_km).toFixed(1))),
+              ),
+            ),
+          ),
+        )
+      : null,
   );
 }

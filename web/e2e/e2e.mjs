@@ -940,6 +940,64 @@ async function main() {
     return `${note}; printable page and CSV (${lines.length - 1} networks)`;
   });
 
+  await flow('care-homes', async () => {
+    // The CQC care homes nearest a network's practices: the summary, the beds chart and the homes
+    // as the API has them, an alignment-gap prompt when the premium paid falls short, and the homes
+    // drawn on the map. Without a CQC directory the profile says so.
+    resetProblems();
+    const snap = await page.evaluate(() => window.pcn.state.snapshot);
+    let code = null;
+    let res = null;
+    for (let pageNo = 1; !code && pageNo <= 10; pageNo++) {
+      const list = await apiGet(`/api/networks?snapshot=${snap}&per_page=100&page=${pageNo}`);
+      const items = list.items || [];
+      for (const it of items) {
+        const r = await apiGet(`/api/networks/${it.code}/profile?snapshot=${snap}`);
+        if (!r.care_homes) break;
+        if ((r.prompts || []).some((x) => x.id === 'ehch.alignment-gap')) {
+          code = it.code;
+          res = r;
+          break;
+        }
+      }
+      if (items.length < 100) break;
+    }
+    if (!code) {
+      const r = await apiGet(`/api/networks/${move.from}/profile?snapshot=${snap}`);
+      expect(!r.care_homes, `no network of snapshot ${snap} has an alignment-gap prompt, though it has care homes`);
+      await openNetworkBySearch(move.from);
+      await page.click(tid('net-view-profile'));
+      await page.waitForSelector(`${tid('profile-section')}[data-loaded="true"]`, { timeout: 30000 });
+      await visible(tid('profile-care-homes-none'));
+      return `snapshot ${snap} has no CQC directory: the profile says so`;
+    }
+    await openNetworkBySearch(code);
+    await page.click(tid('net-view-profile'));
+    await page.waitForSelector(`${tid('profile-section')}[data-loaded="true"]`, { timeout: 30000 });
+    const c = res.care_homes;
+    const summary = await text(tid('care-homes-summary'));
+    const want = `${c.homes.toLocaleString('en-GB')} care home${c.homes === 1 ? '' : 's'}, ${c.beds.toLocaleString('en-GB')} beds`;
+    expect(summary.startsWith(want), `the care-home summary reads "${summary}", want it to start "${want}"`);
+    const rows = await page.locator(tid('care-home-row')).evaluateAll((els) => els.map((e) => e.dataset.id));
+    expect(JSON.stringify(rows) === JSON.stringify(c.list.map((x) => x.location_id)), `the table lists ${rows.length} homes, the API ${c.list.length}`);
+    const chart = await page.getAttribute(tid('profile-beds-chart'), 'aria-labelledby');
+    const label = await page.locator(`#${chart}`).textContent();
+    expect(label.includes(`${code} ${c.beds_per_1000[0].toFixed(1)}`), `the beds chart is labelled "${label}", the API has ${c.beds_per_1000[0]} per 1,000`);
+    const prompt = await page.locator(`${tid('profile-prompt')}[data-id="ehch.alignment-gap"]`).textContent();
+    const api = res.prompts.find((x) => x.id === 'ehch.alignment-gap');
+    expect(prompt.includes(api.message), `the prompt reads "${prompt}", the API "${api.message}"`);
+    await page.click(tid('care-homes-show'));
+    await page.waitForFunction((n) => document.getElementById('map').dataset.careHomes === String(n), c.list.length, { timeout: 10000 });
+    await settleMap();
+    const markers = await page.locator('#map .care-home-marker').count();
+    expect(markers === c.list.length, `the map draws ${markers} care homes, the API lists ${c.list.length}`);
+    await scrollPanel(tid('profile-care-homes'));
+    await shot('care-homes');
+    expect(!(await errorBanner()), `an error is shown: ${await errorBanner()}`);
+    expect(!problems.page.length && !problems.console.length && !problems.http.length, `errors: ${[...problems.page, ...problems.console, ...problems.http].join(' | ')}`);
+    return `${code}: ${c.homes} homes, ${c.beds} beds, ${c.beds_per_1000[0]} per 1,000 (England ${c.beds_per_1000[2]}); prompt shown; ${markers} on the map`;
+  });
+
   await flow('services', async () => {
     // The network manager's checklist: overdue first, then due, then done; one item marked done with
     // evidence moves to done; anonymous visitors read only, and their PUT answers 401.
