@@ -43,7 +43,7 @@ fn homes_fall_to_the_network_of_their_nearest_practice_and_gaps_are_found() {
     let england = (beds as f64 * 1000.0 / listed as f64 * 100.0).round() / 100.0;
     assert!(a.networks.iter().all(|n| n.beds_per_1000[2] == Some(england)));
 
-    // The generator pays every 13th network (from the 5th) a quarter of its premium.
+    // The generator pays every 13th network (from the 5th) 30% of its premium.
     let prompted: BTreeSet<String> = alignment_prompts(&a, 0.5, 20).into_iter().map(|p| p.network).collect();
     let underpaid: BTreeSet<String> = (0..area.networks.len())
         .filter(|n| n % 13 == 4)

@@ -2,8 +2,10 @@
 //! Care Home Premium each network is paid for the homes nearest its
 //! practices (2020/21: £60 a bed, paid from August 2020).
 //!
-//! A few networks are paid for only a quarter of their beds, as if some homes
-//! near them were aligned to no network, so the demo has alignment gaps to find.
+//! A few networks are paid for only 30% of their beds, as if some homes near
+//! them were aligned to no network, so the demo has alignment gaps to find (30%:
+//! not a whole number of months of the year's premium, which reconciliation
+//! would explain as a part year).
 
 use crate::postcodes::PostcodeBook;
 use crate::random::Rand;
@@ -14,7 +16,7 @@ use crate::{Point, SynthCommissioner, SynthNetwork, SynthPractice, names};
 const PATIENTS_PER_HOME: u64 = 4_000;
 /// The 2020/21 premium per bed, in pence (£7.50 a month for eight months).
 pub const PREMIUM_PENCE_PER_BED: i64 = 6_000;
-/// Every network whose index leaves this remainder is paid a quarter of its premium.
+/// Every network whose index leaves this remainder is paid 30% of its premium.
 const UNDERPAID_EVERY: usize = 13;
 const UNDERPAID_AT: usize = 4;
 
@@ -88,7 +90,7 @@ pub fn premium_by_network(homes: &[SynthCareHome], networks: usize) -> Vec<i64> 
         .enumerate()
         .map(|(n, b)| {
             let full = b * PREMIUM_PENCE_PER_BED;
-            if n % UNDERPAID_EVERY == UNDERPAID_AT { full / 4 } else { full }
+            if n % UNDERPAID_EVERY == UNDERPAID_AT { full * 3 / 10 } else { full }
         })
         .collect()
 }

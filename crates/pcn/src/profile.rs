@@ -28,18 +28,22 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     let config = model.configuration(&snap);
     let all = pcn_profile::profiles(&model, &snap, &config);
     let profile_time = started.elapsed();
-    if args.timings {
-        eprintln!(
-            "pcn-timings: model_ms={:.1} profiles_ms={:.1} networks={}",
-            model_time.as_secs_f64() * 1e3,
-            profile_time.as_secs_f64() * 1e3,
-            all.len()
-        );
-    }
     if snap.registers.is_empty() {
         eprintln!("note: snapshot {id} has no QOF prevalence file: import one for disease prevalence");
     }
+    let started = std::time::Instant::now();
     let homes = pcn_profile::care_homes::align(&model, &snap, &config);
+    let homes_time = started.elapsed();
+    if args.timings {
+        eprintln!(
+            "pcn-timings: model_ms={:.1} profiles_ms={:.1} care_homes_ms={:.1} networks={} care_homes={}",
+            model_time.as_secs_f64() * 1e3,
+            profile_time.as_secs_f64() * 1e3,
+            homes_time.as_secs_f64() * 1e3,
+            all.len(),
+            snap.care_homes.len()
+        );
+    }
     let prompts = pcn_profile::all_prompts(&all, &homes);
     if args.care_homes {
         return list_care_homes(id, &all, &homes, commissioner.as_ref(), args.network.as_deref(), args.format);
