@@ -66,6 +66,7 @@ async function loadMap() {
 }
 
 function openNetwork({ code, zoom = true, practice = null }) {
+  if (code !== state.network) mainMap.homes.clearLayers(); // one network's care homes at a time
   if (!code) return;
   if (activeTab !== 'network' && activeTab !== 'findings') selectTab('network');
   mainMap.focusNetwork(code, { zoom });

@@ -435,7 +435,7 @@ function careHomesSection(res, p) {
       'p',
       { class: 'small', 'data-testid': 'care-homes-summary' },
       h('strong', {}, `${num(c.homes)} care home${c.homes === 1 ? '' : 's'}, ${num(c.beds)} beds`),
-      ` (${num(c.nursing_beds)} with nursing) are nearest ${p.network}’s practices, so fall to it under Enhanced Health in Care Homes unless agreed otherwise.`,
+      ` (${num(c.nursing_beds)} with nursing) ${c.homes === 1 ? 'is' : 'are'} nearest ${p.network}’s practices. This estimates the homes it would align under Enhanced Health in Care Homes; alignments are agreed locally and may differ.`,
     ),
     h(
       'div',

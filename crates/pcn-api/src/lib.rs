@@ -195,15 +195,7 @@ impl AppState {
             return Ok(f.clone());
         }
         let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&l.snap, rates, &[]);
-        // Care Home Premium beds: the homes nearest each network's practices in this view.
-        if !l.snap.care_homes.is_empty() {
-            let beds: HashMap<&str, u64> =
-                l.care_homes().networks.iter().filter(|n| n.beds > 0).map(|n| (n.network.as_str(), n.beds)).collect();
-            for n in &mut networks {
-                n.beds = beds.get(n.code.as_str()).map(|b| rust_decimal::Decimal::from(*b));
-            }
-        }
+        let (practices, networks) = pcn_funding::inputs::from_snapshot(&l.snap, rates, &[]);
         let by_code: HashMap<&str, u32> =
             practices.iter().enumerate().map(|(i, p)| (p.code.as_str(), i as u32)).collect();
         let practice_ix = l.model.practices.iter().map(|p| by_code.get(p.code.as_str()).copied()).collect();

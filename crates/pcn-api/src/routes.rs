@@ -436,12 +436,7 @@ pub async fn network_pay(
     let code = NetworkCode::parse(&code).map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
     let id = state.store.resolve_snapshot(q.snapshot).await?;
     let snap = state.store.load_snapshot(id, pcn_store::Include { payments: true, ..Default::default() }).await?;
-    let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &[]);
-    // Care Home Premium beds, as `pcn pay` takes them without a --beds file.
-    let beds = pcn_profile::care_homes::beds_by_network(&snap);
-    for n in &mut networks {
-        n.beds = beds.get(&n.code).copied();
-    }
+    let (practices, networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &[]);
     let n = networks
         .iter()
         .position(|x| x.code == code.as_str())

@@ -298,12 +298,7 @@ pub async fn reconcile(
         // and the practices and networks that closed before the snapshot was taken.
         let rows: Vec<pcn_core::PracticePayments> = snap.payments.iter().filter(|p| p.year == year).cloned().collect();
         pcn_funding::reconcile::merge_payments(&mut snap, year, rows);
-        // Care Home Premium beds from the CQC directory, as `pcn reconcile` takes them without --beds.
-        let extra = pcn_funding::reconcile::Extra {
-            beds: pcn_profile::care_homes::beds_by_network(&snap),
-            ..Default::default()
-        };
-        pcn_funding::reconcile::reconcile(&snap, rates, &extra)
+        pcn_funding::reconcile::reconcile(&snap, rates, &pcn_funding::reconcile::Extra::default())
     })
     .await
     .map_err(|e| ApiError::Internal(format!("reconcile: {e}")))?;

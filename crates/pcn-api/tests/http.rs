@@ -428,13 +428,12 @@ async fn a_profile_carries_its_care_homes_and_the_premium_counts_their_beds() {
     // WGS84 for the map: the coordinate file's point for TS1 2AB.
     assert_eq!((elm["lat"].as_f64(), elm["lon"].as_f64()), (Some(54.5735), Some(-1.2275)));
 
-    // 2021/22: £120 a bed, for the 60 beds nearest TOWN PCN and the 30 nearest CITY PCN.
-    for (code, beds) in [("U00001", 60), ("U00002", 30)] {
-        let (s, pay) = get(&with_homes, &format!("/api/networks/{code}/pay?year=2021/22")).await;
-        assert_eq!(s, StatusCode::OK, "{pay}");
-        let premium = pay["streams"].as_array().unwrap().iter().find(|x| x["stream"] == "care_home_premium");
-        assert_eq!(premium.and_then(|x| x["pence"].as_i64()), Some(beds * 12_000), "{pay}");
-    }
+    // Entitlements never rest on the nearest-practice estimate: without agreed alignments the
+    // premium is not computed, and says why.
+    let (s, pay) = get(&with_homes, "/api/networks/U00001/pay?year=2021/22").await;
+    assert_eq!(s, StatusCode::OK, "{pay}");
+    assert!(pay["streams"].as_array().unwrap().iter().all(|x| x["stream"] != "care_home_premium"), "{pay}");
+    assert!(pay["missing"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().contains("beds")), "{pay}");
     let (s, _, page) = get_text(&with_homes, "/api/networks/U00001/profile.html").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Care homes (CQC directory)") && page.contains("<td>Elm House Nursing Home</td>"), "{page}");

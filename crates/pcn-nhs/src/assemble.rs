@@ -356,7 +356,7 @@ fn locate_care_homes(
     notes: &mut AssemblyNotes,
 ) -> Vec<CareHome> {
     let mut unlocated = 0;
-    let homes: Vec<CareHome> = records
+    let mut homes: Vec<CareHome> = records
         .into_iter()
         .map(|r| {
             let by_postcode = r.postcode.as_ref().and_then(|pc| coordinates.get(pc).copied());
@@ -377,6 +377,8 @@ fn locate_care_homes(
             }
         })
         .collect();
+    // In location ID order, as the store gives them back.
+    homes.sort_by(|a, b| a.location_id.cmp(&b.location_id));
     if unlocated > 0 {
         notes.warnings.push(format!(
             "{unlocated} of {} care homes have no location (postcode not in the coordinate files, no latitude and longitude): they are left out of care-home alignment",

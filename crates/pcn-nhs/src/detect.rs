@@ -144,6 +144,15 @@ pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
     } else {
         None
     };
+    // The CQC directory saved from its sheet may keep the title rows above its header.
+    let kind = kind.or_else(|| {
+        let below = crate::read::care_homes::HEADER_WITHIN - 1;
+        rdr.records()
+            .take(below)
+            .filter_map(Result::ok)
+            .any(|r| crate::read::care_homes::is_header(&Header::new(r.iter())))
+            .then_some(FileKind::CareHomes)
+    });
     kind.ok_or_else(|| {
         let shown: Vec<&str> = first.iter().take(6).collect();
         ReadError::at(

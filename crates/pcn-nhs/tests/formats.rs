@@ -261,6 +261,14 @@ fn cqc_directory_keeps_active_care_homes_from_csv_or_workbook() {
     // The workbook has a notes sheet first and title rows above the header.
     let xlsx = care_homes(&repo_fixture("care_homes/HSCA_Active_Locations.xlsx"));
     assert_eq!(xlsx, csv);
+    // A CSV saved from that sheet keeps its title rows: it reads the same, with true line numbers.
+    let f = Files::new();
+    let text = std::fs::read_to_string(repo_fixture("care_homes/HSCA_Active_Locations.csv")).unwrap();
+    let titled = f.write("titled.csv", &format!("HSCA Active Locations,,\nData as at 01 January 2021,,\n\n{text}"));
+    assert_eq!(care_homes(&titled), csv);
+    let bad = f.write("titled-bad.csv", &format!("HSCA Active Locations\n\n{}", text.replace(",60,", ",sixty,")));
+    let err = pcn_nhs::read::read(&bad, detect(&bad).unwrap(), &ReadContext::default()).unwrap_err().to_string();
+    assert!(err.contains("line 4, field Care homes beds"), "{err}");
     // ...and an ePCN workbook is still an ePCN workbook.
     assert_eq!(detect(&repo_fixture("xlsx/epcn.xlsx")).unwrap(), FileKind::EpcnWorkbook);
 }
@@ -273,7 +281,8 @@ fn cqc_directory_errors_name_the_line_and_field() {
         ("1-1,Y,A,many,TS1 1AA,,\n", "line 2, field Care homes beds", "not a whole number"),
         ("1-1,Y,A,10,TS1 1AA,,\n1-1,Y,B,10,TS1 1AA,,\n", "line 3, field Location ID", "already appears on line 2"),
         ("1-1,Y,A,10,TS1 1AA,54.5,\n", "line 2, field Location Longitude", "together"),
-        ("1-1,Y,A,10,TS1 1AA,40.7,-74.0\n", "line 2, field Location Latitude", "not in Great Britain"),
+        ("1-1,Y,A,10,TS1 1AA,40.7,-1.0\n", "line 2, field Location Latitude", "not a latitude in Great Britain"),
+        ("1-1,Y,A,10,TS1 1AA,54.5,-74.0\n", "line 2, field Location Longitude", "not a longitude in Great Britain"),
         ("1-1,maybe,A,10,TS1 1AA,,\n", "line 2, field Care home?", "not Y or N"),
         ("1-1,Y,A,10,NOT A POSTCODE,,\n", "line 2, field Location Postal Code", "not a postcode"),
         ("1-1,Y,A,,TS1 1AA,,\n", "line 2, field Care homes beds", "empty"),
@@ -284,10 +293,16 @@ fn cqc_directory_errors_name_the_line_and_field() {
         let err = pcn_nhs::read::read(&p, kind, &ReadContext::default()).unwrap_err().to_string();
         assert!(err.contains(at) && err.contains(what), "case {i}: {err}");
     }
-    // A beds column is required.
-    let p = f.write("nobeds.csv", "Location ID,Care home?,Location Name,Location Postal Code\n1-1,Y,A,TS1 1AA\n");
+    // A beds column is required, and its absence is reported on the header's line (below two title rows).
+    let p = f.write(
+        "nobeds.csv",
+        "HSCA Active Locations\nData as at 1 January 2021\nLocation ID,Care home?,Location Name,Location Postal Code\n1-1,Y,A,TS1 1AA\n",
+    );
     let err = pcn_nhs::read::read(&p, detect(&p).unwrap(), &ReadContext::default()).unwrap_err().to_string();
-    assert!(err.contains("Care homes beds") && err.contains("missing column"), "{err}");
+    assert!(err.contains("line 3, field Care homes beds") && err.contains("missing column"), "{err}");
+    // A header further down than the title rows allow is no header.
+    let p = f.write("deep.csv", &format!("{}{head}1-1,Y,A,10,TS1 1AA,,\n", "title\n".repeat(12)));
+    assert!(detect(&p).is_err());
 }
 
 #[test]

@@ -20,6 +20,11 @@ use serde::Serialize;
 
 use crate::Prompt;
 
+/// A home further than this from every open member practice falls to no
+/// network: it is counted as unaligned rather than stretched to a distant one
+/// (a partial import, or a home across a border the snapshot does not cover).
+pub const MAX_DISTANCE_KM: f64 = 20.0;
+
 /// The published payments column of the premium.
 pub const PREMIUM_COLUMN: &str = "PCN Care Home Premium";
 
@@ -66,6 +71,8 @@ pub struct Alignment {
     pub networks: Vec<NetworkCareHomes>,
     /// Homes without a location (postcode not found, no latitude and longitude).
     pub unlocated: usize,
+    /// Located homes with no open member practice within [`MAX_DISTANCE_KM`].
+    pub unaligned: usize,
     pub homes: usize,
     pub beds: u64,
 }
@@ -138,18 +145,22 @@ pub fn align(model: &Model, snap: &Snapshot, config: &Configuration) -> Alignmen
     let grid = Grid::new(
         model.practices.iter().enumerate().filter_map(|(i, p)| {
             let (x, y) = p.location?;
-            (!networks_of[i].is_empty()).then_some((x, y, i as u32))
+            (p.active && !networks_of[i].is_empty()).then_some((x, y, i as u32))
         }),
         5_000.0,
     );
     let mut by_network: Vec<Vec<AlignedHome>> = vec![Vec::new(); model.networks.len()];
-    let mut unlocated = 0;
+    let (mut unlocated, mut unaligned) = (0, 0);
     for h in &snap.care_homes {
         let Some(loc) = h.location else {
             unlocated += 1;
             continue;
         };
-        let Some((p, d)) = grid.nearest(loc.easting, loc.northing) else { continue };
+        let Some((p, d)) = grid.nearest(loc.easting, loc.northing).filter(|(_, d)| *d <= MAX_DISTANCE_KM * 1000.0)
+        else {
+            unaligned += 1;
+            continue;
+        };
         let n = networks_of[p as usize][0];
         by_network[n as usize].push(AlignedHome {
             location_id: h.location_id.clone(),
@@ -205,23 +216,28 @@ pub fn align(model: &Model, snap: &Snapshot, config: &Configuration) -> Alignmen
     Alignment {
         networks,
         unlocated,
+        unaligned,
         homes: snap.care_homes.len(),
         beds: snap.care_homes.iter().map(|h| u64::from(h.beds)).sum(),
     }
 }
 
-/// Beds per network for the Care Home Premium when no alignment file is
-/// given: each located home's beds go to the network of its nearest practice
-/// among the snapshot's current members (as [`align`] does for a configuration).
+/// Beds per network for the Care Home Premium, estimated when no alignment
+/// file is given: each located home's beds go to the network of its nearest
+/// open practice among the snapshot's current members, within
+/// [`MAX_DISTANCE_KM`] (as [`align`] does for a configuration). Every network
+/// of the snapshot has a figure, 0 when no home falls to it, so the premium
+/// is computed (and reconciled) for all of them.
 pub fn beds_by_network(snap: &Snapshot) -> HashMap<String, rust_decimal::Decimal> {
-    let mut out: HashMap<String, rust_decimal::Decimal> = HashMap::new();
+    let mut out: HashMap<String, rust_decimal::Decimal> =
+        snap.networks.iter().map(|n| (n.code.to_string(), rust_decimal::Decimal::ZERO)).collect();
     if snap.care_homes.is_empty() {
-        return out;
+        return HashMap::new();
     }
     let located: HashMap<&pcn_core::PracticeCode, pcn_core::Location> =
-        snap.practices.iter().filter_map(|p| Some((&p.code, p.location?))).collect();
-    // Sites in practice order, so ties go to the same practice as in `align`.
-    // A practice in two networks (an error the checker reports) counts for the first.
+        snap.practices.iter().filter(|p| p.is_active_gp()).filter_map(|p| Some((&p.code, p.location?))).collect();
+    // Sites in practice order, so ties go to the same practice as in `align`;
+    // a practice in two networks (an error the checker reports) counts for the first.
     let mut sites: BTreeMap<&pcn_core::PracticeCode, &pcn_core::NetworkCode> = BTreeMap::new();
     for m in snap.current_memberships().filter(|m| located.contains_key(&m.practice)) {
         sites.entry(&m.practice).or_insert(&m.network);
@@ -233,7 +249,9 @@ pub fn beds_by_network(snap: &Snapshot) -> HashMap<String, rust_decimal::Decimal
     );
     for h in &snap.care_homes {
         let Some(loc) = h.location else { continue };
-        if let Some((i, _)) = grid.nearest(loc.easting, loc.northing) {
+        if let Some((i, d)) = grid.nearest(loc.easting, loc.northing)
+            && d <= MAX_DISTANCE_KM * 1000.0
+        {
             *out.entry(sites[i as usize].1.to_string()).or_default() += rust_decimal::Decimal::from(h.beds);
         }
     }
@@ -255,6 +273,11 @@ fn premium_by_network(snap: &Snapshot) -> HashMap<&str, BTreeMap<FinancialYear, 
     out
 }
 
+/// "1 care home", "8 care homes".
+pub fn homes_text(n: usize) -> String {
+    format!("{n} care home{}", if n == 1 { "" } else { "s" })
+}
+
 /// Networks paid far less premium than the beds nearest them suggest: paid
 /// under `share` of what the median network is paid per nearby bed, with at
 /// least `min_beds` beds near it. One prompt per network, for the latest year
@@ -272,7 +295,8 @@ pub fn alignment_prompts(a: &Alignment, share: f64, min_beds: u64) -> Vec<Prompt
         return Vec::new();
     }
     per_bed.sort_by(f64::total_cmp);
-    let median = per_bed[per_bed.len() / 2];
+    let mid = per_bed.len() / 2;
+    let median = if per_bed.len().is_multiple_of(2) { (per_bed[mid - 1] + per_bed[mid]) / 2.0 } else { per_bed[mid] };
     let mut out: Vec<Prompt> = a
         .networks
         .iter()
@@ -284,9 +308,10 @@ pub fn alignment_prompts(a: &Alignment, share: f64, min_beds: u64) -> Vec<Prompt
                 network: n.network.clone(),
                 id: "ehch.alignment-gap",
                 message: format!(
-                    "{} care homes with {} beds are nearest this network's practices, but the Care Home Premium paid to it for {year} ({}) covers about {covered:.0} beds at the median network's £{median:.2} per nearby bed: check that every home is aligned to a network (Enhanced Health in Care Homes)",
-                    n.homes,
+                    "{} with {} beds {} nearest this network's practices, but the Care Home Premium paid to it for {year} ({}) covers about {covered:.0} beds at the median network's £{median:.2} per nearby bed: check with the commissioner that every home is aligned to a network (Enhanced Health in Care Homes; the directory is the snapshot's, which may be later than {year})",
+                    homes_text(n.homes),
                     n.beds,
+                    if n.homes == 1 { "is" } else { "are" },
                     Money::from_pence(paid_pence(n)),
                 ),
                 observed: covered.round(),
@@ -348,7 +373,7 @@ mod tests {
         nets.push(net("U00010", 400, 60 * 100));
         nets.push(net("U00011", 10, 0));
         nets.push(net("U00012", 0, 0));
-        let a = Alignment { networks: nets, unlocated: 0, homes: 0, beds: 0 };
+        let a = Alignment { networks: nets, unlocated: 0, unaligned: 0, homes: 0, beds: 0 };
         let got = alignment_prompts(&a, 0.5, 20);
         assert_eq!(got.iter().map(|p| p.network.as_str()).collect::<Vec<_>>(), vec!["U00010"]);
         assert_eq!(got[0].observed, 100.0);

@@ -167,10 +167,11 @@ fn care_homes(h: &mut String, c: &NetworkCareHomes) {
     let per = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.1}"));
     let _ = write!(
         h,
-        "<h2>Care homes (CQC directory)</h2><p>{} care homes with {} beds ({} with nursing) are nearest this network's practices: {} beds per 1,000 registered patients (commissioner {}, England {}).",
-        thousands(c.homes as i64),
+        "<h2>Care homes (CQC directory)</h2><p>{} with {} beds ({} with nursing) {} nearest this network's practices (an estimate of the homes it would align; alignments are agreed locally): {} beds per 1,000 registered patients (commissioner {}, England {}).",
+        crate::care_homes::homes_text(c.homes),
         thousands(c.beds as i64),
         thousands(c.nursing_beds as i64),
+        if c.homes == 1 { "is" } else { "are" },
         per(c.beds_per_1000[0]),
         per(c.beds_per_1000[1]),
         per(c.beds_per_1000[2]),
@@ -287,7 +288,7 @@ mod tests {
             }],
         };
         let html = page(7, &profile(), &[], None, Some(&homes));
-        assert!(html.contains("1 care homes with 1,200 beds (1,200 with nursing)"), "{html}");
+        assert!(html.contains("1 care home with 1,200 beds (1,200 with nursing) is nearest"), "{html}");
         assert!(html.contains("36.9 beds per 1,000 registered patients (commissioner 10.0, England -)"), "{html}");
         assert!(html.contains("Care Home Premium paid for 2020/21: £7,200.00."), "{html}");
         assert!(

@@ -260,8 +260,12 @@ pub struct Prompt {
     /// Stable id, e.g. `cvd.case-finding`.
     pub id: &'static str,
     pub message: String,
-    /// Observed and expected prevalence (per cent), and how many standard
-    /// deviations of the residuals the network lies below.
+    /// What the prompt measures, by `id`:
+    /// - `cvd.case-finding`: observed and expected hypertension prevalence
+    ///   (per cent), and `z` how many standard deviations of the residuals the
+    ///   network lies below the fit;
+    /// - `ehch.alignment-gap`: the beds the premium paid covers (observed), the
+    ///   beds nearest the network (expected), and `z` the share covered.
     pub observed: f64,
     pub expected: f64,
     pub z: f64,

@@ -488,6 +488,10 @@ pub struct NetworkCounts {
     /// CSV `network,beds`: beds in care homes aligned to each network (care home premium).
     #[arg(long)]
     pub beds: Option<PathBuf>,
+    /// Estimate the beds from the snapshot's CQC directory instead: each care home's beds to the
+    /// network of its nearest member practice (an estimate: alignments are agreed locally).
+    #[arg(long, conflicts_with = "beds")]
+    pub beds_from_cqc: bool,
     /// CSV `network,points`: IIF points each network achieved.
     #[arg(long)]
     pub iif_points: Option<PathBuf>,

@@ -28,14 +28,15 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let t1 = std::time::Instant::now();
     let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
     let mut counts = read_counts(&args.counts)?;
-    care_home_beds(&mut counts, &snap);
+    let beds_source = care_home_beds(&args.counts, &mut counts, &snap)?;
     for n in &mut networks {
         n.beds = counts.beds.get(&n.code).copied();
         n.iif_points = counts.iif_points.get(&n.code).copied();
     }
     let inputs = t1.elapsed();
     let t2 = std::time::Instant::now();
-    let ent = engine::entitlements(rates, &practices, &networks);
+    let mut ent = engine::entitlements(rates, &practices, &networks);
+    label_beds(&mut ent, beds_source.as_deref());
     if args.timings {
         eprintln!(
             "pcn-timings: load_ms={:.3} inputs_ms={:.3} entitlements_ms={:.3}",
@@ -90,6 +91,7 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
             "missing": ent.missing.iter().filter(|m| keep(m.network)).map(|m| json!({"stream": m.stream, "network": networks[m.network as usize].code, "practice": m.practice.map(|p| &practices[p as usize].code), "reason": m.reason})).collect::<Vec<_>>(),
             "unverified_rates": rates.rates.iter().filter(|r| !r.confidence.verified()).map(|r| json!({"stream": r.stream, "amount": r.amount, "confidence": r.confidence, "note": r.note})).collect::<Vec<_>>(),
             "gaps": rates.gaps,
+            "beds_source": beds_source,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
@@ -157,6 +159,9 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let total: Money = ent.lines.iter().filter(|x| keep(x.network)).map(|x| x.annual).sum();
     l.footer.push(format!("{year}: {} in all (lists as at {}; snapshot {id}).", total, rates.list_size_date));
     footer_notes(&mut l, &ent, rates);
+    if let Some(b) = &beds_source {
+        l.footer.push(format!("Care home premium beds: {b}."));
+    }
     l.print(args.format)
 }
 
@@ -181,15 +186,38 @@ fn footer_notes(l: &mut Listing, ent: &Entitlements, rates: &pcn_funding::rates:
     }
 }
 
-/// Without a `--beds` file, the beds of the snapshot's care homes (the CQC
-/// directory), each aligned to the network of its nearest member practice.
-pub fn care_home_beds(extra: &mut pcn_funding::reconcile::Extra, snap: &pcn_core::Snapshot) {
-    if extra.beds.is_empty() && !snap.care_homes.is_empty() {
-        extra.beds = pcn_profile::care_homes::beds_by_network(snap);
-        eprintln!(
-            "note: care home premium beds from the {} care homes of the CQC directory, each aligned to its nearest practice's network (give --beds to use agreed alignments)",
-            snap.care_homes.len()
-        );
+/// With `--beds-from-cqc`, the beds of the snapshot's care homes (the CQC
+/// directory), each counted for the network of its nearest member practice:
+/// an estimate, said so on standard error and in the output's `beds_source`.
+pub fn care_home_beds(
+    args: &crate::cli::NetworkCounts,
+    extra: &mut pcn_funding::reconcile::Extra,
+    snap: &pcn_core::Snapshot,
+) -> anyhow::Result<Option<String>> {
+    if !args.beds_from_cqc {
+        return Ok(args.beds.as_ref().map(|p| format!("agreed alignments from {}", p.display())));
+    }
+    if snap.care_homes.is_empty() {
+        return Err(Usage(
+            "--beds-from-cqc: this snapshot has no CQC directory (import the HSCA active locations file with it)"
+                .into(),
+        )
+        .into());
+    }
+    extra.beds = pcn_profile::care_homes::beds_by_network(snap);
+    let source = format!(
+        "estimated from the {} care homes of the CQC directory, each to its nearest member practice's network (agreed alignments may differ)",
+        snap.care_homes.len()
+    );
+    eprintln!("note: care home premium beds {source}");
+    Ok(Some(source))
+}
+
+/// Care home premium lines say where their beds came from.
+pub fn label_beds(ent: &mut Entitlements, source: Option<&str>) {
+    let Some(source) = source else { return };
+    for l in ent.lines.iter_mut().filter(|l| l.basis == pcn_funding::rates::Basis::Beds && l.units_source.is_none()) {
+        l.units_source = Some(format!("beds {source}"));
     }
 }
 

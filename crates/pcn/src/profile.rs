@@ -203,8 +203,8 @@ fn print_network_homes(
         ]);
     }
     l.footer.push(format!(
-        "{} care homes, {} beds ({} with nursing) nearest {}'s practices: {} per 1,000 patients (commissioner {}, England {}).",
-        h.homes,
+        "{}, {} beds ({} with nursing) nearest {}'s practices (an estimate of its share: alignments are agreed locally): {} per 1,000 patients (commissioner {}, England {}).",
+        pcn_profile::care_homes::homes_text(h.homes),
         h.beds,
         h.nursing_beds,
         h.network,
@@ -227,6 +227,11 @@ fn list_care_homes(
     network: Option<&str>,
     format: crate::cli::FormatArgs,
 ) -> anyhow::Result<()> {
+    if let Some(code) = network
+        && !all.iter().any(|p| p.network.eq_ignore_ascii_case(code))
+    {
+        return Err(Usage(format!("network {code} is not in snapshot {id}")).into());
+    }
     let mut l = Listing::new(
         "care_homes",
         vec![
@@ -241,12 +246,15 @@ fn list_care_homes(
             "distance_km",
         ],
     );
+    let (mut listed, mut beds) = (0usize, 0u64);
     for (p, n) in all.iter().zip(&homes.networks) {
         if commissioner.is_some_and(|c| p.commissioner.as_deref() != Some(c.as_str()))
             || network.is_some_and(|c| !c.eq_ignore_ascii_case(&p.network))
         {
             continue;
         }
+        listed += n.homes;
+        beds += n.beds;
         for x in &n.list {
             l.rows.push(vec![
                 json!(p.network),
@@ -262,14 +270,34 @@ fn list_care_homes(
         }
     }
     l.meta.insert("snapshot".into(), json!(id));
-    l.meta.insert("homes".into(), json!(homes.homes));
-    l.meta.insert("beds".into(), json!(homes.beds));
+    l.meta.insert("homes".into(), json!(listed));
+    l.meta.insert("beds".into(), json!(beds));
+    // Homes no network could take are the snapshot's, whatever the filter.
+    l.meta.insert("snapshot_homes".into(), json!(homes.homes));
     l.meta.insert("unlocated".into(), json!(homes.unlocated));
+    l.meta.insert("unaligned".into(), json!(homes.unaligned));
     if homes.homes == 0 {
         l.footer.push(format!("Snapshot {id} has no care homes: import the CQC directory (HSCA active locations)."));
-    } else if homes.unlocated > 0 {
-        l.footer
-            .push(format!("{} of {} care homes have no location and are not listed.", homes.unlocated, homes.homes));
+    } else {
+        l.footer.push(format!(
+            "{} with {beds} beds listed; each falls to its nearest open member practice's network (an estimate: alignments are agreed locally).",
+            pcn_profile::care_homes::homes_text(listed)
+        ));
+        if homes.unlocated > 0 {
+            l.footer.push(format!(
+                "{} of the snapshot's {} have no location.",
+                homes.unlocated,
+                pcn_profile::care_homes::homes_text(homes.homes)
+            ));
+        }
+        if homes.unaligned > 0 {
+            l.footer.push(format!(
+                "{} of the snapshot's {} are over {} km from every open member practice and fall to no network.",
+                homes.unaligned,
+                pcn_profile::care_homes::homes_text(homes.homes),
+                pcn_profile::care_homes::MAX_DISTANCE_KM
+            ));
+        }
     }
     l.print(format)
 }

@@ -35,14 +35,16 @@ pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
         crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
     reconcile::merge_payments(&mut snap, year, rows);
     let mut extra = extra;
-    crate::pay::care_home_beds(&mut extra, &snap);
+    let beds_source = crate::pay::care_home_beds(&args.counts, &mut extra, &snap)?;
     if let Some(staff) = &args.staff {
         extra.workforce = crate::arrs::claimed_by_network(&snap, rates, staff)?;
     }
     let r = reconcile::reconcile(&snap, rates, &extra);
 
     if args.format.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&r, id, &args.payments, rates.list_size_date))?);
+        let mut v = to_json(&r, id, &args.payments, rates.list_size_date);
+        v["beds_source"] = json!(beds_source);
+        println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
     if args.format.csv {
@@ -107,6 +109,9 @@ pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
         args.payments.display(),
         rates.list_size_date
     ));
+    if let Some(b) = &beds_source {
+        l.footer.push(format!("Care home premium beds: {b}."));
+    }
     for s in &r.streams {
         l.footer.push(String::new());
         l.footer.extend(stream_detail(s, args.top));

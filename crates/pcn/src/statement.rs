@@ -233,13 +233,14 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let mut counts = crate::pay::read_counts(&args.counts)?;
     let (id, snap) = crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
-    crate::pay::care_home_beds(&mut counts, &snap);
+    let beds_source = crate::pay::care_home_beds(&args.counts, &mut counts, &snap)?;
     let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
     for n in &mut networks {
         n.beds = counts.beds.get(&n.code).copied();
         n.iif_points = counts.iif_points.get(&n.code).copied();
     }
-    let ent = engine::entitlements(rates, &practices, &networks);
+    let mut ent = engine::entitlements(rates, &practices, &networks);
+    crate::pay::label_beds(&mut ent, beds_source.as_deref());
     let chosen: Vec<usize> = match &args.network {
         Some(code) => vec![
             networks

@@ -344,12 +344,20 @@ fn care_homes_from_the_cqc_directory_give_the_premium_its_beds() {
     assert_eq!(j["care_homes_located"], 2);
     assert!(j["warnings"][0].as_str().unwrap().contains("1 of 3 care homes have no location"), "{j}");
 
-    // 2021/22: £120 a bed a year. Elm House (60 beds) is at practice A00002's postcode
-    // (TOWN PCN); Birch Lodge (30) is nearest A00005 (CITY PCN).
-    let out = pcn(&db, &["pay", "--year", "2021/22", "--json"]);
+    // Without agreed alignments the premium is not computed: entitlements are never guessed.
+    let j = ok_json(&pcn(&db, &["pay", "--year", "2021/22", "--json"]));
+    assert!(j["lines"].as_array().unwrap().iter().all(|l| l["stream"] != "care_home_premium"));
+    assert!(j["missing"].as_array().unwrap().iter().any(|m| m["stream"] == "care_home_premium"), "{j}");
+    assert!(j["beds_source"].is_null());
+
+    // --beds-from-cqc: the estimate, said to be one. 2021/22 pays £120 a bed a year. Elm House
+    // (60 beds) is at practice A00002's postcode (TOWN PCN); Birch Lodge (30) is nearest A00005
+    // (CITY PCN).
+    let out = pcn(&db, &["pay", "--year", "2021/22", "--beds-from-cqc", "--json"]);
     assert!(stderr(&out).contains("from the 3 care homes of the CQC directory"), "{}", stderr(&out));
     let j = ok_json(&out);
-    let premium = |network: &str| -> i64 {
+    assert!(j["beds_source"].as_str().unwrap().starts_with("estimated from the 3 care homes"), "{j}");
+    let premium = |j: &serde_json::Value, network: &str| -> i64 {
         j["lines"]
             .as_array()
             .unwrap()
@@ -358,21 +366,27 @@ fn care_homes_from_the_cqc_directory_give_the_premium_its_beds() {
             .map(|l| l["annual_pence"].as_i64().unwrap())
             .sum()
     };
-    assert_eq!(premium("U00001"), 60 * 12_000);
-    assert_eq!(premium("U00002"), 30 * 12_000);
+    assert_eq!(premium(&j, "U00001"), 60 * 12_000);
+    assert_eq!(premium(&j, "U00002"), 30 * 12_000);
+    let line = j["lines"].as_array().unwrap().iter().find(|l| l["stream"] == "care_home_premium").unwrap();
+    assert!(line["basis"]["source"].as_str().unwrap().contains("estimated"), "{line}");
 
-    // A --beds file (agreed alignments) wins over the directory.
+    // A --beds file (agreed alignments) is the other way; both at once is refused.
     let beds = dir.path().join("beds.csv");
     std::fs::write(&beds, "network,beds\nU00001,10\n").unwrap();
     let out = pcn(&db, &["pay", "--year", "2021/22", "--beds", beds.to_str().unwrap(), "--json"]);
     assert!(!stderr(&out).contains("CQC directory"));
-    let j2 = ok_json(&out);
-    let p1: i64 = j2["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|l| l["stream"] == "care_home_premium" && l["network"] == "U00001")
-        .map(|l| l["annual_pence"].as_i64().unwrap())
-        .sum();
-    assert_eq!(p1, 10 * 12_000);
+    assert_eq!(premium(&ok_json(&out), "U00001"), 10 * 12_000);
+    let both = pcn(&db, &["pay", "--year", "2021/22", "--beds", beds.to_str().unwrap(), "--beds-from-cqc"]);
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+}
+
+#[test]
+fn beds_from_cqc_needs_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let out = pcn(&db, &["pay", "--year", "2021/22", "--beds-from-cqc"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no CQC directory"), "{}", stderr(&out));
 }

@@ -205,7 +205,12 @@ fn a_profile_lists_the_care_homes_nearest_its_practices() {
     // Elm House shares A00002's postcode; Birch Lodge is nearest A00005 (A00006 has no coordinates).
     assert_eq!(got, [("U00001", "1-1000000001", 60, "A00002"), ("U00002", "1-1000000002", 30, "A00005")]);
     assert_eq!(rows[0]["distance_km"], 0.0);
-    assert_eq!((all["homes"].as_u64(), all["unlocated"].as_u64()), (Some(3), Some(1)));
+    assert_eq!((all["snapshot_homes"].as_u64(), all["unlocated"].as_u64()), (Some(3), Some(1)));
+    assert_eq!((all["homes"].as_u64(), all["beds"].as_u64(), all["unaligned"].as_u64()), (Some(2), Some(90), Some(0)));
+    let town = ok_json(&pcn(&db, &["profile", "--care-homes", "--commissioner", "00X", "--json"]));
+    assert_eq!((town["homes"].as_u64(), town["beds"].as_u64()), (Some(1), Some(60)));
+    let missing = pcn(&db, &["profile", "--care-homes", "U99999"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
 
     let one = ok_json(&pcn(&db, &["profile", "U00001", "--json"]));
     let homes = &one["care_homes"];
@@ -222,4 +227,36 @@ fn a_profile_lists_the_care_homes_nearest_its_practices() {
     // No payments in the fixture: no premium and no alignment prompt.
     assert_eq!(homes["premium_paid"].as_array().unwrap().len(), 0);
     assert!(one["prompts"].as_array().unwrap().iter().all(|p| p["id"] != "ehch.alignment-gap"));
+}
+
+#[test]
+fn a_care_home_far_from_every_practice_falls_to_no_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    // One home in Cornwall, some 450 km from the fixture's Teesside practices.
+    let cqc = dir.path().join("HSCA_Active_Locations.csv");
+    std::fs::write(
+        &cqc,
+        "Location ID,Care home?,Location Name,Care homes beds,Location Postal Code,Location Latitude,Location Longitude\n\
+         1-9,Y,Far Away House,40,TR1 1AA,50.263,-5.051\n",
+    )
+    .unwrap();
+    let mut files = small_fixture_files();
+    files.push(cqc);
+    let out = pcn_paths(&db, &["import"], &files, &["--as-of", "2021-01-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all = ok_json(&pcn(&db, &["profile", "--care-homes", "--json"]));
+    assert_eq!((all["homes"].as_u64(), all["unaligned"].as_u64()), (Some(0), Some(1)), "{all}");
+    assert_eq!(all["care_homes"].as_array().unwrap().len(), 0);
+    // Its beds go to no network when estimating the premium either.
+    let j = ok_json(&pcn(&db, &["pay", "--year", "2021/22", "--beds-from-cqc", "--json"]));
+    let premium: i64 = j["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["stream"] == "care_home_premium")
+        .map(|l| l["annual_pence"].as_i64().unwrap())
+        .sum();
+    assert_eq!(premium, 0);
+    assert!(j["missing"].as_array().unwrap().iter().all(|m| m["stream"] != "care_home_premium"), "{j}");
 }

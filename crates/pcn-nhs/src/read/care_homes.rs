@@ -5,8 +5,9 @@
 //! them, latitude and longitude.
 //!
 //! CQC publishes it as a workbook (.xlsx, later .ods) whose header row may sit
-//! below a few title rows; a CSV saved from its sheet reads the same. Columns
-//! are found by name: their order and number change between releases.
+//! below a few title rows; a CSV saved from its sheet reads the same, title
+//! rows and all. Columns are found by name: their order and number change
+//! between releases.
 
 use std::path::Path;
 
@@ -55,6 +56,14 @@ struct Columns {
 }
 
 impl Columns {
+    /// The columns of the header on `line`: a missing one is reported there.
+    fn at(file: &str, h: &Header, line: u64) -> Result<Self, ReadError> {
+        Self::new(file, h).map_err(|mut e| {
+            e.line = Some(line);
+            e
+        })
+    }
+
     fn new(file: &str, h: &Header) -> Result<Self, ReadError> {
         Ok(Self {
             id: h.require(file, ID)?,
@@ -98,8 +107,11 @@ impl Columns {
         };
         let lat_lon = match (degrees(self.lat, "Location Latitude")?, degrees(self.lon, "Location Longitude")?) {
             (Some(lat), Some(lon)) => {
-                if !(49.0..=61.5).contains(&lat) || !(-9.0..=2.5).contains(&lon) {
-                    return Err(row.err("Location Latitude", format!("({lat}, {lon}) is not in Great Britain")));
+                if !(49.0..=61.5).contains(&lat) {
+                    return Err(row.err("Location Latitude", format!("{lat} is not a latitude in Great Britain")));
+                }
+                if !(-9.0..=2.5).contains(&lon) {
+                    return Err(row.err("Location Longitude", format!("{lon} is not a longitude in Great Britain")));
                 }
                 Some((lat, lon))
             }
@@ -121,16 +133,34 @@ impl Columns {
 
 pub fn read_csv(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeRecord>, ReadError> {
     let file = display_name(path);
-    let mut rdr = open_csv(path, true, ctx.progress)?;
-    let header = crate::table::read_header(&file, &mut rdr)?;
-    let cols = Columns::new(&file, &header)?;
+    let mut rdr = open_csv(path, false, ctx.progress)?;
+    let (mut cols, mut before): (Option<Columns>, usize) = (None, 0);
     let (mut seen, mut out) = (Seen::new(), Vec::new());
-    for_each_record(&file, &mut rdr, |row| cols.take(row, &mut seen, &mut out))?;
+    for_each_record(&file, &mut rdr, |row| {
+        if let Some(c) = &cols {
+            return c.take(row, &mut seen, &mut out);
+        }
+        let header = Header::new(row.record.iter());
+        if is_header(&header) {
+            cols = Some(Columns::at(&file, &header, row.line)?);
+        } else if before + 1 >= HEADER_WITHIN {
+            return Err(ReadError::file(
+                &file,
+                format!("no header row with Location ID and Care home? in its first {HEADER_WITHIN} rows"),
+            ));
+        } else {
+            before += 1;
+        }
+        Ok(())
+    })?;
+    if cols.is_none() {
+        return Err(ReadError::file(&file, "no header row with Location ID and Care home?"));
+    }
     Ok(out)
 }
 
-/// How many rows of a sheet may come before its header.
-const TITLE_ROWS: usize = 10;
+/// The header is one of a file's first this many rows (title rows above it).
+pub const HEADER_WITHIN: usize = 10;
 
 /// The directory's sheet of a workbook (.xlsx or .ods), if it has one.
 pub fn workbook_sheet(path: &Path) -> Result<Option<String>, ReadError> {
@@ -146,7 +176,7 @@ pub fn workbook_sheet(path: &Path) -> Result<Option<String>, ReadError> {
         if let Ok(range) = wb.worksheet_range(&n)
             && range
                 .rows()
-                .take(TITLE_ROWS)
+                .take(HEADER_WITHIN)
                 .any(|r| is_header(&Header::new(r.iter().map(text).collect::<Vec<_>>().iter().map(String::as_str))))
         {
             return Ok(Some(n));
@@ -174,11 +204,11 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeR
     let records: Vec<StringRecord> =
         range.rows().map(|cells| StringRecord::from(cells.iter().map(text).collect::<Vec<_>>())).collect();
     let at =
-        records.iter().take(TITLE_ROWS).position(|r| is_header(&Header::new(r.iter()))).ok_or_else(|| {
+        records.iter().take(HEADER_WITHIN).position(|r| is_header(&Header::new(r.iter()))).ok_or_else(|| {
             ReadError::file(&label, "no header row with Location ID and Care home? in its first rows")
         })?;
     let header = Header::new(records[at].iter());
-    let cols = Columns::new(&label, &header)?;
+    let cols = Columns::at(&label, &header, first_row + at as u64 + 1)?;
     let (mut seen, mut out) = (Seen::new(), Vec::new());
     for (i, rec) in records.iter().enumerate().skip(at + 1) {
         if rec.iter().all(|c| c.trim().is_empty()) {
