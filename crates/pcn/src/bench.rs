@@ -346,6 +346,16 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
             }),
         });
     }
+    // England-sized: 6,600 practices and about 15,000 care homes with their premium paid.
+    let england = (tenfold / 10).max(1);
+    out.push(Scenario {
+        name: format!("profiles and care-home alignment, synthetic England ({england} practices)"),
+        target: "profiles + alignment < 1 s",
+        args: Box::new(move |scratch| {
+            let db = synthetic_store(scratch, england)?;
+            Ok(["--db", &db, "profile", "--prompts", "--json", "--timings"].map(String::from).to_vec())
+        }),
+    });
     Ok((out, skipped))
 }
 

@@ -36,7 +36,7 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     let homes_time = started.elapsed();
     if args.timings {
         eprintln!(
-            "pcn-timings: model_ms={:.1} profiles_ms={:.1} care_homes_ms={:.1} networks={} care_homes={}",
+            "pcn-timings: model_ms={:.1} profiles_ms={:.1} align_care_homes_ms={:.1} networks={} care_homes={}",
             model_time.as_secs_f64() * 1e3,
             profile_time.as_secs_f64() * 1e3,
             homes_time.as_secs_f64() * 1e3,
