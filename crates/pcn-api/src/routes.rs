@@ -38,10 +38,13 @@ pub struct SnapshotItem {
     pub memberships: i64,
 }
 
-/// Every stored snapshot, oldest first.
+/// Every stored snapshot, oldest first by its date (then by id), so the last is
+/// the latest: the one every other route serves when no `snapshot` is given.
 #[utoipa::path(get, path = "/api/snapshots", tag = "pcn", responses((status = 200, body = Vec<SnapshotItem>)))]
 pub async fn snapshots(State(state): Shared) -> Result<Json<Vec<SnapshotItem>>, ApiError> {
-    let all = state.store.snapshots().await?;
+    let mut all = state.store.snapshots().await?;
+    // Import order is not date order: an older extract may be imported after a newer one.
+    all.sort_by_key(|s| (s.as_of, s.id));
     Ok(Json(
         all.into_iter()
             .map(|s| SnapshotItem {

@@ -444,3 +444,24 @@ async fn a_profile_carries_its_care_homes_and_the_premium_counts_their_beds() {
     let (_, v) = get(&plain, "/api/networks/U00001/profile").await;
     assert!(v["care_homes"].is_null(), "{v}");
 }
+
+#[tokio::test]
+async fn snapshots_are_listed_by_date_and_the_last_is_the_default() {
+    // The later extract is imported first: the list goes by date, not by id.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_or_create(&dir.path().join("pcn.db")).await.unwrap();
+    for as_of in [time::macros::date!(2022 - 01 - 01), time::macros::date!(2021 - 01 - 01)] {
+        let opts = pcn_nhs::ImportOptions { as_of: Some(as_of), ..Default::default() };
+        let import = pcn_nhs::import_files(&fixtures(), &opts).unwrap();
+        store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2022-01-02T00:00:00Z").await.unwrap();
+    }
+    let app = router(AppState::new(store)).0;
+    let (s, list) = get(&app, "/api/snapshots").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let dates: Vec<&str> = list.as_array().unwrap().iter().map(|x| x["as_of"].as_str().unwrap()).collect();
+    assert_eq!(dates, ["2021-01-01", "2022-01-01"]);
+    let last = list.as_array().unwrap().last().unwrap()["id"].as_i64().unwrap();
+    assert_eq!(last, 1, "the 2022 extract was imported first");
+    let (_, page) = get(&app, "/api/networks").await;
+    assert_eq!(page["snapshot"].as_i64(), Some(last), "{page}");
+}
