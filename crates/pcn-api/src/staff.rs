@@ -268,6 +268,9 @@ pub struct ReconcileQuery {
     /// Only this network's lines (and its practices').
     #[param(pattern = "^U[0-9]{5}$")]
     pub network: Option<String>,
+    /// Estimate Care Home Premium beds from the snapshot's CQC directory (each home to its
+    /// nearest open member practice's network); without it the premium is not compared.
+    pub beds_from_cqc: Option<bool>,
 }
 
 /// Computed entitlements against what NHS England paid (the snapshot's NHS
@@ -293,12 +296,28 @@ pub async fn reconcile(
         )));
     }
     let network = q.network.clone();
+    let mut extra = pcn_funding::reconcile::Extra::default();
+    let beds_source = if q.beds_from_cqc == Some(true) {
+        if snap.care_homes.is_empty() {
+            // As for a year whose payments were not imported: what the question needs is not there.
+            return Err(ApiError::NotFound(format!(
+                "beds_from_cqc: snapshot {id} has no CQC directory (import the HSCA active locations file with it)"
+            )));
+        }
+        extra.beds = pcn_profile::care_homes::beds_by_network(&snap);
+        Some(format!(
+            "estimated from the {} care homes of the CQC directory, each to its nearest member practice's network (agreed alignments may differ)",
+            snap.care_homes.len()
+        ))
+    } else {
+        None
+    };
     let r = tokio::task::spawn_blocking(move || {
         // As `pcn reconcile --payments` does: the year's rows also give their list sizes,
         // and the practices and networks that closed before the snapshot was taken.
         let rows: Vec<pcn_core::PracticePayments> = snap.payments.iter().filter(|p| p.year == year).cloned().collect();
         pcn_funding::reconcile::merge_payments(&mut snap, year, rows);
-        pcn_funding::reconcile::reconcile(&snap, rates, &pcn_funding::reconcile::Extra::default())
+        pcn_funding::reconcile::reconcile(&snap, rates, &extra)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("reconcile: {e}")))?;
@@ -334,5 +353,6 @@ pub async fn reconcile(
         "year": year.to_string(),
         "streams": streams,
         "not_compared": r.not_compared,
+        "beds_source": beds_source,
     })))
 }

@@ -465,3 +465,51 @@ async fn snapshots_are_listed_by_date_and_the_last_is_the_default() {
     let (_, page) = get(&app, "/api/networks").await;
     assert_eq!(page["snapshot"].as_i64(), Some(last), "{page}");
 }
+
+#[tokio::test]
+async fn reconciliation_can_estimate_care_home_beds_from_the_cqc_directory() {
+    // A synthetic area pays every network the premium for the beds nearest it, but every 13th
+    // network (from the 5th) only 30% of it.
+    let area = pcn_synth::generate(&pcn_synth::Config { practices: 600, seed: 3 });
+    let dir = tempfile::tempdir().unwrap();
+    let files = pcn_synth::write_files(&area, &dir.path().join("files")).unwrap();
+    let import = pcn_nhs::import_files(&files, &pcn_nhs::ImportOptions::default()).unwrap();
+    let store = Store::open_or_create(&dir.path().join("pcn.db")).await.unwrap();
+    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
+    let app = router(AppState::new(store)).0;
+
+    // Without the estimate the premium is not compared, and the answer says why.
+    let (s, j) = get(&app, "/api/reconcile?year=2020/21").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert!(j["streams"].as_array().unwrap().iter().all(|x| x["stream"] != "care_home_premium"), "{j}");
+    assert!(j["not_compared"].as_array().unwrap().iter().any(|x| x["name"] == "care_home_premium"), "{j}");
+    assert!(j["beds_source"].is_null());
+
+    let (s, j) = get(&app, "/api/reconcile?year=2020/21&beds_from_cqc=true").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert!(j["beds_source"].as_str().unwrap().starts_with("estimated from the"), "{j}");
+    let chp = j["streams"].as_array().unwrap().iter().find(|x| x["stream"] == "care_home_premium").unwrap();
+    let paid: Vec<usize> =
+        (0..area.networks.len()).filter(|&n| area.care_homes.iter().any(|h| h.network == Some(n))).collect();
+    let underpaid = paid.iter().filter(|&&n| n % 13 == 4).count();
+    assert!(underpaid > 0);
+    assert_eq!(chp["compared"].as_u64(), Some(paid.len() as u64), "{chp}");
+    assert_eq!(chp["within_2pct"].as_u64(), Some((paid.len() - underpaid) as u64), "{chp}");
+    assert_eq!(chp["unexplained_over_10pct"].as_u64(), Some(underpaid as u64), "{chp}");
+
+    // A snapshot without the directory cannot estimate.
+    let plain_dir = tempfile::tempdir().unwrap();
+    let plain = app_with_payments(plain_dir.path(), &files).await;
+    let (s, j) = get(&plain, "/api/reconcile?year=2020/21&beds_from_cqc=true").await;
+    assert_eq!((s, j["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{j}");
+    assert!(j["message"].as_str().unwrap().contains("no CQC directory"), "{j}");
+}
+
+/// The synthetic files without the CQC directory.
+async fn app_with_payments(dir: &Path, files: &[PathBuf]) -> axum::Router {
+    let files: Vec<PathBuf> = files.iter().filter(|f| !f.to_string_lossy().contains("HSCA")).cloned().collect();
+    let import = pcn_nhs::import_files(&files, &pcn_nhs::ImportOptions::default()).unwrap();
+    let store = Store::open_or_create(&dir.join("pcn.db")).await.unwrap();
+    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
+    router(AppState::new(store)).0
+}
