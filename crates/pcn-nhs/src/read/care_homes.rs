@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, Reader, Sheets, open_workbook_auto};
 use csv::StringRecord;
 use pcn_core::normalise_postcode;
 
@@ -164,30 +164,34 @@ pub const HEADER_WITHIN: usize = 10;
 
 /// The directory's sheet of a workbook (.xlsx or .ods), if it has one.
 pub fn workbook_sheet(path: &Path) -> Result<Option<String>, ReadError> {
-    let file = display_name(path);
-    let mut wb =
-        open_workbook_auto(path).map_err(|e| ReadError::file(&file, format!("not a readable workbook: {e}")))?;
+    Ok(find_sheet(&mut open(path)?))
+}
+
+fn open(path: &Path) -> Result<Sheets<std::io::BufReader<std::fs::File>>, ReadError> {
+    open_workbook_auto(path).map_err(|e| ReadError::file(&display_name(path), format!("not a readable workbook: {e}")))
+}
+
+/// The sheet named as CQC names it, else the first whose header row is the directory's.
+fn find_sheet<R: std::io::Read + std::io::Seek>(wb: &mut Sheets<R>) -> Option<String> {
     let names = wb.sheet_names();
     if let Some(n) = names.iter().find(|n| normalise_header(n) == normalise_header(SHEET)) {
-        return Ok(Some(n.clone()));
+        return Some(n.clone());
     }
-    // Renamed sheets: the first whose header row is the directory's.
-    for n in names {
-        if let Ok(range) = wb.worksheet_range(&n)
-            && range
+    names.into_iter().find(|n| {
+        wb.worksheet_range(n).is_ok_and(|range| {
+            range
                 .rows()
                 .take(HEADER_WITHIN)
                 .any(|r| is_header(&Header::new(r.iter().map(text).collect::<Vec<_>>().iter().map(String::as_str))))
-        {
-            return Ok(Some(n));
-        }
-    }
-    Ok(None)
+        })
+    })
 }
 
 pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeRecord>, ReadError> {
     let file = display_name(path);
-    let sheet = workbook_sheet(path)?.ok_or_else(|| {
+    // One parse for the sheet's name and its rows: the national workbook is tens of megabytes.
+    let mut wb = open(path)?;
+    let sheet = find_sheet(&mut wb).ok_or_else(|| {
         ReadError::file(
             &file,
             format!("workbook has no {SHEET:?} sheet (nor one with a Location ID and Care home? header)"),
@@ -196,8 +200,6 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeR
     if let Some(p) = ctx.progress {
         p(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
     }
-    let mut wb =
-        open_workbook_auto(path).map_err(|e| ReadError::file(&file, format!("not a readable workbook: {e}")))?;
     let range = wb.worksheet_range(&sheet).map_err(|e| ReadError::file(&file, format!("sheet {sheet:?}: {e}")))?;
     let label = format!("{file} [{sheet}]");
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
