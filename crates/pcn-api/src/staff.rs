@@ -298,17 +298,14 @@ pub async fn reconcile(
     let network = q.network.clone();
     let mut extra = pcn_funding::reconcile::Extra::default();
     let beds_source = if q.beds_from_cqc == Some(true) {
-        if snap.care_homes.is_empty() {
-            // As for a year whose payments were not imported: what the question needs is not there.
-            return Err(ApiError::NotFound(format!(
+        // As for a year whose payments were not imported: what the question needs is not there.
+        let (beds, source) = pcn_profile::care_homes::estimated_beds(&snap).ok_or_else(|| {
+            ApiError::NotFound(format!(
                 "beds_from_cqc: snapshot {id} has no CQC directory (import the HSCA active locations file with it)"
-            )));
-        }
-        extra.beds = pcn_profile::care_homes::beds_by_network(&snap);
-        Some(format!(
-            "estimated from the {} care homes of the CQC directory, each to its nearest member practice's network (agreed alignments may differ)",
-            snap.care_homes.len()
-        ))
+            ))
+        })?;
+        extra.beds = beds;
+        Some(source)
     } else {
         None
     };

@@ -95,6 +95,16 @@ impl Grid {
         Self { cell, cells }
     }
 
+    /// Open member practices in 5 km cells.
+    fn of_sites(points: impl Iterator<Item = Site>) -> Self {
+        Self::new(points, 5_000.0)
+    }
+
+    /// The site a located care home falls to: the nearest within [`MAX_DISTANCE_KM`].
+    fn aligning(&self, at: pcn_core::Location) -> Option<(u32, f64)> {
+        self.nearest(at.easting, at.northing).filter(|(_, d)| *d <= MAX_DISTANCE_KM * 1000.0)
+    }
+
     fn key(x: f64, y: f64, cell: f64) -> (i64, i64) {
         ((x / cell).floor() as i64, (y / cell).floor() as i64)
     }
@@ -142,13 +152,10 @@ fn per_1000(beds: u64, registered: i64) -> Option<f64> {
 /// Aligns every located care home to the network of its nearest member practice.
 pub fn align(model: &Model, snap: &Snapshot, config: &Configuration) -> Alignment {
     let networks_of = config.networks_of(model.practices.len());
-    let grid = Grid::new(
-        model.practices.iter().enumerate().filter_map(|(i, p)| {
-            let (x, y) = p.location?;
-            (p.active && !networks_of[i].is_empty()).then_some((x, y, i as u32))
-        }),
-        5_000.0,
-    );
+    let grid = Grid::of_sites(model.practices.iter().enumerate().filter_map(|(i, p)| {
+        let (x, y) = p.location?;
+        (p.active && !networks_of[i].is_empty()).then_some((x, y, i as u32))
+    }));
     let mut by_network: Vec<Vec<AlignedHome>> = vec![Vec::new(); model.networks.len()];
     let (mut unlocated, mut unaligned) = (0, 0);
     for h in &snap.care_homes {
@@ -156,8 +163,7 @@ pub fn align(model: &Model, snap: &Snapshot, config: &Configuration) -> Alignmen
             unlocated += 1;
             continue;
         };
-        let Some((p, d)) = grid.nearest(loc.easting, loc.northing).filter(|(_, d)| *d <= MAX_DISTANCE_KM * 1000.0)
-        else {
+        let Some((p, d)) = grid.aligning(loc) else {
             unaligned += 1;
             continue;
         };
@@ -229,11 +235,11 @@ pub fn align(model: &Model, snap: &Snapshot, config: &Configuration) -> Alignmen
 /// of the snapshot has a figure, 0 when no home falls to it, so the premium
 /// is computed (and reconciled) for all of them.
 pub fn beds_by_network(snap: &Snapshot) -> HashMap<String, rust_decimal::Decimal> {
-    let mut out: HashMap<String, rust_decimal::Decimal> =
-        snap.networks.iter().map(|n| (n.code.to_string(), rust_decimal::Decimal::ZERO)).collect();
     if snap.care_homes.is_empty() {
         return HashMap::new();
     }
+    let mut out: HashMap<String, rust_decimal::Decimal> =
+        snap.networks.iter().map(|n| (n.code.to_string(), rust_decimal::Decimal::ZERO)).collect();
     let located: HashMap<&pcn_core::PracticeCode, pcn_core::Location> =
         snap.practices.iter().filter(|p| p.is_active_gp()).filter_map(|p| Some((&p.code, p.location?))).collect();
     // Sites in practice order, so ties go to the same practice as in `align`;
@@ -243,19 +249,26 @@ pub fn beds_by_network(snap: &Snapshot) -> HashMap<String, rust_decimal::Decimal
         sites.entry(&m.practice).or_insert(&m.network);
     }
     let sites: Vec<(&pcn_core::PracticeCode, &pcn_core::NetworkCode)> = sites.into_iter().collect();
-    let grid = Grid::new(
-        sites.iter().enumerate().map(|(i, (p, _))| (located[p].easting, located[p].northing, i as u32)),
-        5_000.0,
-    );
+    let grid =
+        Grid::of_sites(sites.iter().enumerate().map(|(i, (p, _))| (located[p].easting, located[p].northing, i as u32)));
     for h in &snap.care_homes {
-        let Some(loc) = h.location else { continue };
-        if let Some((i, d)) = grid.nearest(loc.easting, loc.northing)
-            && d <= MAX_DISTANCE_KM * 1000.0
-        {
+        if let Some((i, _)) = h.location.and_then(|loc| grid.aligning(loc)) {
             *out.entry(sites[i as usize].1.to_string()).or_default() += rust_decimal::Decimal::from(h.beds);
         }
     }
     out
+}
+
+/// The estimated beds and how to say where they came from, or None when the
+/// snapshot has no CQC directory to estimate from.
+pub fn estimated_beds(snap: &Snapshot) -> Option<(HashMap<String, rust_decimal::Decimal>, String)> {
+    (!snap.care_homes.is_empty()).then(|| {
+        let source = format!(
+            "estimated from the {} care homes of the CQC directory, each to its nearest member practice's network (agreed alignments may differ)",
+            snap.care_homes.len()
+        );
+        (beds_by_network(snap), source)
+    })
 }
 
 /// Care Home Premium by network and year, from the payments rows (paid to the

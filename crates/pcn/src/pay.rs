@@ -197,18 +197,14 @@ pub fn care_home_beds(
     if !args.beds_from_cqc {
         return Ok(args.beds.as_ref().map(|p| format!("agreed alignments from {}", p.display())));
     }
-    if snap.care_homes.is_empty() {
+    let Some((beds, source)) = pcn_profile::care_homes::estimated_beds(snap) else {
         return Err(Usage(
             "--beds-from-cqc: this snapshot has no CQC directory (import the HSCA active locations file with it)"
                 .into(),
         )
         .into());
-    }
-    extra.beds = pcn_profile::care_homes::beds_by_network(snap);
-    let source = format!(
-        "estimated from the {} care homes of the CQC directory, each to its nearest member practice's network (agreed alignments may differ)",
-        snap.care_homes.len()
-    );
+    };
+    extra.beds = beds;
     eprintln!("note: care home premium beds {source}");
     Ok(Some(source))
 }

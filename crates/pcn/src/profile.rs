@@ -182,25 +182,30 @@ fn per_1000(v: Option<f64>) -> String {
     v.map_or("-".into(), |x| format!("{x:.1}"))
 }
 
+/// The columns of a care home row, and the row.
+const HOME_COLUMNS: [&str; 7] =
+    ["location_id", "name", "postcode", "beds", "nursing", "nearest_practice", "distance_km"];
+
+fn home_row(x: &pcn_profile::care_homes::AlignedHome) -> Vec<serde_json::Value> {
+    vec![
+        json!(x.location_id),
+        json!(x.name),
+        json!(x.postcode),
+        json!(x.beds),
+        json!(x.nursing),
+        json!(x.nearest_practice),
+        json!(x.distance_km),
+    ]
+}
+
 /// The care homes nearest one network's practices, with the premium paid.
 fn print_network_homes(
     h: &pcn_profile::care_homes::NetworkCareHomes,
     format: crate::cli::FormatArgs,
 ) -> anyhow::Result<()> {
-    let mut l = Listing::new(
-        "care_homes",
-        vec!["location_id", "name", "postcode", "beds", "nursing", "nearest_practice", "distance_km"],
-    );
+    let mut l = Listing::new("care_homes", HOME_COLUMNS.to_vec());
     for x in &h.list {
-        l.rows.push(vec![
-            json!(x.location_id),
-            json!(x.name),
-            json!(x.postcode),
-            json!(x.beds),
-            json!(x.nursing),
-            json!(x.nearest_practice),
-            json!(x.distance_km),
-        ]);
+        l.rows.push(home_row(x));
     }
     l.footer.push(format!(
         "{}, {} beds ({} with nursing) nearest {}'s practices (an estimate of its share: alignments are agreed locally): {} per 1,000 patients (commissioner {}, England {}).",
@@ -232,20 +237,7 @@ fn list_care_homes(
     {
         return Err(Usage(format!("network {code} is not in snapshot {id}")).into());
     }
-    let mut l = Listing::new(
-        "care_homes",
-        vec![
-            "network",
-            "commissioner",
-            "location_id",
-            "name",
-            "postcode",
-            "beds",
-            "nursing",
-            "nearest_practice",
-            "distance_km",
-        ],
-    );
+    let mut l = Listing::new("care_homes", ["network", "commissioner"].into_iter().chain(HOME_COLUMNS).collect());
     let (mut listed, mut beds) = (0usize, 0u64);
     for (p, n) in all.iter().zip(&homes.networks) {
         if commissioner.is_some_and(|c| p.commissioner.as_deref() != Some(c.as_str()))
@@ -256,17 +248,7 @@ fn list_care_homes(
         listed += n.homes;
         beds += n.beds;
         for x in &n.list {
-            l.rows.push(vec![
-                json!(p.network),
-                json!(p.commissioner),
-                json!(x.location_id),
-                json!(x.name),
-                json!(x.postcode),
-                json!(x.beds),
-                json!(x.nursing),
-                json!(x.nearest_practice),
-                json!(x.distance_km),
-            ]);
+            l.rows.push([json!(p.network), json!(p.commissioner)].into_iter().chain(home_row(x)).collect());
         }
     }
     l.meta.insert("snapshot".into(), json!(id));

@@ -11,11 +11,11 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, Sheets, open_workbook_auto};
+use calamine::{Reader, Sheets, open_workbook_auto};
 use csv::StringRecord;
 use pcn_core::normalise_postcode;
 
-use super::{ReadContext, Seen, non_empty};
+use super::{ReadContext, Seen, non_empty, sheet_record};
 use crate::error::ReadError;
 use crate::table::{Header, Row, display_name, for_each_record, normalise_header, open_csv};
 
@@ -179,10 +179,7 @@ fn find_sheet<R: std::io::Read + std::io::Seek>(wb: &mut Sheets<R>) -> Option<St
     }
     names.into_iter().find(|n| {
         wb.worksheet_range(n).is_ok_and(|range| {
-            range
-                .rows()
-                .take(HEADER_WITHIN)
-                .any(|r| is_header(&Header::new(r.iter().map(text).collect::<Vec<_>>().iter().map(String::as_str))))
+            range.rows().take(HEADER_WITHIN).any(|r| is_header(&Header::new(sheet_record(r).iter())))
         })
     })
 }
@@ -203,8 +200,7 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeR
     let range = wb.worksheet_range(&sheet).map_err(|e| ReadError::file(&file, format!("sheet {sheet:?}: {e}")))?;
     let label = format!("{file} [{sheet}]");
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
-    let records: Vec<StringRecord> =
-        range.rows().map(|cells| StringRecord::from(cells.iter().map(text).collect::<Vec<_>>())).collect();
+    let records: Vec<StringRecord> = range.rows().map(sheet_record).collect();
     let at =
         records.iter().take(HEADER_WITHIN).position(|r| is_header(&Header::new(r.iter()))).ok_or_else(|| {
             ReadError::file(&label, "no header row with Location ID and Care home? in its first rows")
@@ -221,17 +217,4 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeR
         cols.take(Row { file: &label, line, record: rec }, &mut seen, &mut out)?;
     }
     Ok(out)
-}
-
-fn text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => dt.as_f64().to_string(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
 }

@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use calamine::{Data, Reader, Xlsx, open_workbook};
-use csv::StringRecord;
+use calamine::{Reader, Xlsx, open_workbook};
 use pcn_core::{CommissionerCode, Network, NetworkCode, PracticeCode, normalise_postcode};
 
-use super::{EpcnRecords, MembershipRecord, ReadContext, Seen, non_empty};
+use super::{EpcnRecords, MembershipRecord, ReadContext, Seen, non_empty, sheet_record};
 use crate::error::ReadError;
 use crate::table::{Header, Row, display_name, expect_width, for_each_record, normalise_header, open_csv, read_header};
 
@@ -36,7 +35,7 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, 
         let range = wb.worksheet_range(&sheet).map_err(|e| ReadError::file(&file, format!("sheet {sheet:?}: {e}")))?;
         let label = format!("{file} [{sheet}]");
         let first_row = range.start().map_or(0, |(r, _)| r as u64);
-        let mut rows = range.rows().map(|cells| StringRecord::from(cells.iter().map(cell_text).collect::<Vec<_>>()));
+        let mut rows = range.rows().map(sheet_record);
         let header_rec = rows.next().ok_or_else(|| ReadError::file(&label, "the sheet is empty"))?;
         let header = Header::new(header_rec.iter());
         let mut sink = Sink::new(&label, &header, is_details)?;
@@ -84,28 +83,6 @@ fn fill_network_names(out: &mut EpcnRecords) {
             p.network_name = names.get(&p.network).cloned();
         }
     }
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => excel_serial_to_ymd(dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-/// Excel serial day (1900 system, with its phantom 29 Feb 1900) to YYYYMMDD.
-fn excel_serial_to_ymd(serial: f64) -> String {
-    let base = time::macros::date!(1899 - 12 - 30);
-    base.checked_add(time::Duration::days(serial.floor() as i64))
-        .map(|d| format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day()))
-        .unwrap_or_default()
 }
 
 /// Column positions for one sheet, and where its rows go.

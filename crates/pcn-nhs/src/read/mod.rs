@@ -177,3 +177,30 @@ impl<K: std::hash::Hash + Eq + std::fmt::Display> Seen<K> {
 pub(crate) fn non_empty(s: Option<&str>) -> Option<String> {
     s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
+
+/// A spreadsheet row as a CSV record, so workbooks and their CSV exports share one row reader.
+pub(crate) fn sheet_record(cells: &[calamine::Data]) -> csv::StringRecord {
+    csv::StringRecord::from(cells.iter().map(cell_text).collect::<Vec<_>>())
+}
+
+fn cell_text(d: &calamine::Data) -> String {
+    match d {
+        calamine::Data::Empty => String::new(),
+        calamine::Data::String(s) => s.clone(),
+        calamine::Data::Int(i) => i.to_string(),
+        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        calamine::Data::Float(f) => f.to_string(),
+        calamine::Data::Bool(b) => b.to_string(),
+        calamine::Data::DateTime(dt) => excel_serial_to_ymd(dt.as_f64()),
+        calamine::Data::DateTimeIso(s) | calamine::Data::DurationIso(s) => s.clone(),
+        calamine::Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Excel serial day (1900 system, with its phantom 29 Feb 1900) to YYYYMMDD.
+fn excel_serial_to_ymd(serial: f64) -> String {
+    let base = time::macros::date!(1899 - 12 - 30);
+    base.checked_add(time::Duration::days(serial.floor() as i64))
+        .map(|d| format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day()))
+        .unwrap_or_default()
+}
