@@ -19,15 +19,12 @@ fn fixtures() -> Vec<PathBuf> {
 }
 
 async fn app(dir: &Path) -> axum::Router {
-    let import = pcn_nhs::import_files(
-        &fixtures(),
-        &pcn_nhs::ImportOptions {
-            as_of: Some(time::macros::date!(2021 - 01 - 01)),
-            payments_year: None,
-            progress: None,
-        },
-    )
-    .unwrap();
+    serve(dir, &fixtures(), Some(time::macros::date!(2021 - 01 - 01))).await
+}
+
+/// The API over a store in `dir` holding one snapshot: `files` imported (dated `as_of`).
+async fn serve(dir: &Path, files: &[PathBuf], as_of: Option<time::Date>) -> axum::Router {
+    let import = pcn_nhs::import_files(files, &pcn_nhs::ImportOptions { as_of, ..Default::default() }).unwrap();
     let store = Store::open_or_create(&dir.join("pcn.db")).await.unwrap();
     store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
     router(AppState::new(store)).0
@@ -170,11 +167,8 @@ async fn reconciliation_needs_the_years_payments_and_compares_them_stream_by_str
     .iter()
     .map(|f| data.join(f))
     .collect();
-    let import = pcn_nhs::import_files(&files, &pcn_nhs::ImportOptions::default()).unwrap();
     let real = tempfile::tempdir().unwrap();
-    let store = Store::open_or_create(&real.path().join("pcn.db")).await.unwrap();
-    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
-    let app = router(AppState::new(store)).0;
+    let app = serve(real.path(), &files, None).await;
     let (s, j) = get(&app, "/api/reconcile?year=2020/21&network=U02671").await;
     assert_eq!(s, StatusCode::OK, "{j}");
     let part = j["streams"].as_array().unwrap().iter().find(|s| s["stream"] == "participation").unwrap();
@@ -410,11 +404,7 @@ async fn a_profile_carries_its_care_homes_and_the_premium_counts_their_beds() {
     let dir = tempfile::tempdir().unwrap();
     let mut files = fixtures();
     files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/care_homes/HSCA_Active_Locations.csv"));
-    let opts = pcn_nhs::ImportOptions { as_of: Some(time::macros::date!(2021 - 01 - 01)), ..Default::default() };
-    let import = pcn_nhs::import_files(&files, &opts).unwrap();
-    let store = Store::open_or_create(&dir.path().join("pcn.db")).await.unwrap();
-    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
-    let with_homes = router(AppState::new(store)).0;
+    let with_homes = serve(dir.path(), &files, Some(time::macros::date!(2021 - 01 - 01))).await;
 
     let (s, v) = get(&with_homes, "/api/networks/U00001/profile").await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -473,10 +463,7 @@ async fn reconciliation_can_estimate_care_home_beds_from_the_cqc_directory() {
     let area = pcn_synth::generate(&pcn_synth::Config { practices: 600, seed: 3 });
     let dir = tempfile::tempdir().unwrap();
     let files = pcn_synth::write_files(&area, &dir.path().join("files")).unwrap();
-    let import = pcn_nhs::import_files(&files, &pcn_nhs::ImportOptions::default()).unwrap();
-    let store = Store::open_or_create(&dir.path().join("pcn.db")).await.unwrap();
-    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
-    let app = router(AppState::new(store)).0;
+    let app = serve(dir.path(), &files, None).await;
 
     // Without the estimate the premium is not compared, and the answer says why.
     let (s, j) = get(&app, "/api/reconcile?year=2020/21").await;
@@ -499,17 +486,9 @@ async fn reconciliation_can_estimate_care_home_beds_from_the_cqc_directory() {
 
     // A snapshot without the directory cannot estimate.
     let plain_dir = tempfile::tempdir().unwrap();
-    let plain = app_with_payments(plain_dir.path(), &files).await;
+    let without_cqc: Vec<PathBuf> = files.iter().filter(|f| !f.to_string_lossy().contains("HSCA")).cloned().collect();
+    let plain = serve(plain_dir.path(), &without_cqc, None).await;
     let (s, j) = get(&plain, "/api/reconcile?year=2020/21&beds_from_cqc=true").await;
     assert_eq!((s, j["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{j}");
     assert!(j["message"].as_str().unwrap().contains("no CQC directory"), "{j}");
-}
-
-/// The synthetic files without the CQC directory.
-async fn app_with_payments(dir: &Path, files: &[PathBuf]) -> axum::Router {
-    let files: Vec<PathBuf> = files.iter().filter(|f| !f.to_string_lossy().contains("HSCA")).cloned().collect();
-    let import = pcn_nhs::import_files(&files, &pcn_nhs::ImportOptions::default()).unwrap();
-    let store = Store::open_or_create(&dir.join("pcn.db")).await.unwrap();
-    store.save_snapshot(&import.snapshot, &[], &import.content_hash, "2021-01-02T00:00:00Z").await.unwrap();
-    router(AppState::new(store)).0
 }
