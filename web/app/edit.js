@@ -253,9 +253,20 @@ function renderWhatif(res, ms, move) {
     );
   });
   const server = res.micros != null ? ` (server ${(res.micros / 1000).toFixed(1)} ms)` : '';
+  // A network loses a practice only with its own commissioner's agreement: say so before it is saved.
+  const approvers = res.approvers || [];
+  const consent =
+    approvers.length > 1
+      ? h(
+          'p',
+          { class: 'hint', 'data-testid': 'whatif-approvers', 'data-approvers': approvers.join(' ') },
+          `This move crosses commissioner areas: as a proposal it needs the agreement of the commissioners of ${andList(approvers)} before it takes effect.`,
+        )
+      : null;
   clear(
     ui.whatif,
     h('p', { class: `timing ${ms < 200 ? 'fast' : 'slow'}`, 'data-testid': 'whatif-ms', 'data-ms': ms.toFixed(1) }, `What-if answered in ${ms.toFixed(0)} ms${server}`),
+    consent,
     cards,
   );
   ui.whatif.dataset.ready = 'true';
@@ -382,4 +393,8 @@ async function repair() {
   );
   ui.repairResult.dataset.ready = 'true';
   ui.repairResult.scrollIntoView({ block: 'nearest' });
+}
+
+function andList(xs) {
+  return xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }

@@ -2,7 +2,7 @@
 
 import * as api from './api.js';
 import { h, clear, severityBadge } from './fmt.js';
-import { emit, showError, clearError, isCommissioner } from './state.js';
+import { state, emit, showError, clearError, isCommissioner } from './state.js';
 
 let seq = 0;
 
@@ -54,7 +54,8 @@ function row(p) {
     try {
       const r = await api.post(`/api/proposals/${p.id}/decision`, body);
       clearError();
-      clear(out, h('span', { class: 'good' }, `Proposal #${r.id} is now ${r.status}.`));
+      const waiting = r.awaiting && r.awaiting.length ? ` Agreed by ${r.agreed.join(', ')}; it now awaits the commissioner of ${r.awaiting.join(', ')}.` : '';
+      clear(out, h('span', { class: 'good' }, `Proposal #${r.id} is ${waiting ? 'still open' : `now ${r.status}`}.${waiting}`));
       emit('proposals-changed');
       emit('config-changed');
     } catch (e) {
@@ -72,7 +73,14 @@ function row(p) {
       showError(e, `Decision on proposal #${p.id}`);
     }
   };
-  const canDecide = isCommissioner() && p.status === 'open';
+  // Offered only to whoever the proposal still needs: an admin, or a commissioner of a network it
+  // touches who has not yet agreed.
+  const u = state.session.user;
+  const approvers = p.approvers || [];
+  const agreed = p.agreed || [];
+  const canDecide =
+    p.status === 'open' && !!u && (u.role === 'admin' || (isCommissioner() && approvers.includes(u.commissioner) && !agreed.includes(u.commissioner)));
+  const awaiting = approvers.filter((c) => !agreed.includes(c));
   return h(
     'li',
     { class: `proposal proposal-${p.status}`, 'data-testid': 'proposal', 'data-id': p.id, 'data-status': p.status },
@@ -87,6 +95,13 @@ function row(p) {
     h('div', { class: 'muted' }, `effective ${p.effective || '—'} · by ${p.proposed_by || '—'}`),
     p.reason ? h('div', { class: 'reason' }, `“${p.reason}”`) : null,
     p.decided_by ? h('div', { class: 'muted' }, `${p.status} by ${p.decided_by}${p.decision_reason ? `: “${p.decision_reason}”` : ''}`) : null,
+    p.status === 'open' && approvers.length > 1
+      ? h(
+          'div',
+          { class: 'muted', 'data-testid': 'proposal-approvers' },
+          `Needs the commissioners of ${approvers.join(' and ')}${agreed.length ? ` · agreed: ${agreed.join(', ')}` : ''}${awaiting.length ? ` · awaiting: ${awaiting.join(', ')}` : ''}`,
+        )
+      : null,
     p.errors && p.errors.length ? h('ul', { class: 'findings' }, p.errors.map((e) => h('li', { class: 'finding finding-error' }, severityBadge('error'), ' ', e))) : null,
     canDecide
       ? h(

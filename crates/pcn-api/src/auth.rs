@@ -7,15 +7,17 @@
 //! HttpOnly, SameSite=Strict session cookie plus a CSRF token that every write
 //! must echo in `X-CSRF-Token`; scripts use `Authorization: Bearer <token>`
 //! from `pcn user token`. Tokens are random 256-bit values stored only as
-//! SHA-256 digests. Failed logins are limited per user name and overall.
+//! SHA-256 digests. Failed logins are limited per user name and client address,
+//! and per address.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use pcn_store::users::User;
@@ -28,10 +30,16 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// A browser session lasts this long.
 pub const SESSION_HOURS: i64 = 12;
 
-/// Failed logins allowed per user name in [`WINDOW`], and overall.
-const PER_NAME: usize = 5;
-const OVERALL: usize = 100;
+/// Failed logins allowed in [`WINDOW`] for one user name from one client
+/// address, and from one address whatever the names. There is no limit
+/// across addresses: with one, anybody could lock a known name (an admin's)
+/// out by failing on purpose, and with a limit over all names (there was one),
+/// everybody at once.
+const PER_NAME_AND_ADDRESS: usize = 5;
+const PER_ADDRESS: usize = 20;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Keys kept before old ones are forgotten (a flood of made-up names).
+const MAX_KEYS: usize = 100_000;
 
 /// 32 random bytes as hex.
 pub fn random_token() -> String {
@@ -75,45 +83,85 @@ pub fn stamp(t: time::OffsetDateTime) -> String {
 /// Times of failed logins, oldest first.
 type Failures = VecDeque<Instant>;
 
-/// Counts failed logins in a sliding window: per user name, and overall.
+/// The client's address, when the server knows it (requests through the
+/// router alone, as in tests, have none: they count as one unknown address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    }
+}
+
+impl std::fmt::Display for ClientAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ip) => write!(f, "{ip}"),
+            None => f.write_str("unknown"),
+        }
+    }
+}
+
+/// Counts failed logins in a sliding window, per user name and client
+/// address together, and per client address.
 #[derive(Default)]
 pub struct LoginLimiter {
-    failures: Mutex<(HashMap<String, Failures>, Failures)>,
+    failures: Mutex<Limits>,
+}
+
+#[derive(Default)]
+struct Limits {
+    by_name: HashMap<(String, ClientAddr), Failures>,
+    by_address: HashMap<ClientAddr, Failures>,
+}
+
+fn expire(q: &mut Failures, now: Instant) {
+    while q.front().is_some_and(|t| now.duration_since(*t) > WINDOW) {
+        q.pop_front();
+    }
 }
 
 impl LoginLimiter {
-    /// `Some(seconds to wait)` when this name (or everyone) has failed too often.
-    pub fn blocked(&self, name: &str) -> Option<u64> {
+    /// `Some(seconds to wait)` when this name from this address, or this
+    /// address, has failed too often.
+    pub fn blocked(&self, name: &str, addr: ClientAddr) -> Option<u64> {
         let mut g = self.failures.lock().expect("not poisoned");
         let now = Instant::now();
-        let (by_name, all) = &mut *g;
-        let expire = |q: &mut VecDeque<Instant>| {
-            while q.front().is_some_and(|t| now.duration_since(*t) > WINDOW) {
-                q.pop_front();
-            }
+        let full = |q: Option<&mut Failures>, max: usize| {
+            let q = q?;
+            expire(q, now);
+            (q.len() >= max).then(|| q.front().copied()).flatten()
         };
-        expire(all);
-        let q = by_name.entry(name.to_lowercase()).or_default();
-        expire(q);
-        let full = |q: &VecDeque<Instant>, max| (q.len() >= max).then(|| q.front().copied()).flatten();
-        full(q, PER_NAME)
-            .or_else(|| full(all, OVERALL))
+        let key = (name.to_lowercase(), addr);
+        full(g.by_name.get_mut(&key), PER_NAME_AND_ADDRESS)
+            .or_else(|| full(g.by_address.get_mut(&addr), PER_ADDRESS))
             .map(|first| WINDOW.saturating_sub(now.duration_since(first)).as_secs().max(1))
     }
 
-    pub fn failed(&self, name: &str) {
+    pub fn failed(&self, name: &str, addr: ClientAddr) {
         let mut g = self.failures.lock().expect("not poisoned");
         let now = Instant::now();
-        g.0.entry(name.to_lowercase()).or_default().push_back(now);
-        g.1.push_back(now);
-        if g.0.len() > 100_000 {
-            // A flood of made-up names: forget the old ones rather than grow without bound.
-            g.0.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+        g.by_name.entry((name.to_lowercase(), addr)).or_default().push_back(now);
+        g.by_address.entry(addr).or_default().push_back(now);
+        if g.by_name.len() > MAX_KEYS || g.by_address.len() > MAX_KEYS {
+            // Forget keys with no failure left in the window rather than grow without bound.
+            let live = |q: &mut Failures| {
+                expire(q, now);
+                !q.is_empty()
+            };
+            g.by_name.retain(|_, q| live(q));
+            g.by_address.retain(|_, q| live(q));
         }
     }
 
-    pub fn succeeded(&self, name: &str) {
-        self.failures.lock().expect("not poisoned").0.remove(&name.to_lowercase());
+    /// A right password clears that name's failures from that address (not
+    /// the address's count: logging in to one's own account must not reset
+    /// guessing at others').
+    pub fn succeeded(&self, name: &str, addr: ClientAddr) {
+        self.failures.lock().expect("not poisoned").by_name.remove(&(name.to_lowercase(), addr));
     }
 }
 
@@ -225,15 +273,6 @@ pub fn may_edit_network(user: &User, network: &str, commissioner: Option<&str>) 
         "admin" => true,
         "commissioner" => user.commissioner.is_some() && user.commissioner.as_deref() == commissioner,
         "network" => user.network.as_deref() == Some(network),
-        _ => false,
-    }
-}
-
-/// Deciding proposals is for the commissioner of the network (or an admin).
-pub fn may_decide(user: &User, commissioner: Option<&str>) -> bool {
-    match user.role.as_str() {
-        "admin" => true,
-        "commissioner" => user.commissioner.is_some() && user.commissioner.as_deref() == commissioner,
         _ => false,
     }
 }

@@ -301,7 +301,19 @@ pub async fn decide(
     who: &pcn_store::register::Who,
 ) -> Result<Decided, pcn_store::StoreError> {
     use pcn_core::register::ProposalStatus;
+    // Every checker is built before the batch opens: the batch holds one of the
+    // pool's connections until it commits, and a checker built inside it would
+    // need a second, so a few decisions at once would hold every connection
+    // while each waits for another. What the checkers read is safe to read
+    // first: each approval is applied only at the versions its checker saw.
     let mut checkers: BTreeMap<Date, Checker> = BTreeMap::new();
+    if approve {
+        let dates: std::collections::BTreeSet<Date> =
+            proposals.iter().filter(|p| p.status == ProposalStatus::Open).map(|p| p.effective).collect();
+        for date in dates {
+            checkers.insert(date, Checker::new(store, date).await?);
+        }
+    }
     let (mut done, mut refused) = (Vec::new(), Vec::new());
     let mut batch = store.batch().await?;
     for p in proposals {
@@ -317,10 +329,7 @@ pub async fn decide(
             }
             continue;
         }
-        let checker = match checkers.entry(p.effective) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => e.insert(Checker::new(store, p.effective).await?),
-        };
+        let checker = checkers.get_mut(&p.effective).expect("a checker for every open proposal's date");
         let changes = p.kind.changes(|n| checker.members_of(n));
         let (errors, _) = checker.check(&changes, p.effective);
         if !errors.is_empty() && !accept_findings {

@@ -59,6 +59,7 @@ pub struct Side {
 pub struct TouchedNetwork {
     pub code: String,
     pub name: Option<String>,
+    pub commissioner: Option<String>,
     pub before: Side,
     pub after: Side,
 }
@@ -70,6 +71,10 @@ pub struct WhatIfResult {
     /// Server time spent, microseconds.
     pub micros: u64,
     pub networks: Vec<TouchedNetwork>,
+    /// The commissioners who would have to agree to these moves as proposals:
+    /// every touched network's (a network loses a practice only with its
+    /// commissioner's agreement).
+    pub approvers: Vec<String>,
 }
 
 fn side(
@@ -187,15 +192,18 @@ pub async fn whatif(State(state): Shared, Json(body): Json<WhatIf>) -> Result<Js
         networks.push(TouchedNetwork {
             code: base.to_string(),
             name: l.model.networks[n as usize].name.clone(),
+            commissioner: l.model.networks[n as usize].commissioner.as_ref().map(|c| c.to_string()),
             before: side(&l, &f, &l.config.members[n as usize], of(&before_findings), input_before),
             after: side(&l, &f, &after.members[n as usize], of(&after_findings), input_after.as_ref()),
         });
     }
+    let approvers: BTreeSet<String> = networks.iter().filter_map(|n| n.commissioner.clone()).collect();
     Ok(Json(WhatIfResult {
         snapshot: l.id,
         year: year.to_string(),
         micros: started.elapsed().as_micros() as u64,
         networks,
+        approvers: approvers.into_iter().collect(),
     }))
 }
 

@@ -123,13 +123,19 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store) -> Arc<Self> {
+        Self::with_web_dir(store, std::env::var_os("PCN_WEB_DIR").map(PathBuf::from))
+    }
+
+    /// As [`AppState::new`], serving the web app's files from `web_dir` (a
+    /// checkout's `web/`) when given instead of the built-in copies.
+    pub fn with_web_dir(store: Store, web_dir: Option<PathBuf>) -> Arc<Self> {
         Arc::new(Self {
             store,
             loaded: Mutex::new(HashMap::new()),
             funding: Mutex::new(HashMap::new()),
             geojson: Mutex::new(HashMap::new()),
             logins: auth::LoginLimiter::default(),
-            web_dir: std::env::var_os("PCN_WEB_DIR").map(PathBuf::from),
+            web_dir,
         })
     }
 
@@ -326,17 +332,77 @@ pub fn openapi_json() -> String {
     api.to_pretty_json().expect("serialisable") + "\n"
 }
 
-/// Serves until the process is stopped.
-pub async fn serve(state: Arc<AppState>, addr: &str) -> std::io::Result<()> {
-    serve_on(state, tokio::net::TcpListener::bind(addr).await?).await
+/// How the listener guards itself against clients that hold connections
+/// without using them.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// The longest a client may take to send a request's head, counted from
+    /// when the connection is ready for one: hyper's header-read timer starts
+    /// at accept and again each time a response has gone, so it is also the
+    /// idle timeout between requests on a kept-alive connection.
+    pub request_head: Duration,
+    /// Connections open at once; beyond this the listener stops accepting
+    /// (new clients wait in the kernel's backlog) until one closes.
+    pub max_connections: usize,
 }
 
-/// Serves on a bound listener until the process is stopped (or Ctrl-C).
-pub async fn serve_on(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self { request_head: Duration::from_secs(10), max_connections: 4096 }
+    }
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(state: Arc<AppState>, addr: &str) -> std::io::Result<()> {
+    serve_on(state, tokio::net::TcpListener::bind(addr).await?, ServeOptions::default()).await
+}
+
+/// Serves on a bound listener until Ctrl-C, then lets open requests finish
+/// (for up to [`TIMEOUT`]). Each connection is HTTP/1.1 with the head and idle
+/// timeouts of `opts`; the request timeout and body limit are the router's.
+pub async fn serve_on(
+    state: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+    opts: ServeOptions,
+) -> std::io::Result<()> {
     let (router, _) = router(state);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c().await.ok();
-        })
-        .await
+    let permits = Arc::new(tokio::sync::Semaphore::new(opts.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(opts.request_head).keep_alive(true);
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            _ = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was
+                    // accepted: say so and go on rather than stop serving.
+                    eprintln!("pcn serve: accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            tower::ServiceExt::oneshot(router.clone(), req)
+        });
+        let conn = graceful.watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A timed-out or reset connection is the client's business, not an error of ours.
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(TIMEOUT, graceful.shutdown()).await;
+    Ok(())
 }

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{COOKIE, Caller, SESSION_HOURS, digest, dummy_hash, random_token, stamp, verify_password};
+use crate::auth::{
+    COOKIE, Caller, ClientAddr, SESSION_HOURS, digest, dummy_hash, random_token, stamp, verify_password,
+};
 use crate::{ApiError, AppState};
 
 type Shared = State<Arc<AppState>>;
@@ -56,7 +58,8 @@ pub struct Login {
 }
 
 /// Logs in: sets an HttpOnly, SameSite=Strict session cookie. Repeated
-/// failures for a name are refused for a while (429).
+/// failures for a name from one address, or from one address at all, are
+/// refused for a while (429).
 #[utoipa::path(
     post, path = "/api/session", tag = "pcn", request_body = Login,
     responses(
@@ -64,13 +67,18 @@ pub struct Login {
         (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)
     )
 )]
-pub async fn login(State(state): Shared, headers: HeaderMap, Json(body): Json<Login>) -> Result<Response, ApiError> {
+pub async fn login(
+    State(state): Shared,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    Json(body): Json<Login>,
+) -> Result<Response, ApiError> {
     let name = body.username.trim().to_string();
     if name.is_empty() || name.len() > 100 || body.password.len() > 1000 {
         return Err(ApiError::BadRequest("give a user name (up to 100 characters) and a password".into()));
     }
-    if let Some(wait) = state.logins.blocked(&name) {
-        state.audit(&name, "login", None, "rate_limited", json!({})).await;
+    if let Some(wait) = state.logins.blocked(&name, addr) {
+        state.audit(&name, "login", None, "rate_limited", json!({"client": addr.to_string()})).await;
         return Err(ApiError::RateLimited(wait));
     }
     let user = state.store.user(&name).await?;
@@ -81,11 +89,11 @@ pub async fn login(State(state): Shared, headers: HeaderMap, Json(body): Json<Lo
         .await
         .map_err(|e| ApiError::Internal(format!("password check: {e}")))?;
     let Some(user) = user.filter(|u| ok && !u.disabled) else {
-        state.logins.failed(&name);
-        state.audit(&name, "login", None, "refused", json!({})).await;
+        state.logins.failed(&name, addr);
+        state.audit(&name, "login", None, "refused", json!({"client": addr.to_string()})).await;
         return Err(ApiError::Unauthorized("wrong user name or password".into()));
     };
-    state.logins.succeeded(&name);
+    state.logins.succeeded(&name, addr);
     let token = random_token();
     let csrf = random_token();
     let now = time::OffsetDateTime::now_utc();

@@ -2,19 +2,20 @@
 //! practice's move; the commissioner of the network approves or rejects it.
 //! The same rules check and decision path as `pcn propose` and `pcn approve`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use pcn_core::register::{Proposal, ProposalKind, ProposalStatus};
+use pcn_core::register::{Proposal, ProposalKind, ProposalStatus, RecordKind};
 use pcn_core::{NetworkCode, PracticeCode};
 use pcn_store::register::Who;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, may_decide, may_edit_network, now_text};
+use crate::auth::{Caller, may_edit_network, now_text};
 use crate::checker::{Checker, deadline_for};
 use crate::{ApiError, AppState};
 
@@ -51,6 +52,9 @@ pub struct Created {
     #[schema(value_type = Object)]
     pub findings: Value,
     pub deadline: Option<String>,
+    /// The commissioners who must agree to it (more than one when it takes a
+    /// practice out of another commissioner's network).
+    pub approvers: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -69,6 +73,10 @@ pub struct ProposalItem {
     /// The proposal itself (kind and its fields).
     #[schema(value_type = Object)]
     pub proposal: Value,
+    /// While open: the commissioners who must agree (the receiving network's
+    /// and each losing network's), and those who have.
+    pub approvers: Vec<String>,
+    pub agreed: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,7 +99,7 @@ pub struct StatusQuery {
     pub status: Option<StatusFilter>,
 }
 
-fn item(p: &Proposal) -> ProposalItem {
+fn item(p: &Proposal, approvers: Vec<String>, agreed: Vec<String>) -> ProposalItem {
     ProposalItem {
         id: p.id,
         action: p.kind.action().to_string(),
@@ -110,6 +118,8 @@ fn item(p: &Proposal) -> ProposalItem {
         decided_by: p.decided_by.clone(),
         decision_reason: p.decision_reason.clone(),
         proposal: serde_json::to_value(&p.kind).unwrap_or(Value::Null),
+        approvers,
+        agreed,
     }
 }
 
@@ -125,20 +135,99 @@ pub async fn list(State(state): Shared, Query(q): Query<StatusQuery>) -> Result<
         StatusFilter::Rejected => ProposalStatus::Rejected,
     });
     let all = state.store.proposals(status).await?;
-    Ok(Json(ProposalList { items: all.iter().map(item).collect() }))
+    let mut items = Vec::with_capacity(all.len());
+    for p in &all {
+        let (approvers, agreed) = if p.status == ProposalStatus::Open {
+            let a = approvers(&state, &p.kind, p.effective).await?;
+            let agreed = state.store.consents(p.id).await?.into_iter().map(|c| c.commissioner).collect();
+            (a.commissioners.into_keys().collect(), agreed)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        items.push(item(p, approvers, agreed));
+    }
+    Ok(Json(ProposalList { items }))
 }
 
-/// The commissioner of a network in the register (or the latest snapshot).
-async fn commissioner_of(state: &AppState, network: &str) -> Result<Option<String>, ApiError> {
+/// The commissioner of each network, from the register (or, for a network
+/// the register lacks, the latest snapshot).
+async fn commissioners_of(state: &AppState, networks: &[String]) -> Result<Vec<Option<String>>, ApiError> {
     let reg = state.store.register_networks().await?;
-    if let Some(n) = reg.iter().find(|n| n.code == network) {
-        return Ok(n.commissioner.clone());
+    let mut out = Vec::with_capacity(networks.len());
+    for network in networks {
+        if let Some(n) = reg.iter().find(|n| &n.code == network) {
+            out.push(n.commissioner.clone());
+            continue;
+        }
+        let l = state.loaded(None).await?;
+        out.push(
+            NetworkCode::parse(network)
+                .ok()
+                .and_then(|c| l.model.network_index.get(&c))
+                .and_then(|&i| l.model.networks[i as usize].commissioner.as_ref().map(|c| c.to_string())),
+        );
     }
-    let l = state.loaded(None).await?;
-    Ok(NetworkCode::parse(network)
-        .ok()
-        .and_then(|c| l.model.network_index.get(&c))
-        .and_then(|&i| l.model.networks[i as usize].commissioner.as_ref().map(|c| c.to_string())))
+    Ok(out)
+}
+
+async fn commissioner_of(state: &AppState, network: &str) -> Result<Option<String>, ApiError> {
+    Ok(commissioners_of(state, &[network.to_string()]).await?.pop().flatten())
+}
+
+/// Who must agree to a proposal: the commissioner of the network it is made
+/// against and of every network it takes a practice out of, so that no area
+/// loses a practice without its own commissioner's say. A network with no
+/// commissioner on record is decided for by an admin only.
+#[derive(Debug, Default, Clone)]
+pub struct Approvers {
+    /// Commissioner code → the networks they are asked for.
+    pub commissioners: BTreeMap<String, BTreeSet<String>>,
+    /// Networks with no commissioner on record.
+    pub unassigned: BTreeSet<String>,
+}
+
+impl Approvers {
+    /// "the commissioners of U00002 (00Y) and U00001 (00X)", for messages.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .commissioners
+            .iter()
+            .map(|(c, ns)| format!("{} ({c})", ns.iter().cloned().collect::<Vec<_>>().join(", ")))
+            .collect();
+        parts.extend(self.unassigned.iter().map(|n| format!("{n} (no commissioner on record: an admin)")));
+        let who = if self.commissioners.len() + self.unassigned.len() > 1 { "commissioners" } else { "commissioner" };
+        format!("the {who} of {}", and_list(&parts))
+    }
+}
+
+fn and_list(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The approvers of a proposal against the register on its effective date.
+async fn approvers(state: &AppState, kind: &ProposalKind, effective: time::Date) -> Result<Approvers, ApiError> {
+    let reg = state.store.register_state(effective).await?;
+    let network_of = |p: &PracticeCode| {
+        reg.records.iter().find(|r| r.kind == RecordKind::Member && r.subject == p.as_str()).map(|r| r.network.clone())
+    };
+    let mut networks = vec![kind.network().to_string()];
+    networks.extend(kind.losing(network_of).iter().map(|n| n.to_string()).filter(|n| n != kind.network().as_str()));
+    let mut out = Approvers::default();
+    for (network, commissioner) in networks.iter().zip(commissioners_of(state, &networks).await?) {
+        match commissioner {
+            Some(c) => {
+                out.commissioners.entry(c).or_default().insert(network.clone());
+            }
+            None => {
+                out.unassigned.insert(network.clone());
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Proposes a practice's move. Network managers propose for their own network
@@ -211,6 +300,7 @@ pub async fn create(
     let findings = json!({"errors": errors, "warnings": warnings, "late": late});
     let who = Who { actor: user.username.clone(), reason: body.reason.trim().to_string(), at: now_text() };
     let id = state.store.propose(&kind, effective, &who, deadline, &findings).await?;
+    let approvers = approvers(&state, &kind, effective).await?.commissioners.into_keys().collect();
     state
         .audit(
             &user.username,
@@ -222,7 +312,7 @@ pub async fn create(
         .await;
     Ok((
         StatusCode::CREATED,
-        Json(Created { id, status: "open".into(), findings, deadline: deadline.map(|d| d.to_string()) }),
+        Json(Created { id, status: "open".into(), findings, deadline: deadline.map(|d| d.to_string()), approvers }),
     ))
 }
 
@@ -240,10 +330,18 @@ pub struct Decision {
 #[derive(Serialize, ToSchema)]
 pub struct Decided {
     pub id: i64,
+    /// `approved`, `rejected`, or `open` while other commissioners have yet to agree.
     pub status: String,
+    /// Commissioners who have agreed so far (when others must too).
+    pub agreed: Vec<String>,
+    /// Commissioners whose agreement is still needed (empty once decided).
+    pub awaiting: Vec<String>,
 }
 
-/// Approves or rejects an open proposal (the network's commissioner, or an admin).
+/// Approves or rejects an open proposal. A proposal that takes a practice out
+/// of a network needs the agreement of that network's commissioner as well as
+/// the receiving one's: each agrees in turn, and the last agreement approves
+/// it. Any of them may reject it; an admin decides alone.
 #[utoipa::path(
     post, path = "/api/proposals/{id}/decision", tag = "pcn",
     params(("id" = i64, Path, description = "Proposal id")),
@@ -272,18 +370,59 @@ pub async fn decision(
         Err(e) => return Err(e.into()),
     };
     let target = format!("proposal {id}");
-    if !may_decide(&user, commissioner_of(&state, p.kind.network().as_str()).await?.as_deref()) {
+    let approvers = approvers(&state, &p.kind, p.effective).await?;
+    let mine = user.commissioner.as_deref().filter(|_| user.role == "commissioner");
+    let admin = user.role == "admin";
+    if !admin && !mine.is_some_and(|c| approvers.commissioners.contains_key(c)) {
         state
             .audit(&user.username, "proposal.decide", Some(&target), "forbidden", json!({"approve": body.approve}))
             .await;
         return Err(ApiError::Forbidden(format!(
-            "only the commissioner of {} decides its proposals; {} is a {} user",
-            p.kind.network(),
+            "proposal {id} is decided by {}, or an admin; {} is a {} user{}",
+            approvers.describe(),
             user.username,
-            user.role
+            user.role,
+            mine.map(|c| format!(" of {c}")).unwrap_or_default()
         )));
     }
     let who = Who { actor: user.username.clone(), reason: body.reason.trim().to_string(), at: now_text() };
+    let mut agreed: Vec<String> = state.store.consents(id).await?.into_iter().map(|c| c.commissioner).collect();
+    if body.approve && !admin {
+        let mine = mine.expect("checked above").to_string();
+        let awaiting: Vec<String> = approvers
+            .commissioners
+            .keys()
+            .filter(|c| **c != mine && !agreed.contains(c))
+            .cloned()
+            .chain(approvers.unassigned.iter().map(|n| format!("an admin (for {n})")))
+            .collect();
+        if !awaiting.is_empty() {
+            if p.status != ProposalStatus::Open {
+                return Err(ApiError::Conflict(format!("proposal {id} was already {}", p.status.as_str())));
+            }
+            state.store.consent(id, &mine, &who).await?;
+            if !agreed.contains(&mine) {
+                agreed.push(mine.clone());
+            }
+            state
+                .audit(
+                    &user.username,
+                    "proposal.decide",
+                    Some(&target),
+                    "agreed",
+                    json!({"commissioner": mine, "awaiting": awaiting}),
+                )
+                .await;
+            return Ok(Json(Decided { id, status: "open".into(), agreed, awaiting }));
+        }
+        if !agreed.contains(&mine) {
+            agreed.push(mine);
+        }
+    }
+    let mut who = who;
+    if agreed.len() > 1 {
+        who.reason = format!("{} (agreed by the commissioners of {})", who.reason, agreed.join(", "));
+    }
     let out = crate::checker::decide(&state.store, std::slice::from_ref(&p), body.approve, body.accept_findings, &who)
         .await?;
     if let Some(r) = out.refused.first() {
@@ -297,5 +436,5 @@ pub async fn decision(
     }
     let status = if body.approve { "approved" } else { "rejected" };
     state.audit(&user.username, "proposal.decide", Some(&target), "ok", json!({"status": status})).await;
-    Ok(Json(Decided { id, status: status.into() }))
+    Ok(Json(Decided { id, status: status.into(), agreed, awaiting: Vec::new() }))
 }

@@ -30,18 +30,31 @@ fn content_type(path: &str) -> &'static str {
 
 /// A file by URL path (`/app/app.js`, `/vendor/leaflet/leaflet.js`).
 fn file(state: &AppState, url: &str) -> Option<Vec<u8>> {
-    if url.split('/').any(|s| s == ".." || s.contains('\\')) {
-        return None;
-    }
     if let Some(dir) = &state.web_dir {
-        let disk = if let Some(rest) = url.strip_prefix("/vendor/leaflet/") {
-            dir.join("node_modules/leaflet/dist").join(rest)
-        } else {
-            dir.join(url.trim_start_matches('/'))
-        };
+        let disk = match url.strip_prefix("/vendor/leaflet/") {
+            Some(rest) => inside(&dir.join("node_modules/leaflet/dist"), rest),
+            None => inside(dir, url.strip_prefix('/')?),
+        }?;
         return std::fs::read(disk).ok();
     }
     embedded::FILES.iter().find(|(u, _)| *u == url).map(|(_, b)| b.to_vec())
+}
+
+/// `rest` (already percent-decoded) under `root`, only if it names a file
+/// that really is inside it: every segment a plain name (no empty segment,
+/// which would make the rest absolute, no `.` or `..`, no backslash, colon or
+/// NUL), and the resolved path, symbolic links followed, still under the
+/// resolved root.
+fn inside(root: &std::path::Path, rest: &str) -> Option<std::path::PathBuf> {
+    let mut path = root.to_path_buf();
+    for seg in rest.split('/') {
+        if seg.is_empty() || seg == "." || seg == ".." || seg.contains(['\\', ':', '\0']) {
+            return None;
+        }
+        path.push(seg);
+    }
+    let real = path.canonicalize().ok()?;
+    (real.starts_with(root.canonicalize().ok()?) && real.is_file()).then_some(real)
 }
 
 fn serve(state: &AppState, url: &str) -> Response {

@@ -273,31 +273,33 @@ async fn a_network_manager_proposes_for_their_own_network_and_decides_nothing() 
 }
 
 #[tokio::test]
-async fn only_the_receiving_networks_commissioner_approves_and_new_errors_need_accepting() {
+async fn a_move_across_areas_needs_both_commissioners_and_new_errors_need_accepting() {
     let dir = tempfile::tempdir().unwrap();
     for target in pcn_store::testing::targets(
         dir.path(),
-        "only_the_receiving_networks_commissioner_approves_and_new_errors_need_accepting",
+        "a_move_across_areas_needs_both_commissioners_and_new_errors_need_accepting",
     )
     .await
     {
         let (app, store) = app(&target).await;
         let town = login(&app, "town-commissioner", PASSWORD).await.unwrap();
+        let city = login(&app, "city-commissioner", PASSWORD).await.unwrap();
+        // A00003 leaves TOWN (00X) for CITY (00Y): both commissioners must agree.
         let (s, j) = write(&app, Some(&town), "POST", "/api/proposals", join("A00003", "U00002")).await;
         assert_eq!(s, StatusCode::CREATED, "{j}");
+        assert_eq!(j["approvers"], json!(["00X", "00Y"]), "{j}");
         let id = j["id"].as_i64().unwrap();
-        // The proposal is CITY's (00Y): TOWN's commissioner may not decide it.
-        let (s, _) = write(
-            &app,
-            Some(&town),
-            "POST",
-            &format!("/api/proposals/{id}/decision"),
-            json!({"approve": true, "reason": "x"}),
-        )
-        .await;
-        assert_eq!(s, StatusCode::FORBIDDEN);
-        let city = login(&app, "city-commissioner", PASSWORD).await.unwrap();
         let uri = format!("/api/proposals/{id}/decision");
+        // The losing commissioner's agreement alone leaves it open, awaiting the receiving one.
+        let (s, j) = write(&app, Some(&town), "POST", &uri, json!({"approve": true, "reason": "we agree"})).await;
+        assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("open")), "{j}");
+        assert_eq!((&j["agreed"], &j["awaiting"]), (&json!(["00X"]), &json!(["00Y"])), "{j}");
+        assert!(store.register_state(time::macros::date!(2021 - 04 - 01)).await.unwrap().members("U00002").len() == 2);
+        let (_, list) = read(&app, None, "/api/proposals?status=open").await;
+        assert_eq!(
+            (&list["items"][0]["approvers"], &list["items"][0]["agreed"]),
+            (&json!(["00X", "00Y"]), &json!(["00X"]))
+        );
         // Moving a 00X practice into a 00Y network adds an error: refused unless accepted.
         let (s, j) = write(&app, Some(&city), "POST", &uri, json!({"approve": true, "reason": "x"})).await;
         assert_eq!((s, j["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{j}");
@@ -311,12 +313,15 @@ async fn only_the_receiving_networks_commissioner_approves_and_new_errors_need_a
         )
         .await;
         assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("approved")), "{j}");
+        assert_eq!(j["agreed"], json!(["00X", "00Y"]), "{j}");
         // Deciding twice is a conflict, and the register shows the move from its date.
         let (s, _) = write(&app, Some(&city), "POST", &uri, json!({"approve": false, "reason": "again"})).await;
         assert_eq!(s, StatusCode::CONFLICT);
         let (_, cmp) = read(&app, None, "/api/compare/register?a_date=2021-03-31&b_date=2021-04-01").await;
         assert_eq!(cmp["moves"], json!([{"practice": "A00003", "from": "U00001", "to": "U00002"}]));
-        assert_eq!(store.proposals(None).await.unwrap()[0].decided_by.as_deref(), Some("city-commissioner"));
+        let decided = &store.proposals(None).await.unwrap()[0];
+        assert_eq!(decided.decided_by.as_deref(), Some("city-commissioner"));
+        assert!(decided.decision_reason.as_deref().unwrap().contains("00X, 00Y"), "{decided:?}");
         // The server's view of now follows the register: the map, a network and a what-if see the move.
         let (_, city_now) = read(&app, None, "/api/networks/U00002").await;
         let members: Vec<&str> =
@@ -339,6 +344,67 @@ async fn only_the_receiving_networks_commissioner_approves_and_new_errors_need_a
 }
 
 #[tokio::test]
+async fn a_commissioner_cannot_take_a_practice_out_of_another_areas_network_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in pcn_store::testing::targets(
+        dir.path(),
+        "a_commissioner_cannot_take_a_practice_out_of_another_areas_network_alone",
+    )
+    .await
+    {
+        let (app, store) = app(&target).await;
+        let effective = time::macros::date!(2021 - 04 - 01);
+        let city = login(&app, "city-commissioner", PASSWORD).await.unwrap();
+        // CITY's commissioner asks for TOWN's A00002 and approves it at once: it stays open, TOWN's awaited.
+        let (s, j) = write(&app, Some(&city), "POST", "/api/proposals", join("A00002", "U00002")).await;
+        assert_eq!(s, StatusCode::CREATED, "{j}");
+        let uri = format!("/api/proposals/{}/decision", j["id"]);
+        let body = json!({"approve": true, "reason": "ours now", "accept_findings": true});
+        let (s, j) = write(&app, Some(&city), "POST", &uri, body.clone()).await;
+        assert_eq!((s, j["status"].as_str(), &j["awaiting"]), (StatusCode::OK, Some("open"), &json!(["00X"])), "{j}");
+        // Agreeing again changes nothing.
+        let (s, j) = write(&app, Some(&city), "POST", &uri, body).await;
+        assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("open")), "{j}");
+        let town_members = store.register_state(effective).await.unwrap().members("U00001");
+        assert!(town_members.iter().any(|p| p.as_str() == "A00002"), "{town_members:?}");
+        // A network manager is no approver; TOWN's commissioner may refuse it, and that ends it.
+        let m = login(&app, "town-manager", PASSWORD).await.unwrap();
+        let (s, j) = write(&app, Some(&m), "POST", &uri, json!({"approve": false, "reason": "no"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{j}");
+        assert!(j["message"].as_str().unwrap().contains("U00001 (00X)"), "{j}");
+        let town = login(&app, "town-commissioner", PASSWORD).await.unwrap();
+        let (s, j) = write(&app, Some(&town), "POST", &uri, json!({"approve": false, "reason": "we need it"})).await;
+        assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("rejected")), "{j}");
+        assert!(
+            store.register_state(effective).await.unwrap().members("U00001").iter().any(|p| p.as_str() == "A00002")
+        );
+        // An admin decides alone.
+        let admin = login(&app, "admin", PASSWORD).await.unwrap();
+        let (_, j) = write(&app, Some(&admin), "POST", "/api/proposals", join("A00002", "U00002")).await;
+        let uri = format!("/api/proposals/{}/decision", j["id"]);
+        let (s, j) = write(
+            &app,
+            Some(&admin),
+            "POST",
+            &uri,
+            json!({"approve": true, "reason": "settled", "accept_findings": true}),
+        )
+        .await;
+        assert_eq!((s, j["status"].as_str()), (StatusCode::OK, Some("approved")), "{j}");
+        assert!(
+            store.register_state(effective).await.unwrap().members("U00002").iter().any(|p| p.as_str() == "A00002")
+        );
+        // Taking it back needs CITY's agreement too; a change inside one area needs only its own.
+        let (_, j) = write(&app, Some(&town), "POST", "/api/proposals", join("A00002", "U00001")).await;
+        assert_eq!(j["approvers"], json!(["00X", "00Y"]), "CITY loses it: {j}");
+        let mut leave = join("A00001", "U00001");
+        leave["kind"] = json!("leave");
+        let (s, j) = write(&app, Some(&town), "POST", "/api/proposals", leave).await;
+        assert_eq!((s, &j["approvers"]), (StatusCode::CREATED, &json!(["00X"])), "{j}");
+    }
+}
+
+#[tokio::test]
 async fn the_check_lists_findings_worst_first() {
     let dir = tempfile::tempdir().unwrap();
     for target in pcn_store::testing::targets(dir.path(), "the_check_lists_findings_worst_first").await {
@@ -357,20 +423,61 @@ async fn the_check_lists_findings_worst_first() {
     }
 }
 
+/// A login as a browser at `ip` would send it (the server puts the peer's
+/// address on each request; through the router alone it must be added).
+async fn login_from(app: &axum::Router, ip: [u8; 4], name: &str, password: &str) -> StatusCode {
+    let body = json!({"username": name, "password": password});
+    let mut req = json_req("POST", "/api/session").body(Body::from(body.to_string())).unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((ip, 40000))));
+    send(app, req).await.0
+}
+
 #[tokio::test]
-async fn failed_logins_are_limited_per_user_name() {
+async fn failed_logins_are_limited_per_user_name_and_address() {
     let dir = tempfile::tempdir().unwrap();
-    for target in pcn_store::testing::targets(dir.path(), "failed_logins_are_limited_per_user_name").await {
+    for target in pcn_store::testing::targets(dir.path(), "failed_logins_are_limited_per_user_name_and_address").await {
         let (app, _store) = app(&target).await;
         let (s, j) = login(&app, "nobody", PASSWORD).await.err().unwrap();
         assert_eq!((s, j["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+        let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
         for _ in 0..5 {
-            assert_eq!(login(&app, "admin", "wrong password").await.err().unwrap().0, StatusCode::UNAUTHORIZED);
+            assert_eq!(login_from(&app, a, "admin", "wrong password").await, StatusCode::UNAUTHORIZED);
         }
-        // Now even the right password waits; another name is unaffected.
-        let (s, j) = login(&app, "admin", PASSWORD).await.err().unwrap();
-        assert_eq!((s, j["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")), "{j}");
-        assert!(login(&app, "town-manager", PASSWORD).await.is_ok());
+        // Now even the right password waits, from that address; another name there is unaffected,
+        // and so is the same name from elsewhere.
+        assert_eq!(login_from(&app, a, "admin", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(login_from(&app, a, "town-manager", PASSWORD).await, StatusCode::OK);
+        assert_eq!(login_from(&app, b, "admin", PASSWORD).await, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn made_up_names_lock_out_only_the_address_that_tries_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in
+        pcn_store::testing::targets(dir.path(), "made_up_names_lock_out_only_the_address_that_tries_them").await
+    {
+        let (app, store) = app(&target).await;
+        // 100 failed logins with made-up names from one address (they once blocked every name).
+        let (attacker, admin_desk) = ([203, 0, 113, 9], [10, 1, 2, 3]);
+        let mut refused = 0;
+        for i in 0..100 {
+            match login_from(&app, attacker, &format!("guess{i}"), "password").await {
+                StatusCode::UNAUTHORIZED => {}
+                StatusCode::TOO_MANY_REQUESTS => refused += 1,
+                other => panic!("guess{i}: {other}"),
+            }
+        }
+        assert_eq!(refused, 80, "the address is stopped after 20 failures");
+        assert_eq!(login_from(&app, attacker, "admin", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+        // Everybody else logs in as usual, admins included.
+        assert_eq!(login_from(&app, admin_desk, "admin", PASSWORD).await, StatusCode::OK);
+        assert_eq!(login_from(&app, [10, 1, 2, 4], "city-commissioner", PASSWORD).await, StatusCode::OK);
+        // The refusals are audited with the address they came from.
+        let log = store.audit_log(500).await.unwrap();
+        let limited = log.iter().filter(|e| e.outcome == "rate_limited").count();
+        assert_eq!(limited, 81, "{limited}");
+        assert!(log.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.contains("203.0.113.9"))));
     }
 }
 
@@ -448,7 +555,13 @@ async fn the_map_is_sent_compressed_and_the_web_app_is_served() {
         assert!(res.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
         let html = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
         assert!(String::from_utf8_lossy(&html).contains("/app/app.js"));
-        for uri in ["/app/../Cargo.toml", "/app/%2e%2e/Cargo.toml", "/vendor/leaflet/../../package.json"] {
+        for uri in [
+            "/app/../Cargo.toml",
+            "/app/%2e%2e/Cargo.toml",
+            "/vendor/leaflet/../../package.json",
+            "/vendor/leaflet//etc/passwd",
+            "/app//etc/passwd",
+        ] {
             let (s, _) = read(&app, None, uri).await;
             assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
         }

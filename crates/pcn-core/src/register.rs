@@ -247,6 +247,22 @@ impl ProposalKind {
         }
     }
 
+    /// The networks the proposal takes practices out of, given the network
+    /// each practice is in now: their commissioners must agree to it too.
+    pub fn losing(&self, network_of: impl Fn(&PracticeCode) -> Option<NetworkCode>) -> Vec<NetworkCode> {
+        let mut out = match self {
+            ProposalKind::Join { network, practice } => {
+                network_of(practice).filter(|from| from != network).into_iter().collect()
+            }
+            ProposalKind::Leave { network, .. } => vec![network.clone()],
+            ProposalKind::Merge { from, .. } => vec![from.clone()],
+            ProposalKind::Split { from, .. } => vec![from.clone()],
+            ProposalKind::ClinicalDirector { .. } | ProposalKind::NominatedPayee { .. } => Vec::new(),
+        };
+        out.dedup();
+        out
+    }
+
     /// The changes the proposal makes, given the members of each network now.
     pub fn changes(&self, members_of: impl Fn(&NetworkCode) -> Vec<PracticeCode>) -> Vec<Change> {
         match self {

@@ -18,7 +18,7 @@ use crate::codec::parse_date;
 use crate::{Result, Store, StoreError};
 
 /// Who makes a change and why: kept with it for ever.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Who {
     pub actor: String,
     pub reason: String,
@@ -70,6 +70,13 @@ pub enum Refused {
     NoSuchProposal(i64),
     #[error("proposal {id} was already {status}")]
     Decided { id: i64, status: String },
+}
+
+/// A commissioner's agreement to a proposal that touches their area.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Consent {
+    pub commissioner: String,
+    pub who: Who,
 }
 
 /// The register as of one date.
@@ -728,6 +735,48 @@ impl Store {
         pause_in_transaction("approval").await;
         tx.commit().await?;
         Ok(versions)
+    }
+
+    /// Records a commissioner's agreement to an open proposal (once per
+    /// commissioner: agreeing again keeps the first). The proposal is not
+    /// decided here: the caller approves it when every commissioner it needs
+    /// has agreed.
+    pub async fn consent(&self, id: i64, commissioner: &str, who: &Who) -> Result<()> {
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match status.as_deref() {
+            None => return Err(refused(Refused::NoSuchProposal(id))),
+            Some("open") => {}
+            Some(s) => return Err(refused(Refused::Decided { id, status: s.to_string() })),
+        }
+        sqlx::query(
+            "INSERT INTO proposal_consents (proposal_id, commissioner, actor, at, reason) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (proposal_id, commissioner) DO NOTHING",
+        )
+        .bind(id)
+        .bind(commissioner.to_string())
+        .bind(who.actor.clone())
+        .bind(who.at.clone())
+        .bind(who.reason.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The commissioners who have agreed to a proposal, in the order they did.
+    pub async fn consents(&self, id: i64) -> Result<Vec<Consent>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT commissioner, actor, at, reason FROM proposal_consents WHERE proposal_id = $1 ORDER BY at, commissioner",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(commissioner, actor, at, reason)| Consent { commissioner, who: Who { actor, reason, at } })
+            .collect())
     }
 
     /// Several decisions in one transaction, each in its own savepoint: one

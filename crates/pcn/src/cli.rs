@@ -195,6 +195,13 @@ pub struct ServeArgs {
     /// The store to serve (default: --db): a SQLite file or postgres://...
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Seconds a client may take to send a request's head, and may leave a
+    /// kept-alive connection idle, before it is closed.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_head_timeout: u64,
+    /// Connections served at once; beyond this, new clients wait to be accepted.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]

@@ -77,7 +77,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Propose(args) => crate::register::propose(&cli.db, args).await?,
         Command::Serve(args) => {
             let target = args.database_url.map(std::path::PathBuf::from).unwrap_or(cli.db.clone());
-            serve(&target, &args.addr).await?;
+            let opts = pcn_api::ServeOptions {
+                request_head: std::time::Duration::from_secs(args.request_head_timeout),
+                max_connections: args.max_connections as usize,
+            };
+            serve(&target, &args.addr, opts).await?;
         }
         Command::Profile(args) => crate::profile::run(&cli.db, args).await?,
         Command::Services(c) => crate::services::run(&cli.db, c).await?,
@@ -452,7 +456,7 @@ fn synth(args: SynthArgs) -> anyhow::Result<()> {
 
 /// Serves the web app and API; the latest snapshot's model and map are
 /// built in the background so the first visitor does not wait for them.
-async fn serve(target: &std::path::Path, addr: &str) -> anyhow::Result<()> {
+async fn serve(target: &std::path::Path, addr: &str, opts: pcn_api::ServeOptions) -> anyhow::Result<()> {
     let store = Store::open(target).await?;
     let location = store.location().to_string();
     let state = pcn_api::AppState::new(store);
@@ -469,7 +473,7 @@ async fn serve(target: &std::path::Path, addr: &str) -> anyhow::Result<()> {
         "pcn: serving {location} on http://{} (OpenAPI at /api/openapi.json); Ctrl-C stops",
         listener.local_addr()?
     );
-    pcn_api::serve_on(state, listener).await.context("serve")?;
+    pcn_api::serve_on(state, listener, opts).await.context("serve")?;
     Ok(())
 }
 
@@ -517,7 +521,7 @@ async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
     );
     if let Some(addr) = &args.serve {
         demo_users(db).await?;
-        serve(db, addr).await?;
+        serve(db, addr, pcn_api::ServeOptions::default()).await?;
     }
     Ok(())
 }
