@@ -1,7 +1,7 @@
 //! Builds the web app's files into the binary: `web/app/*` (ours) and
-//! Leaflet's `dist/` from `web/node_modules` (installed by `npm ci` from the
-//! lockfile). Without node_modules, runs `npm ci` once if npm is on the PATH;
-//! if that is impossible the server still builds and its page says what to do.
+//! Leaflet's files, committed under `web/vendor/leaflet/` (with its licence),
+//! so that a build needs neither npm nor a network. npm is for the browser
+//! tests only.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,7 @@ fn files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
         let name = e.file_name().to_string_lossy().into_owned();
         if p.is_dir() {
             files(&p, &format!("{prefix}{name}/"), out);
-        } else if !name.starts_with('.') {
+        } else if !name.starts_with('.') && !name.ends_with(".md") {
             out.push((format!("{prefix}{name}"), p));
         }
     }
@@ -23,29 +23,16 @@ fn files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let web = manifest.join("../../web");
-    let leaflet = web.join("node_modules/leaflet/dist");
+    let leaflet = web.join("vendor/leaflet");
     println!("cargo:rerun-if-changed={}", web.join("app").display());
-    println!("cargo:rerun-if-changed={}", web.join("package-lock.json").display());
-    println!("cargo:rerun-if-changed={}", leaflet.join("leaflet.js").display());
-    println!("cargo:rerun-if-env-changed=PCN_NO_NPM");
-    if !leaflet.join("leaflet.js").exists()
-        && web.join("package-lock.json").exists()
-        && std::env::var_os("PCN_NO_NPM").is_none()
-    {
-        let status = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--omit=dev"])
-            .current_dir(&web)
-            .status();
-        match status {
-            Ok(s) if s.success() => {}
-            other => println!(
-                "cargo:warning=web app: Leaflet is missing and `npm ci` in web/ did not work ({other:?}); the map will not load until you run `npm ci --prefix web` and rebuild"
-            ),
-        }
-    }
+    println!("cargo:rerun-if-changed={}", leaflet.display());
     let mut list = Vec::new();
     files(&web.join("app"), "/app/", &mut list);
     files(&leaflet, "/vendor/leaflet/", &mut list);
+    assert!(
+        list.iter().any(|(u, _)| u == "/vendor/leaflet/leaflet.js"),
+        "web/vendor/leaflet/leaflet.js is missing: it is committed with the source"
+    );
     let mut code = String::from("/// The web app's files by URL path.\npub static FILES: &[(&str, &[u8])] = &[\n");
     for (url, path) in &list {
         let abs = path.canonicalize().expect("listed files exist");

@@ -248,7 +248,7 @@ const server = http.createServer(async (req, res) => {
   try {
     if (p === '/') return sendFile(res, path.join(webDir, 'app/index.html'));
     if (p.startsWith('/app/')) return sendFile(res, path.join(webDir, 'app', path.normalize(p.slice(5)).replace(/^(\.\.[/\\])+/, '')));
-    if (p.startsWith('/vendor/leaflet/')) return sendFile(res, path.join(webDir, 'node_modules/leaflet/dist', path.normalize(p.slice(16)).replace(/^(\.\.[/\\])+/, '')));
+    if (p.startsWith('/vendor/leaflet/')) return sendFile(res, path.join(webDir, 'vendor/leaflet', path.normalize(p.slice(16)).replace(/^(\.\.[/\\])+/, '')));
     if (!p.startsWith('/api/')) return err(res, 404, 'not_found', `no route for ${p}`);
 
     const s = sessionOf(req);

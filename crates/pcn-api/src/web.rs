@@ -32,7 +32,7 @@ fn content_type(path: &str) -> &'static str {
 fn file(state: &AppState, url: &str) -> Option<Vec<u8>> {
     if let Some(dir) = &state.web_dir {
         let disk = match url.strip_prefix("/vendor/leaflet/") {
-            Some(rest) => inside(&dir.join("node_modules/leaflet/dist"), rest),
+            Some(rest) => inside(&dir.join("vendor/leaflet"), rest),
             None => inside(dir, url.strip_prefix('/')?),
         }?;
         return std::fs::read(disk).ok();
@@ -62,10 +62,6 @@ fn serve(state: &AppState, url: &str) -> Response {
         Some(bytes) => {
             ([(header::CONTENT_TYPE, content_type(url)), (header::CACHE_CONTROL, "no-cache")], bytes).into_response()
         }
-        None if url.starts_with("/vendor/leaflet/") => ApiError::NotFound(format!(
-            "{url}: Leaflet is not built into this server; run `npm ci --prefix web` and rebuild"
-        ))
-        .into_response(),
         None => ApiError::NotFound(format!("{url}: no such file")).into_response(),
     }
 }

@@ -154,9 +154,9 @@ async fn the_web_folder_gives_up_nothing_outside_it() {
     let dir = tempfile::tempdir().unwrap();
     let web = dir.path().join("web");
     std::fs::create_dir_all(web.join("app")).unwrap();
-    std::fs::create_dir_all(web.join("node_modules/leaflet/dist")).unwrap();
+    std::fs::create_dir_all(web.join("vendor/leaflet")).unwrap();
     std::fs::write(web.join("app/index.html"), "<script src=\"/app/app.js\"></script>").unwrap();
-    std::fs::write(web.join("node_modules/leaflet/dist/leaflet.js"), "// leaflet").unwrap();
+    std::fs::write(web.join("vendor/leaflet/leaflet.js"), "// leaflet").unwrap();
     std::fs::write(dir.path().join("secret.txt"), "password hashes").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path().join("secret.txt"), web.join("app/link.txt")).unwrap();

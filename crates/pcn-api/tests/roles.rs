@@ -555,6 +555,13 @@ async fn the_map_is_sent_compressed_and_the_web_app_is_served() {
         assert!(res.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
         let html = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
         assert!(String::from_utf8_lossy(&html).contains("/app/app.js"));
+        // Leaflet is built in from the committed copy (no npm at build time), its licence beside it.
+        for (uri, has) in [("/vendor/leaflet/leaflet.js", "Leaflet 1.9.4"), ("/vendor/leaflet/LICENSE", "BSD")] {
+            let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{uri}");
+            let body = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
+            assert!(String::from_utf8_lossy(&body).contains(has), "{uri} lacks {has:?}");
+        }
         for uri in [
             "/app/../Cargo.toml",
             "/app/%2e%2e/Cargo.toml",
