@@ -1,9 +1,6 @@
-//! Who is calling, and what they may do.
+//! Who is calling (what they may do is `pcn_workbench::access`'s).
 //!
-//! Roles: `admin` (everything), `commissioner` (edit and approve in their own
-//! commissioner area), `network` (a network manager: view all, propose for
-//! their own network, keep its staff records), and anonymous callers, who may
-//! only read. Browsers log in with a password (argon2 PHC hash) and get an
+//! Browsers log in with a password (argon2 PHC hash) and get an
 //! HttpOnly, SameSite=Strict session cookie plus a CSRF token that every write
 //! must echo in `X-CSRF-Token`; scripts use `Authorization: Bearer <token>`
 //! from `pcn user token`. Tokens are random 256-bit values stored only as
@@ -15,20 +12,16 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use pcn_store::users::User;
-use sha2::{Digest, Sha256};
+use pcn_workbench::accounts::{digest, now_text};
 
 use crate::{ApiError, AppState};
 
 pub const COOKIE: &str = "pcn_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// A browser session lasts this long.
-pub const SESSION_HOURS: i64 = 12;
 
 /// Failed logins allowed in [`WINDOW`] for one user name from one client
 /// address, and from one address whatever the names. There is no limit
@@ -40,45 +33,6 @@ const PER_ADDRESS: usize = 20;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Keys kept before old ones are forgotten (a flood of made-up names).
 const MAX_KEYS: usize = 100_000;
-
-/// 32 random bytes as hex.
-pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-pub fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
-}
-
-pub fn hash_password(password: &str) -> String {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).expect("the operating system's random source");
-    let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt");
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default parameters").to_string()
-}
-
-/// Checks a password against a PHC string; a malformed hash never matches.
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-/// A hash no password matches quickly: verified when the user is unknown, so
-/// a wrong name costs as long as a wrong password.
-pub fn dummy_hash() -> &'static str {
-    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| hash_password(&random_token()))
-}
-
-/// UTC now as fixed-width ISO text (compares correctly as text).
-pub fn now_text() -> String {
-    stamp(time::OffsetDateTime::now_utc())
-}
-
-pub fn stamp(t: time::OffsetDateTime) -> String {
-    t.format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).expect("formattable")
-}
 
 /// Times of failed logins, oldest first.
 type Failures = VecDeque<Instant>;
@@ -240,7 +194,8 @@ impl FromRequestParts<Arc<AppState>> for Caller {
 
 impl Caller {
     /// The user, for a write: logged in, and (for a browser session) carrying
-    /// the session's CSRF token.
+    /// the session's CSRF token. What the user may then do is asked of
+    /// [`pcn_workbench::access::may`].
     pub fn writer(&self) -> Result<&User, ApiError> {
         let Some(user) = &self.user else {
             return Err(ApiError::Unauthorized("log in to make changes".into()));
@@ -266,16 +221,3 @@ impl Caller {
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
-
-/// What a user may do to a network, given the network's commissioner.
-pub fn may_edit_network(user: &User, network: &str, commissioner: Option<&str>) -> bool {
-    match user.role.as_str() {
-        "admin" => true,
-        "commissioner" => user.commissioner.is_some() && user.commissioner.as_deref() == commissioner,
-        "network" => user.network.as_deref() == Some(network),
-        _ => false,
-    }
-}
-
-/// The roles `pcn user add` accepts.
-pub const ROLES: [&str; 3] = ["admin", "commissioner", "network"];

@@ -75,6 +75,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<pcn_workbench::proposals::NotProposed> for ApiError {
+    fn from(e: pcn_workbench::proposals::NotProposed) -> Self {
+        use pcn_workbench::proposals::NotProposed;
+        match e {
+            NotProposed::NotFound(m) => ApiError::NotFound(m),
+            NotProposed::Conflict(m) => ApiError::Conflict(m),
+            NotProposed::Store(e) => e.into(),
+        }
+    }
+}
+
 /// Turns the framework's own plain-text refusals (a malformed query or JSON
 /// body, a wrong content type, a body over the limit, a timeout, a wrong
 /// method) into the same JSON error shape, so every error a client sees has

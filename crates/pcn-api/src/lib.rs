@@ -9,10 +9,8 @@
 //! write is recorded in the audit log.
 
 pub mod auth;
-pub mod checker;
 mod edit;
 mod error;
-pub mod geojson;
 mod people;
 mod proposals;
 mod routes;
@@ -40,19 +38,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use error::ApiError;
-pub use routes::{PracticeNames, core_partners};
 
 /// Request bodies above this are refused (413).
 pub const BODY_LIMIT: usize = 1 << 20;
 /// Requests running longer than this are cut off (408).
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A loaded snapshot with its rules model and configuration, shared by
-/// requests. The latest snapshot is shown as the register has it today (its
-/// practices and lists, the register's networks and members) once the
-/// register has any change, so what the map, the check and a what-if say
-/// agrees with what proposals are checked against; older snapshots are shown
-/// as imported.
+/// A view (see [`pcn_workbench::view`]) shared by requests, with what is
+/// computed from it on first use.
 pub struct Loaded {
     pub id: i64,
     /// The register's last change included (None: the snapshot as imported).
@@ -66,6 +59,21 @@ pub struct Loaded {
     pub profiles: std::sync::OnceLock<Vec<pcn_profile::Profile>>,
     /// Care homes aligned to networks (nearest member practice), computed on first use.
     pub care_homes: std::sync::OnceLock<pcn_profile::care_homes::Alignment>,
+}
+
+impl From<pcn_workbench::View> for Loaded {
+    fn from(v: pcn_workbench::View) -> Self {
+        Loaded {
+            id: v.key.snapshot,
+            register_head: v.key.register_head,
+            snap: v.snap,
+            model: v.model,
+            config: v.config,
+            networks_of: v.networks_of,
+            profiles: Default::default(),
+            care_homes: Default::default(),
+        }
+    }
 }
 
 impl Loaded {
@@ -110,6 +118,10 @@ type MapKey = (View, Option<String>);
 /// A view: a snapshot, with the register up to a change (see [`Loaded`]).
 type View = (i64, Option<i64>);
 
+fn view_of(k: pcn_workbench::ViewKey) -> View {
+    (k.snapshot, k.register_head)
+}
+
 pub struct AppState {
     pub store: Store,
     loaded: Mutex<HashMap<View, Arc<Loaded>>>,
@@ -139,20 +151,10 @@ impl AppState {
         })
     }
 
-    /// Which view a request for `snapshot` (latest when `None`) gets.
-    async fn view(&self, snapshot: Option<i64>) -> Result<View, ApiError> {
-        let (latest, head) = self.store.heads().await?;
-        let latest = latest.ok_or(pcn_store::StoreError::Empty)?;
-        let id = match snapshot {
-            Some(s) if s != latest => self.store.resolve_snapshot(Some(s)).await?,
-            _ => latest,
-        };
-        Ok((id, if id == latest { head } else { None }))
-    }
-
     /// The snapshot (latest when `None`) and its model, loaded once per view.
     pub async fn loaded(&self, snapshot: Option<i64>) -> Result<Arc<Loaded>, ApiError> {
-        let view = self.view(snapshot).await?;
+        let key = pcn_workbench::view::resolve(&self.store, snapshot).await?;
+        let view = view_of(key);
         if let Some(l) = self.loaded.lock().expect("not poisoned").get(&view) {
             return Ok(l.clone());
         }
@@ -160,31 +162,11 @@ impl AppState {
         // What `pcn check` and `pcn form` load (LSOA rurality, boundaries for land and
         // the water rule), so the API finds what the CLI finds; payments for funding;
         // QOF registers for profiles.
-        let include = pcn_store::Include::ALL;
-        let mut snap = self.store.load_snapshot(id, include).await?;
-        if head.is_some() {
-            let today = time::OffsetDateTime::now_utc().date();
-            let state = self.store.register_state(today).await?;
-            let all = self.store.register_networks().await?;
-            checker::with_register(&mut snap, &all, &state);
-        }
-        let l = tokio::task::spawn_blocking(move || {
-            let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
-            let config = model.configuration(&snap);
-            let networks_of = config.networks_of(model.practices.len());
-            Loaded {
-                id,
-                register_head: head,
-                snap,
-                model,
-                config,
-                networks_of,
-                profiles: Default::default(),
-                care_homes: Default::default(),
-            }
-        })
-        .await
-        .map_err(|e| ApiError::Internal(format!("loading snapshot {id}: {e}")))?;
+        let today = time::OffsetDateTime::now_utc().date();
+        let snap = pcn_workbench::view::snapshot(&self.store, key, pcn_store::Include::ALL, today).await?;
+        let l = tokio::task::spawn_blocking(move || Loaded::from(pcn_workbench::View::build(key, snap)))
+            .await
+            .map_err(|e| ApiError::Internal(format!("loading snapshot {id}: {e}")))?;
         let l = Arc::new(l);
         // A newer register view of a snapshot replaces the older ones (and what was built from them).
         self.loaded.lock().expect("not poisoned").retain(|k, _| k.0 != id || k.1 >= head);
@@ -224,7 +206,12 @@ impl AppState {
             return Ok(c.clone());
         }
         let cached = tokio::task::spawn_blocking(move || {
-            let (doc, _) = geojson::feature_collection(&l.model, &l.snap, &l.config, commissioner.as_ref());
+            let (doc, _) = pcn_workbench::exports::geojson::feature_collection(
+                &l.model,
+                &l.snap,
+                &l.config,
+                commissioner.as_ref(),
+            );
             let plain = serde_json::to_vec(&doc).expect("serialisable");
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
             std::io::Write::write_all(&mut gz, &plain).expect("in memory");
@@ -254,7 +241,9 @@ impl AppState {
         detail: serde_json::Value,
     ) {
         let detail = detail.to_string();
-        if let Err(e) = self.store.audit(&auth::now_text(), actor, action, target, outcome, Some(&detail)).await {
+        if let Err(e) =
+            self.store.audit(&pcn_workbench::accounts::now_text(), actor, action, target, outcome, Some(&detail)).await
+        {
             eprintln!("pcn serve: could not write the audit log: {e}");
         }
     }

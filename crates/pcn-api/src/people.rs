@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{
-    COOKIE, Caller, ClientAddr, SESSION_HOURS, digest, dummy_hash, random_token, stamp, verify_password,
-};
+use crate::auth::{COOKIE, Caller, ClientAddr};
 use crate::{ApiError, AppState};
+use pcn_workbench::access::{Act, may};
+use pcn_workbench::accounts::{SESSION_HOURS, digest, dummy_hash, random_token, stamp, verify_password};
 
 type Shared = State<Arc<AppState>>;
 
@@ -37,7 +37,7 @@ pub struct SessionInfo {
 fn info(u: &pcn_store::users::User) -> UserInfo {
     UserInfo {
         username: u.username.clone(),
-        role: u.role.clone(),
+        role: u.role.to_string(),
         commissioner: u.commissioner.clone(),
         network: u.network.clone(),
     }
@@ -186,7 +186,7 @@ pub async fn audit(
     let Some(user) = &caller.user else {
         return Err(ApiError::Unauthorized("log in to read the audit log".into()));
     };
-    if !matches!(user.role.as_str(), "admin" | "commissioner") {
+    if !may(user, Act::ReadAudit) {
         return Err(ApiError::Forbidden("the audit log is for commissioners and admins".into()));
     }
     let limit = q.limit.unwrap_or(100);

@@ -2,22 +2,23 @@
 //! practice's move; the commissioner of the network approves or rejects it.
 //! The same rules check and decision path as `pcn propose` and `pcn approve`.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use pcn_core::register::{Proposal, ProposalKind, ProposalStatus, RecordKind};
-use pcn_core::{NetworkCode, PracticeCode};
+use pcn_core::register::{Proposal, ProposalKind, ProposalStatus};
+use pcn_core::{NetworkCode, PracticeCode, Role};
 use pcn_store::register::Who;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, may_edit_network, now_text};
-use crate::checker::{Checker, deadline_for};
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
+use pcn_workbench::access::{Act, may};
+use pcn_workbench::accounts::now_text;
+use pcn_workbench::proposals::{Decider, Draft, NotDecided, approvers, decide_as};
 
 type Shared = State<Arc<AppState>>;
 
@@ -138,7 +139,7 @@ pub async fn list(State(state): Shared, Query(q): Query<StatusQuery>) -> Result<
     let mut items = Vec::with_capacity(all.len());
     for p in &all {
         let (approvers, agreed) = if p.status == ProposalStatus::Open {
-            let a = approvers(&state, &p.kind, p.effective).await?;
+            let a = approvers(&state.store, &p.kind, p.effective).await?;
             let agreed = state.store.consents(p.id).await?.into_iter().map(|c| c.commissioner).collect();
             (a.commissioners.into_keys().collect(), agreed)
         } else {
@@ -147,87 +148,6 @@ pub async fn list(State(state): Shared, Query(q): Query<StatusQuery>) -> Result<
         items.push(item(p, approvers, agreed));
     }
     Ok(Json(ProposalList { items }))
-}
-
-/// The commissioner of each network, from the register (or, for a network
-/// the register lacks, the latest snapshot).
-async fn commissioners_of(state: &AppState, networks: &[String]) -> Result<Vec<Option<String>>, ApiError> {
-    let reg = state.store.register_networks().await?;
-    let mut out = Vec::with_capacity(networks.len());
-    for network in networks {
-        if let Some(n) = reg.iter().find(|n| &n.code == network) {
-            out.push(n.commissioner.clone());
-            continue;
-        }
-        let l = state.loaded(None).await?;
-        out.push(
-            NetworkCode::parse(network)
-                .ok()
-                .and_then(|c| l.model.network_index.get(&c))
-                .and_then(|&i| l.model.networks[i as usize].commissioner.as_ref().map(|c| c.to_string())),
-        );
-    }
-    Ok(out)
-}
-
-async fn commissioner_of(state: &AppState, network: &str) -> Result<Option<String>, ApiError> {
-    Ok(commissioners_of(state, &[network.to_string()]).await?.pop().flatten())
-}
-
-/// Who must agree to a proposal: the commissioner of the network it is made
-/// against and of every network it takes a practice out of, so that no area
-/// loses a practice without its own commissioner's say. A network with no
-/// commissioner on record is decided for by an admin only.
-#[derive(Debug, Default, Clone)]
-pub struct Approvers {
-    /// Commissioner code → the networks they are asked for.
-    pub commissioners: BTreeMap<String, BTreeSet<String>>,
-    /// Networks with no commissioner on record.
-    pub unassigned: BTreeSet<String>,
-}
-
-impl Approvers {
-    /// "the commissioners of U00002 (00Y) and U00001 (00X)", for messages.
-    pub fn describe(&self) -> String {
-        let mut parts: Vec<String> = self
-            .commissioners
-            .iter()
-            .map(|(c, ns)| format!("{} ({c})", ns.iter().cloned().collect::<Vec<_>>().join(", ")))
-            .collect();
-        parts.extend(self.unassigned.iter().map(|n| format!("{n} (no commissioner on record: an admin)")));
-        let who = if self.commissioners.len() + self.unassigned.len() > 1 { "commissioners" } else { "commissioner" };
-        format!("the {who} of {}", and_list(&parts))
-    }
-}
-
-fn and_list(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-/// The approvers of a proposal against the register on its effective date.
-async fn approvers(state: &AppState, kind: &ProposalKind, effective: time::Date) -> Result<Approvers, ApiError> {
-    let reg = state.store.register_state(effective).await?;
-    let network_of = |p: &PracticeCode| {
-        reg.records.iter().find(|r| r.kind == RecordKind::Member && r.subject == p.as_str()).map(|r| r.network.clone())
-    };
-    let mut networks = vec![kind.network().to_string()];
-    networks.extend(kind.losing(network_of).iter().map(|n| n.to_string()).filter(|n| n != kind.network().as_str()));
-    let mut out = Approvers::default();
-    for (network, commissioner) in networks.iter().zip(commissioners_of(state, &networks).await?) {
-        match commissioner {
-            Some(c) => {
-                out.commissioners.entry(c).or_default().insert(network.clone());
-            }
-            None => {
-                out.unassigned.insert(network.clone());
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Proposes a practice's move. Network managers propose for their own network
@@ -258,61 +178,40 @@ pub async fn create(
         MoveKind::Join => ProposalKind::Join { network: network.clone(), practice: practice.clone() },
         MoveKind::Leave => ProposalKind::Leave { network: network.clone(), practice: practice.clone() },
     };
-    let checker = Checker::new(&state.store, effective).await?;
-    if !checker.model.network_index.contains_key(&network) {
-        return Err(ApiError::NotFound(format!("network {network} is not in the register (run `pcn register sync`)")));
-    }
-    if !checker.model.practice_index.contains_key(&practice) {
-        return Err(ApiError::NotFound(format!("practice {practice} is not in the latest snapshot")));
-    }
-    // Allowed for the receiving network, or the network the practice leaves.
-    let losing = checker.members.get(practice.as_str()).cloned();
-    let mut allowed =
-        may_edit_network(&user, network.as_str(), commissioner_of(&state, network.as_str()).await?.as_deref());
-    if !allowed && let Some(from) = &losing {
-        allowed = may_edit_network(&user, from, commissioner_of(&state, from).await?.as_deref());
-    }
     let target = format!("{} {practice} {network}", kind.action());
-    if !allowed {
+    let draft = Draft::new(&state.store, kind, effective).await?;
+    // Allowed for the receiving network, or the network the practice leaves.
+    let networks = draft.networks();
+    if !networks.iter().any(|(n, c)| may(&user, Act::Propose { network: n, commissioner: c.as_deref() })) {
         state.audit(&user.username, "proposal.create", Some(&target), "forbidden", json!({})).await;
         return Err(ApiError::Forbidden(format!(
-            "{} ({}) may not propose changes to {network}{}",
+            "{} ({}) may not propose changes to {}",
             user.username,
             user.role,
-            losing.map(|l| format!(" or {l}")).unwrap_or_default()
+            networks.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" or ")
         )));
     }
-    // A change the register already has (or cannot have) is refused now, not at its decision.
-    match (body.kind, losing.as_deref()) {
-        (MoveKind::Join, Some(n)) if n == network.as_str() => {
-            return Err(ApiError::Conflict(format!("{practice} is already a member of {network} on {effective}")));
-        }
-        (MoveKind::Leave, n) if n != Some(network.as_str()) => {
-            return Err(ApiError::Conflict(format!("{practice} is not a member of {network} on {effective}")));
-        }
-        _ => {}
-    }
-    let changes = kind.changes(|n| checker.members_of(n));
-    let (errors, warnings) = checker.check(&changes, effective);
-    let deadline = deadline_for(effective);
-    let today = time::OffsetDateTime::now_utc().date();
-    let late = deadline.is_some_and(|d| today > d && effective.year() == d.year());
-    let findings = json!({"errors": errors, "warnings": warnings, "late": late});
     let who = Who { actor: user.username.clone(), reason: body.reason.trim().to_string(), at: now_text() };
-    let id = state.store.propose(&kind, effective, &who, deadline, &findings).await?;
-    let approvers = approvers(&state, &kind, effective).await?.commissioners.into_keys().collect();
+    let today = time::OffsetDateTime::now_utc().date();
+    let made = draft.submit(&state.store, &who, today).await?;
     state
         .audit(
             &user.username,
             "proposal.create",
             Some(&target),
             "ok",
-            json!({"id": id, "effective": effective.to_string()}),
+            json!({"id": made.id, "effective": effective.to_string()}),
         )
         .await;
     Ok((
         StatusCode::CREATED,
-        Json(Created { id, status: "open".into(), findings, deadline: deadline.map(|d| d.to_string()), approvers }),
+        Json(Created {
+            id: made.id,
+            status: "open".into(),
+            findings: serde_json::to_value(&made.findings).expect("serialisable"),
+            deadline: made.deadline.map(|d| d.to_string()),
+            approvers: made.approvers.codes(),
+        }),
     ))
 }
 
@@ -370,10 +269,8 @@ pub async fn decision(
         Err(e) => return Err(e.into()),
     };
     let target = format!("proposal {id}");
-    let approvers = approvers(&state, &p.kind, p.effective).await?;
-    let mine = user.commissioner.as_deref().filter(|_| user.role == "commissioner");
-    let admin = user.role == "admin";
-    if !admin && !mine.is_some_and(|c| approvers.commissioners.contains_key(c)) {
+    let approvers = approvers(&state.store, &p.kind, p.effective).await?;
+    if !may(&user, Act::Decide { approvers: &approvers }) {
         state
             .audit(&user.username, "proposal.decide", Some(&target), "forbidden", json!({"approve": body.approve}))
             .await;
@@ -382,59 +279,37 @@ pub async fn decision(
             approvers.describe(),
             user.username,
             user.role,
-            mine.map(|c| format!(" of {c}")).unwrap_or_default()
+            user.commissioner.as_deref().map(|c| format!(" of {c}")).unwrap_or_default()
         )));
     }
+    let decider = match (user.role, &user.commissioner) {
+        (Role::Commissioner, Some(c)) => Decider::Commissioner(c.clone()),
+        _ => Decider::Admin,
+    };
     let who = Who { actor: user.username.clone(), reason: body.reason.trim().to_string(), at: now_text() };
-    let mut agreed: Vec<String> = state.store.consents(id).await?.into_iter().map(|c| c.commissioner).collect();
-    if body.approve && !admin {
-        let mine = mine.expect("checked above").to_string();
-        let awaiting: Vec<String> = approvers
-            .commissioners
-            .keys()
-            .filter(|c| **c != mine && !agreed.contains(c))
-            .cloned()
-            .chain(approvers.unassigned.iter().map(|n| format!("an admin (for {n})")))
-            .collect();
-        if !awaiting.is_empty() {
-            if p.status != ProposalStatus::Open {
-                return Err(ApiError::Conflict(format!("proposal {id} was already {}", p.status.as_str())));
-            }
-            state.store.consent(id, &mine, &who).await?;
-            if !agreed.contains(&mine) {
-                agreed.push(mine.clone());
-            }
+    match decide_as(&state.store, &p, &decider, body.approve, body.accept_findings, &who).await {
+        Ok(d) => {
+            let (outcome, detail) = if d.status == "open" {
+                ("agreed", json!({"commissioner": d.agreed.last(), "awaiting": d.awaiting}))
+            } else {
+                ("ok", json!({"status": d.status}))
+            };
+            state.audit(&user.username, "proposal.decide", Some(&target), outcome, detail).await;
+            Ok(Json(Decided { id, status: d.status, agreed: d.agreed, awaiting: d.awaiting }))
+        }
+        Err(NotDecided::Refused(r)) => {
             state
                 .audit(
                     &user.username,
                     "proposal.decide",
                     Some(&target),
-                    "agreed",
-                    json!({"commissioner": mine, "awaiting": awaiting}),
+                    "refused",
+                    serde_json::to_value(&r).expect("serialisable"),
                 )
                 .await;
-            return Ok(Json(Decided { id, status: "open".into(), agreed, awaiting }));
+            Err(ApiError::Conflict(r.message()))
         }
-        if !agreed.contains(&mine) {
-            agreed.push(mine);
-        }
+        Err(NotDecided::NotAnApprover { .. }) => unreachable!("the policy asked first"),
+        Err(NotDecided::Store(e)) => Err(e.into()),
     }
-    let mut who = who;
-    if agreed.len() > 1 {
-        who.reason = format!("{} (agreed by the commissioners of {})", who.reason, agreed.join(", "));
-    }
-    let out = crate::checker::decide(&state.store, std::slice::from_ref(&p), body.approve, body.accept_findings, &who)
-        .await?;
-    if let Some(r) = out.refused.first() {
-        state.audit(&user.username, "proposal.decide", Some(&target), "refused", r.clone()).await;
-        let mut msg = r["refused"].as_str().unwrap_or("refused").to_string();
-        if let Some(errs) = r.get("errors").and_then(Value::as_array) {
-            let list: Vec<&str> = errs.iter().filter_map(Value::as_str).collect();
-            msg = format!("{msg}: {}", list.join("; "));
-        }
-        return Err(ApiError::Conflict(msg));
-    }
-    let status = if body.approve { "approved" } else { "rejected" };
-    state.audit(&user.username, "proposal.decide", Some(&target), "ok", json!({"status": status})).await;
-    Ok(Json(Decided { id, status: status.into(), agreed, awaiting: Vec::new() }))
 }

@@ -724,54 +724,11 @@ pub async fn export_epcn_csv(
     Query(q): Query<AsOfQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let as_of = parse_date("as_of", q.as_of.as_deref())?;
-    let st = state.store.register_state(as_of).await?;
-    let names: PracticeNames = match state.loaded(None).await {
-        Ok(l) => l
-            .model
-            .practices
-            .iter()
-            .map(|p| (p.code.to_string(), (p.name.clone(), p.commissioner.as_ref().map(|c| c.to_string()))))
-            .collect(),
-        Err(_) => BTreeMap::new(),
-    };
-    let rows = core_partners(&st, &names);
+    let rows = pcn_workbench::exports::epcn::core_partners(&state.store, as_of).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     pcn_nhs::write::write_core_partners(&mut w, rows).map_err(|e| ApiError::Internal(e.to_string()))?;
     let body = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(csv_response(&format!("epcn-core-partners-{as_of}.csv"), body))
-}
-
-/// Practice name and commissioner, by practice code.
-pub type PracticeNames = BTreeMap<String, (Option<String>, Option<String>)>;
-
-/// The register's members in force as ePCN "core partner" rows (practice
-/// names and commissioners from `names`, which the register does not keep).
-pub fn core_partners(
-    st: &pcn_store::register::RegisterState,
-    names: &PracticeNames,
-) -> Vec<pcn_nhs::write::CorePartner> {
-    let nets: BTreeMap<&str, &pcn_store::register::RegNetwork> =
-        st.networks.iter().map(|n| (n.code.as_str(), n)).collect();
-    st.records
-        .iter()
-        .filter(|r| r.kind == pcn_core::register::RecordKind::Member)
-        .map(|r| {
-            let n = nets.get(r.network.as_str());
-            let (pname, pcomm) = names.get(&r.subject).cloned().unwrap_or_default();
-            pcn_nhs::write::CorePartner {
-                practice: r.subject.clone(),
-                practice_name: pname.unwrap_or_default(),
-                practice_commissioner: pcomm.unwrap_or_default(),
-                practice_commissioner_name: String::new(),
-                network: r.network.to_string(),
-                network_name: n.and_then(|n| n.name.clone()).unwrap_or_default(),
-                network_commissioner: n.and_then(|n| n.commissioner.clone()).unwrap_or_default(),
-                network_commissioner_name: String::new(),
-                start: Some(r.valid_from),
-                end: r.valid_to,
-            }
-        })
-        .collect()
 }
 
 /// An optional ISO date parameter (default: today).

@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, now_text};
+use crate::auth::Caller;
 use crate::routes::parse_date;
 use crate::{ApiError, AppState, Loaded};
+use pcn_workbench::access::{Act, may};
+use pcn_workbench::accounts::now_text;
 
 type Shared = State<Arc<AppState>>;
 
@@ -318,7 +320,7 @@ pub async fn mark(
     let l = state.loaded(None).await?;
     let n = l.network_index(&code)?;
     let net = l.model.networks[n as usize].code.to_string();
-    if !(user.role == "admin" || user.role == "network" && user.network.as_deref() == Some(net.as_str())) {
+    if !may(&user, Act::KeepRecords { network: net.as_str() }) {
         state.audit(&user.username, "service.mark", Some(&net), "forbidden", json!({"requirement": requirement})).await;
         return Err(ApiError::Forbidden(format!("only {net}'s network manager marks its service requirements")));
     }

@@ -12,9 +12,10 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, may_edit_network};
+use crate::auth::Caller;
 use crate::routes::default_year;
 use crate::{ApiError, AppState};
+use pcn_workbench::access::{Act, may};
 
 type Shared = State<Arc<AppState>>;
 
@@ -145,10 +146,12 @@ pub async fn network_arrs(
             .filter_map(|s| f.practices[s.practice as usize].registered.as_ref().map(|p| p.value))
             .sum();
     }
-    let may_see = caller
-        .user
-        .as_ref()
-        .is_some_and(|u| may_edit_network(u, net.code.as_str(), net.commissioner.as_ref().map(|c| c.as_str())));
+    let may_see = caller.user.as_ref().is_some_and(|u| {
+        may(
+            u,
+            Act::SeeStaff { network: net.code.as_str(), commissioner: net.commissioner.as_ref().map(|c| c.as_str()) },
+        )
+    });
     let (mut claimed, mut staff) = (None, None);
     if may_see {
         let records: Vec<StaffPost> = match state.store.staff(net.code.as_str()).await? {
@@ -221,7 +224,7 @@ pub async fn put_staff(
     let l = state.loaded(None).await?;
     let n = l.network_index(&code)?;
     let net = &l.model.networks[n as usize];
-    if !(user.role == "admin" || user.role == "network" && user.network.as_deref() == Some(net.code.as_str())) {
+    if !may(user, Act::KeepRecords { network: net.code.as_str() }) {
         state.audit(&user.username, "staff.put", Some(net.code.as_str()), "forbidden", serde_json::json!({})).await;
         return Err(ApiError::Forbidden(format!("only {}'s network manager keeps its staff records", net.code)));
     }
@@ -251,7 +254,7 @@ pub async fn put_staff(
         }
     }
     let json = serde_json::to_string(&records).map_err(|e| ApiError::Internal(e.to_string()))?;
-    state.store.staff_put(net.code.as_str(), &json, &user.username, &crate::auth::now_text()).await?;
+    state.store.staff_put(net.code.as_str(), &json, &user.username, &pcn_workbench::accounts::now_text()).await?;
     state
         .audit(&user.username, "staff.put", Some(net.code.as_str()), "ok", serde_json::json!({"posts": records.len()}))
         .await;

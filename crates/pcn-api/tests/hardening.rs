@@ -46,17 +46,17 @@ async fn synced(target: &Path, files: &[PathBuf]) -> (Store, String) {
     store.register_sync(effective, &networks, &members, &who).await.unwrap();
     let admin = pcn_store::users::User {
         username: "admin".into(),
-        role: "admin".into(),
+        role: pcn_core::Role::Admin,
         commissioner: None,
         network: None,
-        password_hash: pcn_api::auth::hash_password("a long enough password"),
+        password_hash: pcn_workbench::accounts::hash_password("a long enough password"),
         disabled: false,
     };
     store.user_put(&admin, "2021-01-02T00:00:00Z").await.unwrap();
-    let token = pcn_api::auth::random_token();
+    let token = pcn_workbench::accounts::random_token();
     store
         .session_create(
-            &pcn_api::auth::digest(&token),
+            &pcn_workbench::accounts::digest(&token),
             "admin",
             "token",
             None,

@@ -63,10 +63,10 @@ async fn app(target: &Path) -> (axum::Router, Store) {
     ] {
         let user = User {
             username: name.into(),
-            role: role.into(),
+            role: pcn_core::Role::parse(role).unwrap(),
             commissioner: commissioner.map(str::to_string),
             network: network.map(str::to_string),
-            password_hash: pcn_api::auth::hash_password(PASSWORD),
+            password_hash: pcn_workbench::accounts::hash_password(PASSWORD),
             disabled: false,
         };
         store.user_put(&user, "2021-01-02T00:00:00Z").await.unwrap();
@@ -182,10 +182,10 @@ async fn browser_writes_need_the_sessions_csrf_token_and_tokens_do_not() {
         }
         assert!(store.proposals(None).await.unwrap().is_empty());
         // A bearer token (from `pcn user token`) is not sent by browsers on their own: no CSRF token needed.
-        let token = pcn_api::auth::random_token();
+        let token = pcn_workbench::accounts::random_token();
         store
             .session_create(
-                &pcn_api::auth::digest(&token),
+                &pcn_workbench::accounts::digest(&token),
                 "town-manager",
                 "token",
                 None,

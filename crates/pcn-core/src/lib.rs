@@ -5,14 +5,17 @@
 //! and every engine works on them.
 
 pub mod codes;
+pub mod day;
 pub mod governance;
 pub mod model;
 pub mod money;
 pub mod register;
+pub mod role;
 pub mod year;
 
 pub use codes::{CodeError, CommissionerCode, NetworkCode, PracticeCode, RegionCode, StpCode};
 pub use governance::{Approval, ApprovalKind, Governance};
 pub use model::*;
 pub use money::Money;
+pub use role::Role;
 pub use year::{FinancialYear, YearError};

@@ -2,7 +2,7 @@
 //! of writes, and each network's ARRS staff records.
 //!
 //! This module stores; it does not decide. Hashing passwords, minting tokens
-//! and checking roles belong to the API (`pcn-api::auth`): here a token is
+//! and deciding what a role may do belong to `pcn-workbench`: here a token is
 //! only ever its SHA-256 digest and a password only its PHC string.
 
 use sqlx::Row;
@@ -12,8 +12,7 @@ use crate::{Result, Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct User {
     pub username: String,
-    /// `admin`, `commissioner` or `network`.
-    pub role: String,
+    pub role: pcn_core::Role,
     pub commissioner: Option<String>,
     pub network: Option<String>,
     #[serde(skip)]
@@ -42,10 +41,12 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-fn user_of(r: &sqlx::any::AnyRow) -> Result<User> {
+fn user_of(path: &str, r: &sqlx::any::AnyRow) -> Result<User> {
+    let role: String = r.try_get("role")?;
     Ok(User {
         username: r.try_get("username")?,
-        role: r.try_get("role")?,
+        role: pcn_core::Role::parse(&role)
+            .map_err(|e| StoreError::Corrupt { path: path.to_string(), what: format!("a user's role: {e}") })?,
         commissioner: r.try_get("commissioner")?,
         network: r.try_get("network")?,
         password_hash: r.try_get("password_hash")?,
@@ -67,7 +68,7 @@ impl Store {
         )
         .bind(&user.username)
         .bind(&user.password_hash)
-        .bind(&user.role)
+        .bind(user.role.as_str())
         .bind(&user.commissioner)
         .bind(&user.network)
         .bind(at)
@@ -81,12 +82,12 @@ impl Store {
     pub async fn user(&self, username: &str) -> Result<Option<User>> {
         let row =
             sqlx::query("SELECT * FROM users WHERE username = $1").bind(username).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_of).transpose()
+        row.as_ref().map(|r| user_of(&self.path, r)).transpose()
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query("SELECT * FROM users ORDER BY username").fetch_all(&self.pool).await?;
-        rows.iter().map(user_of).collect()
+        rows.iter().map(|r| user_of(&self.path, r)).collect()
     }
 
     pub async fn session_create(
@@ -125,7 +126,7 @@ impl Store {
         .await?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some(Session {
-            user: user_of(&r)?,
+            user: user_of(&self.path, &r)?,
             kind: r.try_get("kind")?,
             csrf: r.try_get("csrf")?,
             expires_at: r.try_get("expires_at")?,

@@ -7,7 +7,7 @@ use pcn_store::users::User;
 fn user(name: &str, role: &str) -> User {
     User {
         username: name.into(),
-        role: role.into(),
+        role: pcn_core::Role::parse(role).unwrap(),
         commissioner: (role == "commissioner").then(|| "00X".into()),
         network: (role == "network").then(|| "U00001".into()),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),

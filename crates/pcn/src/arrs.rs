@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use pcn_core::{FinancialYear, Money};
+use pcn_core::Money;
 use pcn_funding::arrs::{self, NetworkBudget, Post, Wish};
 use pcn_funding::rates::{Stream, YearRates};
 use pcn_store::Include;
@@ -97,7 +97,7 @@ fn post(s: pcn_nhs::inputs::StaffRecord) -> Post {
 }
 
 pub async fn run(db: &Path, args: ArrsArgs) -> anyhow::Result<()> {
-    let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
+    let year = args.year;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let check = role_check(rates);
     if let Some(wish_file) = &args.plan {
@@ -106,16 +106,12 @@ pub async fn run(db: &Path, args: ArrsArgs) -> anyhow::Result<()> {
             .map(|(role, max_wte, cost_per_wte)| Wish { role, max_wte, cost_per_wte })
             .collect();
         let (budget, registered, whose) = match (&args.budget, &args.network) {
-            (Some(b), _) => {
-                let m = Money::parse_pounds(b)
-                    .ok_or_else(|| Usage(format!("--budget: {b:?} is not an amount in pounds")))?;
-                (m, 0, "the budget given".to_string())
-            }
+            (Some(b), _) => (*b, 0, "the budget given".to_string()),
             (None, Some(code)) => {
                 let (_, snap) =
                     crate::commands::load(db, None, Include { payments: true, ..Default::default() }).await?;
                 let (budgets, _) = budgets(&snap, rates);
-                let b = budgets.iter().find(|b| b.network.eq_ignore_ascii_case(code)).ok_or_else(|| {
+                let b = budgets.iter().find(|b| b.network == code.as_str()).ok_or_else(|| {
                     Usage(format!("no ARRS sum for {code} in {year}: is it in the snapshot, with weighted lists (a payments file)?"))
                 })?;
                 (b.sum, b.registered, format!("{}'s ARRS sum", b.network))
@@ -153,7 +149,7 @@ pub async fn run(db: &Path, args: ArrsArgs) -> anyhow::Result<()> {
     }
     let posts: Vec<Post> = staff
         .into_iter()
-        .filter(|s| args.network.as_deref().is_none_or(|n| s.network.as_str().eq_ignore_ascii_case(n)))
+        .filter(|s| args.network.as_ref().is_none_or(|n| s.network.as_str() == n.as_str()))
         .map(post)
         .collect();
     let claims = arrs::claims(rates, &posts, &budgets);

@@ -7,22 +7,21 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use pcn_core::{CommissionerCode, FinancialYear};
+use pcn_core::CommissionerCode;
 use pcn_rules::{CheckInputs, Finding, Model, Report, Rule, Severity};
 use serde_json::json;
 
 use crate::cli::{CheckArgs, FormatArgs};
-use crate::commands::{Usage, parse_commissioner};
+use crate::commands::Usage;
 use crate::output::{Listing, group_thousands};
 
 pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let year =
-        args.year.as_deref().map(|s| FinancialYear::parse(s).map_err(|e| Usage(format!("--year: {e}")))).transpose()?;
-    let commissioner = parse_commissioner(&args.commissioner)?;
+    let year = args.year;
+    let commissioner = args.commissioner.clone();
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let governance = args.governance.as_deref().map(pcn_nhs::inputs::read_governance).transpose()?;
 
-    let crate::commands::Loaded { id, snap, model, load_time: t_load, model_time: t_model } =
+    let crate::commands::Loaded { id, snap, model, config, load_time: t_load, model_time: t_model } =
         crate::commands::load_model(db, args.snapshot).await?;
     if let Some(c) = &commissioner
         && !model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
@@ -31,7 +30,6 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!(Usage(format!("commissioner {c} has no networks or practices in snapshot {id}")));
     }
     let t2 = Instant::now();
-    let config = model.configuration(&snap);
     let inputs = CheckInputs { year, approvals, governance };
     let mut report = pcn_rules::check(&model, &config, &inputs);
     let t_check = t2.elapsed();

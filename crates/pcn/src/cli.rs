@@ -3,6 +3,23 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use pcn_core::register::ProposalStatus;
+use pcn_core::{CommissionerCode, FinancialYear, Money, NetworkCode, PracticeCode, Role};
+use time::Date;
+
+/// A day as people write it (`YYYY-MM-DD`), in the range the API accepts too.
+fn day(s: &str) -> Result<Date, pcn_core::day::DayError> {
+    pcn_core::day::parse(s)
+}
+
+/// Pounds, as `1234.56` (no more than two decimals).
+fn pounds(s: &str) -> Result<Money, String> {
+    Money::parse_pounds(s).filter(|m| m.pence() >= 0).ok_or_else(|| format!("{s:?} is not an amount in pounds"))
+}
+
+fn status(s: &str) -> Result<ProposalStatus, String> {
+    ProposalStatus::parse(s).ok_or_else(|| format!("{s:?}: open, approved or rejected"))
+}
 
 #[derive(Parser, Debug)]
 #[command(name = "pcn", version, about = "Primary Care Networks: import NHS data, check, form, fund and map networks")]
@@ -83,12 +100,12 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct ProfileArgs {
     /// One network's full profile (default: a row per network).
-    pub network: Option<String>,
+    pub network: Option<NetworkCode>,
     #[arg(long)]
     pub snapshot: Option<i64>,
     /// Only networks of this commissioner (for the list).
     #[arg(long)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     /// Print how long the profiles took to compute (stderr).
     #[arg(long)]
     pub timings: bool,
@@ -123,28 +140,28 @@ pub enum ServicesCommand {
 pub struct ServicesListArgs {
     /// Financial year (default: the one containing today).
     #[arg(long)]
-    pub year: Option<String>,
+    pub year: Option<FinancialYear>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct ServicesChecklistArgs {
-    pub network: String,
+    pub network: NetworkCode,
     /// The day to judge on (default: today).
-    #[arg(long)]
-    pub on: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub on: Option<Date>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct ServicesMarkArgs {
-    pub network: String,
+    pub network: NetworkCode,
     /// Requirement id (see `pcn services list`), e.g. smr.capacity.
     pub requirement: String,
-    #[arg(long)]
-    pub done_on: String,
+    #[arg(long, value_parser = day)]
+    pub done_on: Date,
     #[arg(long)]
     pub evidence: String,
     /// Your name or role.
@@ -167,13 +184,13 @@ pub struct UserAddArgs {
     pub username: String,
     /// admin, commissioner (edit and approve in one area) or network (a network manager).
     #[arg(long)]
-    pub role: String,
+    pub role: Role,
     /// The commissioner a commissioner user acts for (e.g. 15E).
     #[arg(long)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     /// The network a network manager acts for (e.g. U12345).
     #[arg(long)]
-    pub network: Option<String>,
+    pub network: Option<NetworkCode>,
     /// Read the password from the first line of standard input (otherwise PCN_PASSWORD).
     #[arg(long)]
     pub password_stdin: bool,
@@ -221,11 +238,11 @@ pub struct ImportArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// The snapshot's date (YYYY-MM-DD), needed when no file carries one.
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub as_of: Option<Date>,
     /// Financial year of payments files whose names do not say (e.g. 2020/21).
     #[arg(long)]
-    pub payments_year: Option<String>,
+    pub payments_year: Option<FinancialYear>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -237,10 +254,10 @@ pub struct PracticesArgs {
     pub snapshot: Option<i64>,
     /// Only members of this network (any status).
     #[arg(long)]
-    pub network: Option<String>,
+    pub network: Option<NetworkCode>,
     /// Only practices of this commissioner.
     #[arg(long)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     /// Include closed, dormant and unknown-status practices.
     #[arg(long)]
     pub all: bool,
@@ -255,7 +272,7 @@ pub struct NetworksArgs {
     pub snapshot: Option<i64>,
     /// Only networks of this commissioner.
     #[arg(long)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -322,10 +339,10 @@ pub struct CheckArgs {
     pub snapshot: Option<i64>,
     /// Financial year whose rules apply (default: the year containing the snapshot's date).
     #[arg(long)]
-    pub year: Option<String>,
+    pub year: Option<FinancialYear>,
     /// Only this commissioner's networks and practices.
     #[arg(long)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     /// Approvals and waivers (CSV: kind,network,practice,reference,from,to,note).
     #[arg(long)]
     pub approvals: Option<PathBuf>,
@@ -361,7 +378,7 @@ pub struct FormArgs {
     pub snapshot: Option<i64>,
     /// Only this commissioner's area (the rest stays as it is).
     #[arg(long)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     /// Random seed: the same seed gives the same configuration.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -379,7 +396,7 @@ pub struct FormArgs {
     pub assignment: Option<PathBuf>,
     /// What-if: this practice closes (repeatable).
     #[arg(long)]
-    pub close: Vec<String>,
+    pub close: Vec<PracticeCode>,
     /// What-if: INTO:FROM, the second practice merges into the first (repeatable).
     #[arg(long)]
     pub merge: Vec<String>,
@@ -391,7 +408,7 @@ pub struct FormArgs {
     pub grow_all: Option<f64>,
     /// What-if: this practice opts out and needs a covering network (repeatable).
     #[arg(long)]
-    pub opt_out: Vec<String>,
+    pub opt_out: Vec<PracticeCode>,
     /// Print JSON for machines.
     #[arg(long)]
     pub json: bool,
@@ -450,7 +467,7 @@ pub struct GeojsonArgs {
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks and practices.
     #[arg(long)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -467,12 +484,12 @@ pub enum PayBy {
 pub struct PayArgs {
     /// Financial year, e.g. 2020/21.
     #[arg(long)]
-    pub year: String,
+    pub year: FinancialYear,
     #[arg(long)]
     pub snapshot: Option<i64>,
     /// Only this network.
     #[arg(long)]
-    pub network: Option<String>,
+    pub network: Option<NetworkCode>,
     /// Rows per network (streams as columns), per practice, or per network and month.
     #[arg(long, value_enum, default_value = "network")]
     pub by: PayBy,
@@ -511,7 +528,7 @@ pub struct ReconcileArgs {
     pub payments: PathBuf,
     /// Financial year, e.g. 2020/21; must agree with the file's name when it carries one.
     #[arg(long)]
-    pub year: Option<String>,
+    pub year: Option<FinancialYear>,
     /// The snapshot holding the configuration and list sizes (default: the latest).
     #[arg(long)]
     pub snapshot: Option<i64>,
@@ -532,7 +549,7 @@ pub struct ReconcileArgs {
 pub struct ArrsArgs {
     /// Financial year, e.g. 2021/22.
     #[arg(long)]
-    pub year: String,
+    pub year: FinancialYear,
     #[arg(long)]
     pub snapshot: Option<i64>,
     /// Staff records CSV: network,role,wte,start,end,salary,on_costs,baseline.
@@ -543,10 +560,10 @@ pub struct ArrsArgs {
     pub plan: Option<PathBuf>,
     /// The network to plan for (its ARRS sum is the budget), or to list claims of.
     #[arg(long)]
-    pub network: Option<String>,
+    pub network: Option<NetworkCode>,
     /// Budget in pounds for --plan, instead of the network's ARRS sum.
-    #[arg(long)]
-    pub budget: Option<String>,
+    #[arg(long, value_parser = pounds)]
+    pub budget: Option<Money>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -555,12 +572,12 @@ pub struct ArrsArgs {
 pub struct StatementArgs {
     /// Financial year, e.g. 2020/21.
     #[arg(long)]
-    pub year: String,
+    pub year: FinancialYear,
     #[arg(long)]
     pub snapshot: Option<i64>,
     /// Only this network (default: every network).
     #[arg(long)]
-    pub network: Option<String>,
+    pub network: Option<NetworkCode>,
     /// Directory to write NETWORK-YEAR.csv and .html into (created if absent).
     #[arg(long, default_value = "statements")]
     pub out: PathBuf,
@@ -609,8 +626,8 @@ pub enum RegisterCommand {
 pub struct SeedProposalsArgs {
     #[arg(long)]
     pub count: usize,
-    #[arg(long)]
-    pub effective: String,
+    #[arg(long, value_parser = day)]
+    pub effective: Date,
 }
 
 #[derive(Args, Debug)]
@@ -618,8 +635,8 @@ pub struct RegisterSyncArgs {
     #[arg(long)]
     pub snapshot: Option<i64>,
     /// The date the snapshot's state takes effect (default: the snapshot's date).
-    #[arg(long)]
-    pub effective: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub effective: Option<Date>,
     #[command(flatten)]
     pub who: WhoArgs,
     #[arg(long)]
@@ -629,13 +646,13 @@ pub struct RegisterSyncArgs {
 #[derive(Args, Debug)]
 pub struct RegisterLogArgs {
     #[arg(long)]
-    pub network: Option<String>,
+    pub network: Option<NetworkCode>,
     #[arg(long)]
-    pub practice: Option<String>,
-    #[arg(long)]
-    pub from: Option<String>,
-    #[arg(long)]
-    pub to: Option<String>,
+    pub practice: Option<PracticeCode>,
+    #[arg(long, value_parser = day)]
+    pub from: Option<Date>,
+    #[arg(long, value_parser = day)]
+    pub to: Option<Date>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -652,13 +669,13 @@ pub enum NetworkCommand {
 pub struct NetworkShowArgs {
     /// A network code, or --all.
     #[arg(required_unless_present = "all")]
-    pub code: Option<String>,
+    pub code: Option<NetworkCode>,
     /// Every network.
     #[arg(long)]
     pub all: bool,
     /// The date (default: today).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub as_of: Option<Date>,
     /// Print the query time to stderr for `pcn bench`.
     #[arg(long)]
     pub timings: bool,
@@ -704,8 +721,8 @@ pub enum ProposeKind {
 #[derive(Args, Debug)]
 pub struct ProposalCommon {
     /// The first day the change applies.
-    #[arg(long)]
-    pub effective: String,
+    #[arg(long, value_parser = day)]
+    pub effective: Date,
     #[command(flatten)]
     pub who: WhoArgs,
     #[arg(long)]
@@ -714,27 +731,27 @@ pub struct ProposalCommon {
 
 #[derive(Args, Debug)]
 pub struct ProposeMember {
-    pub network: String,
-    pub practice: String,
+    pub network: NetworkCode,
+    pub practice: PracticeCode,
     #[command(flatten)]
     pub common: ProposalCommon,
 }
 
 #[derive(Args, Debug)]
 pub struct ProposeMerge {
-    pub from: String,
-    pub into: String,
+    pub from: NetworkCode,
+    pub into: NetworkCode,
     #[command(flatten)]
     pub common: ProposalCommon,
 }
 
 #[derive(Args, Debug)]
 pub struct ProposeSplit {
-    pub from: String,
-    pub new: String,
+    pub from: NetworkCode,
+    pub new: NetworkCode,
     /// Members of FROM that move to NEW.
     #[arg(required = true, num_args = 1..)]
-    pub practices: Vec<String>,
+    pub practices: Vec<PracticeCode>,
     #[arg(long)]
     pub name: Option<String>,
     #[command(flatten)]
@@ -743,18 +760,18 @@ pub struct ProposeSplit {
 
 #[derive(Args, Debug)]
 pub struct ProposeDirector {
-    pub network: String,
+    pub network: NetworkCode,
     pub name: String,
     /// The member practice the director works in.
     #[arg(long)]
-    pub practice: String,
+    pub practice: PracticeCode,
     #[command(flatten)]
     pub common: ProposalCommon,
 }
 
 #[derive(Args, Debug)]
 pub struct ProposePayee {
-    pub network: String,
+    pub network: NetworkCode,
     pub payee: String,
     #[command(flatten)]
     pub common: ProposalCommon,
@@ -763,8 +780,8 @@ pub struct ProposePayee {
 #[derive(Args, Debug)]
 pub struct ProposalsArgs {
     /// open, approved or rejected (default: all).
-    #[arg(long)]
-    pub status: Option<String>,
+    #[arg(long, value_parser = status)]
+    pub status: Option<ProposalStatus>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -791,8 +808,8 @@ pub struct DecideArgs {
 #[derive(Args, Debug)]
 pub struct ExportEpcnArgs {
     /// The date (default: today).
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub as_of: Option<Date>,
     /// The CSV file to write (default: stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -800,10 +817,10 @@ pub struct ExportEpcnArgs {
 
 #[derive(Args, Debug)]
 pub struct ExportChangesArgs {
-    #[arg(long)]
-    pub from: Option<String>,
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub from: Option<Date>,
+    #[arg(long, value_parser = day)]
+    pub to: Option<Date>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -812,8 +829,8 @@ pub struct ExportChangesArgs {
 #[derive(Args, Debug)]
 pub struct EditCommon {
     /// The first day the edit applies (default: today).
-    #[arg(long)]
-    pub effective: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub effective: Option<Date>,
     /// The network's version the edit is based on (refused if it has moved on).
     #[arg(long)]
     pub expect_version: Option<i64>,
@@ -823,10 +840,10 @@ pub struct EditCommon {
 
 #[derive(Args, Debug)]
 pub struct EditAgreementArgs {
-    pub network: String,
+    pub network: NetworkCode,
     /// The date the agreement was signed.
-    #[arg(long)]
-    pub signed: String,
+    #[arg(long, value_parser = day)]
+    pub signed: Date,
     /// All its schedules are completed.
     #[arg(long)]
     pub schedules_complete: bool,
@@ -839,7 +856,7 @@ pub struct EditPartnerArgs {
     /// add or remove.
     #[arg(value_parser = ["add", "remove"])]
     pub what: String,
-    pub network: String,
+    pub network: NetworkCode,
     pub organisation: String,
     /// e.g. community provider, pharmacy, voluntary sector (for add).
     #[arg(long, default_value = "partner")]
@@ -854,8 +871,8 @@ pub struct EditNonParticipantArgs {
     #[arg(value_parser = ["add", "end"])]
     pub what: String,
     /// The covering network.
-    pub network: String,
-    pub practice: String,
+    pub network: NetworkCode,
+    pub practice: PracticeCode,
     #[command(flatten)]
     pub common: EditCommon,
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use pcn_core::{CommissionerCode, FinancialYear, NetworkCode, Snapshot};
+use pcn_core::{CommissionerCode, NetworkCode, Snapshot};
 use pcn_nhs::{ImportOptions, ReadError};
 use pcn_store::{Include, Saved, SourceRecord, Store, StoreError};
 use rust_decimal::Decimal;
@@ -97,18 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn import(db: &std::path::Path, args: ImportArgs) -> anyhow::Result<()> {
-    let as_of = args
-        .as_of
-        .as_deref()
-        .map(|s| {
-            pcn_nhs::dates::parse_date(s).ok_or_else(|| Usage(format!("--as-of {s:?} is not a date (YYYY-MM-DD)")))
-        })
-        .transpose()?;
-    let payments_year = args
-        .payments_year
-        .as_deref()
-        .map(|s| FinancialYear::parse(s).map_err(|e| Usage(format!("--payments-year: {e}"))))
-        .transpose()?;
+    let (as_of, payments_year) = (args.as_of, args.payments_year);
 
     // Read and join everything before the store is touched: a bad file leaves it as it was.
     let bar = ProgressBar::new(pcn_nhs::total_bytes(&args.files)).with_style(
@@ -261,9 +250,24 @@ fn file_name(path: &str) -> &str {
     std::path::Path::new(path).file_name().and_then(|s| s.to_str()).unwrap_or(path)
 }
 
-/// Opens the store, loads a snapshot (the latest when none is named) with the
-/// side tables asked for, and closes the store again.
+/// Opens the store, loads a view of a snapshot (the latest when none is
+/// named, with the register laid over it as the API does) with the side
+/// tables asked for, and closes the store again.
 pub async fn load(db: &std::path::Path, snapshot: Option<i64>, include: Include) -> anyhow::Result<(i64, Snapshot)> {
+    let store = Store::open(db).await?;
+    let key = pcn_workbench::view::resolve(&store, snapshot).await?;
+    let snap = pcn_workbench::view::snapshot(&store, key, include, today()).await?;
+    store.close().await;
+    Ok((key.snapshot, snap))
+}
+
+/// A snapshot exactly as imported (no register laid over it): what the
+/// register is brought to.
+pub async fn load_imported(
+    db: &std::path::Path,
+    snapshot: Option<i64>,
+    include: Include,
+) -> anyhow::Result<(i64, Snapshot)> {
     let store = Store::open(db).await?;
     let id = store.resolve_snapshot(snapshot).await?;
     let snap = store.load_snapshot(id, include).await?;
@@ -271,35 +275,38 @@ pub async fn load(db: &std::path::Path, snapshot: Option<i64>, include: Include)
     Ok((id, snap))
 }
 
-/// A snapshot with its rules model (practices by index, the adjacency graph):
-/// what check, form and the exports all work on, built one way for all.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// A view with its rules model (practices by index, the adjacency graph) and
+/// configuration: what check, form and the exports all work on, built the one
+/// way the API builds it too.
 pub struct Loaded {
     pub id: i64,
     pub snap: Snapshot,
     pub model: pcn_rules::Model,
+    pub config: pcn_rules::Configuration,
     pub load_time: std::time::Duration,
     pub model_time: std::time::Duration,
 }
 
-/// Loads a snapshot (with the LSOAs and boundaries the model uses) and builds
+/// Loads a view (with the LSOAs and boundaries the model uses) and builds
 /// its model; model warnings go to standard error.
 pub async fn load_model(db: &std::path::Path, snapshot: Option<i64>) -> anyhow::Result<Loaded> {
     let started = std::time::Instant::now();
-    let (id, snap) = load(db, snapshot, Include { lsoas: true, boundaries: true, ..Default::default() }).await?;
+    let store = Store::open(db).await?;
+    let key = pcn_workbench::view::resolve(&store, snapshot).await?;
+    let snap = pcn_workbench::view::snapshot(&store, key, pcn_workbench::view::MODEL_TABLES, today()).await?;
+    store.close().await;
     let load_time = started.elapsed();
     let started = std::time::Instant::now();
-    let (model, warnings) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
+    let view = pcn_workbench::View::build(key, snap);
     let model_time = started.elapsed();
-    for w in warnings {
+    for w in &view.warnings {
         eprintln!("warning: {w}");
     }
-    Ok(Loaded { id, snap, model, load_time, model_time })
-}
-
-pub fn parse_commissioner(s: &Option<String>) -> anyhow::Result<Option<CommissionerCode>> {
-    Ok(s.as_deref()
-        .map(|s| CommissionerCode::parse(s).map_err(|e| Usage(format!("--commissioner: {e}"))))
-        .transpose()?)
+    Ok(Loaded { id: key.snapshot, snap: view.snap, model: view.model, config: view.config, load_time, model_time })
 }
 
 fn decimal_json(d: Decimal) -> Value {
@@ -311,12 +318,8 @@ fn decimal_json(d: Decimal) -> Value {
 }
 
 async fn practices(db: &std::path::Path, args: PracticesArgs) -> anyhow::Result<()> {
-    let network = args
-        .network
-        .as_deref()
-        .map(|s| NetworkCode::parse(s).map_err(|e| Usage(format!("--network: {e}"))))
-        .transpose()?;
-    let commissioner = parse_commissioner(&args.commissioner)?;
+    let network = args.network.clone();
+    let commissioner = args.commissioner.clone();
     let (id, snap) = load(db, args.snapshot, Include::default()).await?;
     if let Some(n) = &network
         && !snap.networks.iter().any(|x| &x.code == n)
@@ -386,7 +389,7 @@ async fn practices(db: &std::path::Path, args: PracticesArgs) -> anyhow::Result<
 }
 
 async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()> {
-    let commissioner = parse_commissioner(&args.commissioner)?;
+    let commissioner = args.commissioner.clone();
     let (id, snap) = load(db, args.snapshot, Include::default()).await?;
     let sizes = snap.network_sizes();
     let names: BTreeMap<&CommissionerCode, Option<&str>> =
@@ -544,19 +547,20 @@ async fn demo_users(db: &std::path::Path) -> anyhow::Result<()> {
     };
     println!("\nDemo users (passwords are new each run):");
     for (name, role, commissioner, network) in [
-        ("commissioner", "commissioner", Some(c.to_string()), None),
-        ("manager", "network", None, Some(nets[0].to_string())),
+        ("commissioner", pcn_core::Role::Commissioner, Some(c.clone()), None),
+        ("manager", pcn_core::Role::Network, None, Some(nets[0].clone())),
     ] {
-        let password = pcn_api::auth::random_token()[..16].to_string();
+        let password = pcn_workbench::accounts::random_token()[..16].to_string();
         let args = crate::cli::UserAddArgs {
             username: name.into(),
-            role: role.into(),
+            role,
             commissioner: commissioner.clone(),
             network: network.clone(),
             password_stdin: false,
         };
         crate::users::put(&store, &args, &password).await?;
-        println!("  {name:<13} password {password}  ({role} for {})", commissioner.or(network).unwrap_or_default());
+        let scope = commissioner.map(|c| c.to_string()).or(network.map(|n| n.to_string())).unwrap_or_default();
+        println!("  {name:<13} password {password}  ({role} for {scope})");
     }
     store.close().await;
     println!();

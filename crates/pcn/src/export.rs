@@ -5,18 +5,19 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{AdjacencyArgs, GeojsonArgs};
-use crate::commands::{Usage, parse_commissioner};
+use crate::commands::Usage;
 
 pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
-    let commissioner = parse_commissioner(&args.commissioner)?;
-    let crate::commands::Loaded { id, snap, model, .. } = crate::commands::load_model(db, args.snapshot).await?;
+    let commissioner = args.commissioner.clone();
+    let crate::commands::Loaded { id, snap, model, config, .. } =
+        crate::commands::load_model(db, args.snapshot).await?;
     if let Some(c) = &commissioner
         && !model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
     {
         anyhow::bail!(Usage(format!("commissioner {c} has no networks in snapshot {id}")));
     }
-    let config = model.configuration(&snap);
-    let (doc, counts) = pcn_api::geojson::feature_collection(&model, &snap, &config, commissioner.as_ref());
+    let (doc, counts) =
+        pcn_workbench::exports::geojson::feature_collection(&model, &snap, &config, commissioner.as_ref());
     match &args.out {
         Some(path) => {
             let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);

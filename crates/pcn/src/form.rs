@@ -14,13 +14,13 @@ use pcn_rules::{Configuration, Model, NetworkFacts};
 use serde_json::{Value, json};
 
 use crate::cli::{FormArgs, FormMode};
-use crate::commands::{Usage, parse_commissioner};
+use crate::commands::Usage;
 
 pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
-    let only = parse_commissioner(&args.commissioner)?;
+    let only = args.commissioner.clone();
     let mut edit_list = Vec::new();
     for c in &args.close {
-        edit_list.push(Edit::Close(PracticeCode::parse(c).map_err(|e| Usage(format!("--close: {e}")))?));
+        edit_list.push(Edit::Close(c.clone()));
     }
     for m in &args.merge {
         edit_list.push(edits::parse_merge(m).map_err(Usage)?);
@@ -32,10 +32,10 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
         edit_list.push(Edit::GrowAll { percent: p });
     }
     for c in &args.opt_out {
-        edit_list.push(Edit::OptOut(PracticeCode::parse(c).map_err(|e| Usage(format!("--opt-out: {e}")))?));
+        edit_list.push(Edit::OptOut(c.clone()));
     }
 
-    let crate::commands::Loaded { id, snap, model: base, load_time: t_load, model_time: t_model } =
+    let crate::commands::Loaded { id, snap, model: base, config: current, load_time: t_load, model_time: t_model } =
         crate::commands::load_model(db, args.snapshot).await?;
     if let Some(c) = &only
         && !base.practices.iter().any(|p| p.commissioner.as_ref() == Some(c))
@@ -57,7 +57,6 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
             open.len()
         );
     }
-    let current = base.configuration(&snap);
     let (model, excluded, opted_out) = edits::apply(&base, &edit_list).map_err(Usage)?;
 
     let opts = Options {

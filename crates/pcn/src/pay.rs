@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use pcn_core::{FinancialYear, Money};
+use pcn_core::Money;
 use pcn_funding::engine::{self, Entitlements};
 use pcn_funding::rates::{PaidTo, Stream};
 use pcn_store::Include;
@@ -19,7 +19,7 @@ fn pounds(m: Money) -> Value {
 }
 
 pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
-    let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
+    let year = args.year;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let t0 = std::time::Instant::now();
@@ -49,7 +49,7 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
         Some(code) => Some(
             networks
                 .iter()
-                .position(|n| n.code.eq_ignore_ascii_case(code))
+                .position(|n| n.code.as_str() == code.as_str())
                 .ok_or_else(|| Usage(format!("network {code} is not in snapshot {id}")))? as u32,
         ),
         None => None,

@@ -6,7 +6,7 @@ use pcn_store::Include;
 use serde_json::json;
 
 use crate::cli::ProfileArgs;
-use crate::commands::{Usage, parse_commissioner};
+use crate::commands::Usage;
 use crate::output::Listing;
 
 fn pct(v: Option<f64>) -> serde_json::Value {
@@ -18,7 +18,7 @@ fn share(v: f64) -> serde_json::Value {
 }
 
 pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
-    let commissioner = parse_commissioner(&args.commissioner)?;
+    let commissioner = args.commissioner.clone();
     let include = Include { registers: true, lsoas: true, payments: true, ..Default::default() };
     let (id, snap) = crate::commands::load(db, args.snapshot, include).await?;
     let started = std::time::Instant::now();
@@ -46,7 +46,14 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     }
     let prompts = pcn_profile::all_prompts(&all, &homes);
     if args.care_homes {
-        return list_care_homes(id, &all, &homes, commissioner.as_ref(), args.network.as_deref(), args.format);
+        return list_care_homes(
+            id,
+            &all,
+            &homes,
+            commissioner.as_ref(),
+            args.network.as_ref().map(|n| n.as_str()),
+            args.format,
+        );
     }
     if args.prompts {
         let mut l =
@@ -71,7 +78,6 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
         return l.print(args.format);
     }
     if let Some(code) = &args.network {
-        let code = pcn_core::NetworkCode::parse(code).map_err(|e| Usage(format!("network {code:?}: {e}")))?;
         let n = all
             .iter()
             .position(|p| p.network == code.as_str())

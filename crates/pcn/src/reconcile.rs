@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use pcn_core::{FinancialYear, Money};
+use pcn_core::Money;
 use pcn_funding::reconcile::{self, BUCKET_LABELS, Reconciliation, StreamReport};
 use pcn_store::Include;
 use serde_json::{Value, json};
@@ -21,8 +21,7 @@ fn pct(x: f64) -> String {
 }
 
 pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
-    let wanted =
-        args.year.as_deref().map(FinancialYear::parse).transpose().map_err(|e| Usage(format!("--year: {e}")))?;
+    let wanted = args.year;
     let (year, rows) = pcn_nhs::read_payments(&args.payments, wanted)?;
     if let Some(w) = wanted.filter(|w| *w != year) {
         return Err(

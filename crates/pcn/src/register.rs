@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::Context;
-use pcn_api::checker::{Checker, deadline_for};
 use pcn_core::register::{Change, Proposal, ProposalKind, ProposalStatus, RecordKind};
 use pcn_core::{NetworkCode, PracticeCode};
 use pcn_store::register::{RegNetwork, Who};
 use pcn_store::{Include, Store};
+use pcn_workbench::proposals::{Draft, NotProposed};
 use serde_json::{Value, json};
 use time::Date;
 
@@ -32,29 +32,15 @@ fn who(args: &WhoArgs) -> anyhow::Result<Who> {
     Ok(Who { actor: args.actor.trim().to_string(), reason: args.reason.trim().to_string(), at: now()? })
 }
 
-fn date_arg(flag: &str, s: Option<&str>) -> anyhow::Result<Date> {
-    match s {
-        Some(s) => {
-            Ok(pcn_nhs::dates::parse_date(s)
-                .ok_or_else(|| Usage(format!("{flag} {s:?} is not a date (YYYY-MM-DD)")))?)
-        }
-        None => Ok(time::OffsetDateTime::now_utc().date()),
-    }
-}
-
-fn network_code(s: &str) -> anyhow::Result<NetworkCode> {
-    Ok(NetworkCode::parse(s).map_err(|e| Usage(format!("network {s:?}: {e}")))?)
-}
-
-fn practice_code(s: &str) -> anyhow::Result<PracticeCode> {
-    Ok(PracticeCode::parse(s).map_err(|e| Usage(format!("practice {s:?}: {e}")))?)
+fn or_today(d: Option<Date>) -> Date {
+    d.unwrap_or_else(crate::commands::today)
 }
 
 pub async fn sync(db: &Path, args: RegisterSyncArgs) -> anyhow::Result<()> {
     let who = who(&args.who)?;
-    let (id, snap) = crate::commands::load(db, args.snapshot, Include::default()).await?;
-    let effective = match &args.effective {
-        Some(s) => date_arg("--effective", Some(s))?,
+    let (id, snap) = crate::commands::load_imported(db, args.snapshot, Include::default()).await?;
+    let effective = match args.effective {
+        Some(d) => d,
         None => snap.as_of.context("the snapshot has no date")?,
     };
     let members: Vec<(PracticeCode, NetworkCode)> = snap
@@ -88,7 +74,7 @@ pub async fn sync(db: &Path, args: RegisterSyncArgs) -> anyhow::Result<()> {
 }
 
 pub async fn show(db: &Path, args: NetworkShowArgs) -> anyhow::Result<()> {
-    let as_of = date_arg("--as-of", args.as_of.as_deref())?;
+    let as_of = or_today(args.as_of);
     let store = Store::open(db).await?;
     let started = std::time::Instant::now();
     let state = store.register_state(as_of).await?;
@@ -128,7 +114,7 @@ pub async fn show(db: &Path, args: NetworkShowArgs) -> anyhow::Result<()> {
         ));
         return l.print(args.format);
     }
-    let code = args.code.as_deref().expect("clap requires a code without --all");
+    let code = args.code.as_ref().expect("clap requires a code without --all").as_str();
     let network = state.network(code).ok_or_else(|| {
         Usage(format!("network {code} is not in the register on {as_of} (see pcn network history {code})"))
     })?;
@@ -178,7 +164,7 @@ fn log_listing(changes: &[pcn_store::register::LoggedChange]) -> Listing {
 }
 
 pub async fn network_history(db: &Path, args: HistoryArgs) -> anyhow::Result<()> {
-    let code = network_code(&args.code)?;
+    let code = NetworkCode::parse(&args.code).map_err(|e| Usage(format!("network {:?}: {e}", args.code)))?;
     let store = Store::open(db).await?;
     let log = store.register_log(Some(code.as_str()), None, None, None).await?;
     store.close().await;
@@ -189,7 +175,7 @@ pub async fn network_history(db: &Path, args: HistoryArgs) -> anyhow::Result<()>
 }
 
 pub async fn practice_history(db: &Path, args: HistoryArgs) -> anyhow::Result<()> {
-    let code = practice_code(&args.code)?;
+    let code = PracticeCode::parse(&args.code).map_err(|e| Usage(format!("practice {:?}: {e}", args.code)))?;
     let store = Store::open(db).await?;
     let spells = store.register_records_of(None, Some(code.as_str())).await?;
     let log = store.register_log(None, Some(code.as_str()), None, None).await?;
@@ -215,10 +201,15 @@ pub async fn practice_history(db: &Path, args: HistoryArgs) -> anyhow::Result<()
 }
 
 pub async fn log(db: &Path, args: RegisterLogArgs) -> anyhow::Result<()> {
-    let from = args.from.as_deref().map(|s| date_arg("--from", Some(s))).transpose()?;
-    let to = args.to.as_deref().map(|s| date_arg("--to", Some(s))).transpose()?;
     let store = Store::open(db).await?;
-    let log = store.register_log(args.network.as_deref(), args.practice.as_deref(), from, to).await?;
+    let log = store
+        .register_log(
+            args.network.as_ref().map(|n| n.as_str()),
+            args.practice.as_ref().map(|p| p.as_str()),
+            args.from,
+            args.to,
+        )
+        .await?;
     store.close().await;
     log_listing(&log).print(args.format)
 }
@@ -228,21 +219,10 @@ pub async fn export_changes(db: &Path, args: ExportChangesArgs) -> anyhow::Resul
 }
 
 pub async fn export_epcn(db: &Path, args: ExportEpcnArgs) -> anyhow::Result<()> {
-    let as_of = date_arg("--as-of", args.as_of.as_deref())?;
+    let as_of = or_today(args.as_of);
     let store = Store::open(db).await?;
-    let state = store.register_state(as_of).await?;
-    let names: pcn_api::PracticeNames = match store.latest_snapshot().await {
-        Ok(id) => store
-            .load_snapshot(id, Include::default())
-            .await?
-            .practices
-            .into_iter()
-            .map(|p| (p.code.to_string(), (p.name, p.commissioner.map(|c| c.to_string()))))
-            .collect(),
-        Err(_) => BTreeMap::new(),
-    };
+    let rows = pcn_workbench::exports::epcn::core_partners(&store, as_of).await?;
     store.close().await;
-    let rows = pcn_api::core_partners(&state, &names);
     match &args.out {
         Some(path) => {
             let tmp = path.with_extension("partial");
@@ -262,76 +242,80 @@ pub async fn export_epcn(db: &Path, args: ExportEpcnArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
-fn proposal_kind(kind: &ProposeKind) -> anyhow::Result<(ProposalKind, &ProposalCommon)> {
-    Ok(match kind {
-        ProposeKind::Join(a) => (
-            ProposalKind::Join { network: network_code(&a.network)?, practice: practice_code(&a.practice)? },
-            &a.common,
-        ),
-        ProposeKind::Leave(a) => (
-            ProposalKind::Leave { network: network_code(&a.network)?, practice: practice_code(&a.practice)? },
-            &a.common,
-        ),
-        ProposeKind::Merge(a) => {
-            (ProposalKind::Merge { from: network_code(&a.from)?, into: network_code(&a.into)? }, &a.common)
+fn proposal_kind(kind: &ProposeKind) -> (ProposalKind, &ProposalCommon) {
+    match kind {
+        ProposeKind::Join(a) => {
+            (ProposalKind::Join { network: a.network.clone(), practice: a.practice.clone() }, &a.common)
         }
+        ProposeKind::Leave(a) => {
+            (ProposalKind::Leave { network: a.network.clone(), practice: a.practice.clone() }, &a.common)
+        }
+        ProposeKind::Merge(a) => (ProposalKind::Merge { from: a.from.clone(), into: a.into.clone() }, &a.common),
         ProposeKind::Split(a) => (
             ProposalKind::Split {
-                from: network_code(&a.from)?,
-                new: network_code(&a.new)?,
+                from: a.from.clone(),
+                new: a.new.clone(),
                 name: a.name.clone(),
-                practices: a.practices.iter().map(|p| practice_code(p)).collect::<anyhow::Result<_>>()?,
+                practices: a.practices.clone(),
             },
             &a.common,
         ),
         ProposeKind::Director(a) => (
             ProposalKind::ClinicalDirector {
-                network: network_code(&a.network)?,
+                network: a.network.clone(),
                 name: a.name.clone(),
-                practice: practice_code(&a.practice)?,
+                practice: a.practice.clone(),
             },
             &a.common,
         ),
         ProposeKind::Payee(a) => {
-            (ProposalKind::NominatedPayee { network: network_code(&a.network)?, payee: a.payee.clone() }, &a.common)
+            (ProposalKind::NominatedPayee { network: a.network.clone(), payee: a.payee.clone() }, &a.common)
         }
-    })
+    }
 }
 
 pub async fn propose(db: &Path, args: ProposeArgs) -> anyhow::Result<()> {
-    let (kind, common) = proposal_kind(&args.kind)?;
-    let effective = date_arg("--effective", Some(&common.effective))?;
+    let (kind, common) = proposal_kind(&args.kind);
+    let effective = common.effective;
     let who = who(&common.who)?;
     let store = Store::open(db).await?;
-    let checker = Checker::new(&store, effective).await?;
-    let changes = kind.changes(|n| checker.members_of(n));
-    let (errors, warnings) = checker.check(&changes, effective);
-    let deadline = deadline_for(effective);
-    let today = time::OffsetDateTime::now_utc().date();
-    let late = deadline.is_some_and(|d| today > d && effective.year() == d.year());
-    let findings = json!({"errors": errors, "warnings": warnings, "late": late});
-    let id = store.propose(&kind, effective, &who, deadline, &findings).await?;
+    let draft = Draft::new(&store, kind.clone(), effective).await.map_err(not_proposed)?;
+    let made = draft.submit(&store, &who, crate::commands::today()).await.map_err(not_proposed)?;
     store.close().await;
+    let (id, deadline) = (made.id, made.deadline);
     if common.json {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &json!({"proposal": id, "findings": findings, "deadline": deadline.map(|d| d.to_string())})
+                &json!({"proposal": id, "findings": made.findings, "deadline": deadline.map(|d| d.to_string())})
             )?
         );
     } else {
         println!("Proposal {id}: {} {} from {effective}.", kind.action(), kind.network());
-        for e in &errors {
+        for e in &made.findings.errors {
             println!("  would add an error: {e}");
         }
         if let Some(d) = deadline {
             println!(
                 "  notification deadline for the year: {d}{}",
-                if late { " (passed: the commissioner must agree to a late change)" } else { "" }
+                if made.findings.late { " (passed: the commissioner must agree to a late change)" } else { "" }
             );
+        }
+        if made.approvers.commissioners.len() > 1 {
+            println!("  needs the agreement of {}", made.approvers.describe());
         }
     }
     Ok(())
+}
+
+/// A proposal that names what is not there is a usage error (exit 2); one the
+/// register already has is refused on its merits (exit 1).
+fn not_proposed(e: NotProposed) -> anyhow::Error {
+    match e {
+        NotProposed::NotFound(m) => Usage(m).into(),
+        NotProposed::Conflict(m) => crate::commands::Refusal(m).into(),
+        NotProposed::Store(e) => e.into(),
+    }
 }
 
 fn proposal_json(p: &Proposal) -> Value {
@@ -345,11 +329,7 @@ fn proposal_json(p: &Proposal) -> Value {
 }
 
 pub async fn proposals(db: &Path, args: ProposalsArgs) -> anyhow::Result<()> {
-    let status = args
-        .status
-        .as_deref()
-        .map(|s| ProposalStatus::parse(s).ok_or_else(|| Usage(format!("--status {s:?}: open, approved or rejected"))))
-        .transpose()?;
+    let status = args.status;
     let store = Store::open(db).await?;
     let all = store.proposals(status).await?;
     store.close().await;
@@ -397,8 +377,8 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
     }
     let setup = started.elapsed();
     let started = std::time::Instant::now();
-    let pcn_api::checker::Decided { done, refused } =
-        pcn_api::checker::decide(&store, &proposals, approve, args.accept_findings, &who).await?;
+    let pcn_workbench::proposals::Decided { done, refused } =
+        pcn_workbench::proposals::decide(&store, &proposals, approve, args.accept_findings, &who).await?;
     let decide_time = started.elapsed();
     store.close().await;
     if args.timings {
@@ -415,9 +395,9 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
         let verb = if approve { "approved" } else { "rejected" };
         println!("{} proposal(s) {verb}, {} refused.", done.len(), refused.len());
         for r in &refused {
-            println!("  {}: {}", r["id"], r["refused"].as_str().unwrap_or(""));
-            for e in r.get("errors").and_then(Value::as_array).into_iter().flatten() {
-                println!("    {}", e.as_str().unwrap_or(""));
+            println!("  {}: {}", r.id, r.refused);
+            for e in &r.errors {
+                println!("    {e}");
             }
         }
     }
@@ -432,7 +412,7 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
 /// `pcn bench`'s proposals: every fourth moves a practice to the next network
 /// of the same commissioner, the rest name a new clinical director.
 pub async fn seed(db: &Path, args: SeedProposalsArgs) -> anyhow::Result<()> {
-    let effective = date_arg("--effective", Some(&args.effective))?;
+    let effective = args.effective;
     let store = Store::open(db).await?;
     let state = store.register_state(effective).await?;
     let nets: Vec<&RegNetwork> = state.networks.iter().filter(|n| !state.members(&n.code).is_empty()).collect();
@@ -442,7 +422,7 @@ pub async fn seed(db: &Path, args: SeedProposalsArgs) -> anyhow::Result<()> {
     let who = Who { actor: "bench".into(), reason: "benchmark".into(), at: now()? };
     for i in 0..args.count {
         let n = nets[i % nets.len()];
-        let code = network_code(&n.code)?;
+        let code = NetworkCode::parse(&n.code)?;
         let kind = if i % 4 == 0 {
             let next = nets
                 .iter()
@@ -451,9 +431,10 @@ pub async fn seed(db: &Path, args: SeedProposalsArgs) -> anyhow::Result<()> {
                 .take(nets.len())
                 .find(|m| m.commissioner == n.commissioner && m.code != n.code);
             match next {
-                Some(m) => {
-                    ProposalKind::Join { network: network_code(&m.code)?, practice: state.members(&n.code)[0].clone() }
-                }
+                Some(m) => ProposalKind::Join {
+                    network: NetworkCode::parse(&m.code)?,
+                    practice: state.members(&n.code)[0].clone(),
+                },
                 None => ProposalKind::NominatedPayee { network: code, payee: state.members(&n.code)[0].to_string() },
             }
         } else {
@@ -476,14 +457,14 @@ pub async fn edit(db: &Path, command: RegisterCommand) -> anyhow::Result<()> {
     let (changes, common): (Vec<Change>, &EditCommon) = match &command {
         RegisterCommand::Agreement(a) => (
             vec![Change::Agreement {
-                network: network_code(&a.network)?,
-                signed: date_arg("--signed", Some(&a.signed))?,
+                network: a.network.clone(),
+                signed: a.signed,
                 schedules_complete: a.schedules_complete,
             }],
             &a.common,
         ),
         RegisterCommand::Partner(a) => {
-            let network = network_code(&a.network)?;
+            let network = a.network.clone();
             let organisation = a.organisation.trim().to_string();
             let change = if a.what == "add" {
                 Change::AddPartner { network, organisation, kind: a.kind.clone() }
@@ -493,7 +474,7 @@ pub async fn edit(db: &Path, command: RegisterCommand) -> anyhow::Result<()> {
             (vec![change], &a.common)
         }
         RegisterCommand::NonParticipant(a) => {
-            let (network, practice) = (network_code(&a.network)?, practice_code(&a.practice)?);
+            let (network, practice) = (a.network.clone(), a.practice.clone());
             let change = if a.what == "add" {
                 Change::NonParticipant { network, practice }
             } else {
@@ -528,7 +509,7 @@ pub async fn edit(db: &Path, command: RegisterCommand) -> anyhow::Result<()> {
     if changes.is_empty() {
         return Err(Usage("nothing to record".into()).into());
     }
-    let effective = date_arg("--effective", common.effective.as_deref())?;
+    let effective = or_today(common.effective);
     let who = who(&common.who)?;
     let networks: BTreeSet<String> = changes.iter().map(|c| c.network().to_string()).collect();
     let expect: BTreeMap<String, i64> = match common.expect_version {

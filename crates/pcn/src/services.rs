@@ -11,11 +11,6 @@ use crate::cli::ServicesCommand;
 use crate::commands::Usage;
 use crate::output::Listing;
 
-fn date(flag: &str, s: &str) -> anyhow::Result<time::Date> {
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| Usage(format!("{flag} {s:?} is not a date (YYYY-MM-DD)")).into())
-}
-
 fn covered(year: FinancialYear) -> anyhow::Result<()> {
     let cat = pcn_services::catalogue();
     if !cat.covers(year) {
@@ -32,10 +27,7 @@ pub async fn run(db: &Path, c: ServicesCommand) -> anyhow::Result<()> {
     let today = time::OffsetDateTime::now_utc().date();
     match c {
         ServicesCommand::List(a) => {
-            let year = match &a.year {
-                Some(y) => FinancialYear::parse(y).map_err(|e| Usage(format!("--year: {e}")))?,
-                None => FinancialYear::containing(today),
-            };
+            let year = a.year.unwrap_or(FinancialYear::containing(today));
             covered(year)?;
             let mut l = Listing::new("requirements", vec!["specification", "requirement", "due", "text", "confidence"]);
             for s in pcn_services::in_force(year) {
@@ -54,12 +46,9 @@ pub async fn run(db: &Path, c: ServicesCommand) -> anyhow::Result<()> {
             l.print(a.format)
         }
         ServicesCommand::Checklist(a) => {
-            let on = match &a.on {
-                Some(d) => date("--on", d)?,
-                None => today,
-            };
+            let on = a.on.unwrap_or(today);
             covered(FinancialYear::containing(on))?;
-            let network = pcn_core::NetworkCode::parse(&a.network).map_err(|e| Usage(format!("network: {e}")))?;
+            let network = a.network;
             let store = Store::open(db).await?;
             let stored = store.service_marks(network.as_str()).await?;
             store.close().await;
@@ -68,7 +57,7 @@ pub async fn run(db: &Path, c: ServicesCommand) -> anyhow::Result<()> {
                 .filter_map(|m| {
                     Some(pcn_services::Mark {
                         requirement: m.requirement.clone(),
-                        date: date("done_on", &m.done_on).ok()?,
+                        date: pcn_core::day::parse(&m.done_on).ok()?,
                         evidence: m.evidence.clone(),
                     })
                 })
@@ -97,18 +86,18 @@ pub async fn run(db: &Path, c: ServicesCommand) -> anyhow::Result<()> {
             l.print(a.format)
         }
         ServicesCommand::Mark(a) => {
-            let network = pcn_core::NetworkCode::parse(&a.network).map_err(|e| Usage(format!("network: {e}")))?;
+            let network = a.network;
             if !pcn_services::specifications().iter().any(|s| s.requirement(&a.requirement).is_some()) {
                 return Err(
                     Usage(format!("there is no requirement {:?} (see `pcn services list`)", a.requirement)).into()
                 );
             }
-            let done_on = date("--done-on", &a.done_on)?;
+            let done_on = a.done_on;
             if a.evidence.trim().is_empty() {
                 return Err(Usage("--evidence must say what shows it was done".into()).into());
             }
             let store = Store::open(db).await?;
-            let at = pcn_api::auth::now_text();
+            let at = pcn_workbench::accounts::now_text();
             store
                 .service_mark_put(&pcn_store::users::ServiceMark {
                     network: network.to_string(),

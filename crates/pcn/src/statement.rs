@@ -228,7 +228,7 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    let year = FinancialYear::parse(&args.year).map_err(|e| Usage(format!("--year: {e}")))?;
+    let year = args.year;
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let mut counts = crate::pay::read_counts(&args.counts)?;
@@ -245,7 +245,7 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
         Some(code) => vec![
             networks
                 .iter()
-                .position(|n| n.code.eq_ignore_ascii_case(code))
+                .position(|n| n.code.as_str() == code.as_str())
                 .ok_or_else(|| Usage(format!("network {code} is not in snapshot {id}")))?,
         ],
         None => (0..networks.len()).collect(),

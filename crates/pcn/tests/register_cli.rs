@@ -429,3 +429,45 @@ fn a_split_is_checked_for_the_new_network_too() {
     let errors: Vec<&str> = p["findings"]["errors"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
     assert!(errors.iter().any(|e| e.starts_with("size.below-floor") && e.contains("U00009")), "{errors:?}");
 }
+
+/// `pcn check` and the API's check read the same view: once the register has
+/// a change (here an approved move), both see the register's configuration,
+/// not the snapshot as imported (they once disagreed).
+#[test]
+fn the_cli_and_the_api_check_the_same_configuration_once_the_register_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    ok(&pcn_paths(&db, &["import"], &small_fixture_files(), &["--as-of", "2021-01-01"]));
+    let findings_of = |v: &serde_json::Value| -> BTreeSet<(String, String)> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["rule"].as_str().unwrap().to_string(), f["network"].as_str().unwrap_or("").to_string()))
+            .collect()
+    };
+    let check = |db: &Path| {
+        let out = pcn(db, &["check", "--json"]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let before = findings_of(&check(&db));
+    let who = ["--actor", "test", "--reason", "fixture"];
+    ok(&pcn(&db, &[&["register", "sync"][..], &who].concat()));
+    // A00003 leaves TOWN (00X) for CITY (00Y) from a day already past.
+    ok(&pcn(&db, &[&["propose", "join", "U00002", "A00003", "--effective", "2021-01-01"][..], &who].concat()));
+    ok(&pcn(&db, &[&["approve", "--all-open", "--accept-findings"][..], &who].concat()));
+    let cli = findings_of(&check(&db));
+    assert_ne!(cli, before, "pcn check still reads the snapshot as imported");
+    assert!(cli.contains(&("boundary.cross-commissioner".to_string(), "U00002".to_string())), "{cli:?}");
+    let api = tokio_rt().block_on(async {
+        use tower::ServiceExt;
+        let store = pcn_store::Store::open(&db).await.unwrap();
+        let (app, _) = pcn_api::router(pcn_api::AppState::new(store));
+        let req = axum::http::Request::get("/api/check?per_page=500").body(axum::body::Body::empty()).unwrap();
+        let res = app.oneshot(req).await.unwrap();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+    });
+    assert_eq!(findings_of(&api), cli, "the API and the CLI check different configurations");
+}

@@ -1,0 +1,66 @@
+//! Days that people give: a change's effective date, the day a register is
+//! read as of, a snapshot's date. Written `YYYY-MM-DD` and inside one range,
+//! the same for the command line and the API (so neither accepts what the
+//! other refuses: `-2021-04-01`, year 1 or 9999).
+
+use time::Date;
+use time::macros::date;
+
+/// The first day accepted: before the first GP contract data pcn reads.
+pub const FIRST: Date = date!(1990 - 01 - 01);
+/// The last day accepted.
+pub const LAST: Date = date!(2099 - 12 - 31);
+/// The pattern of the text form, for OpenAPI.
+pub const PATTERN: &str = r"^\d{4}-\d{2}-\d{2}$";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DayError {
+    #[error("{0:?} is not a date (YYYY-MM-DD)")]
+    Malformed(String),
+    #[error("{0} is outside the days pcn accepts ({FIRST} to {LAST})")]
+    OutOfRange(Date),
+}
+
+/// Parses `YYYY-MM-DD` (surrounding spaces allowed) inside [`FIRST`]..=[`LAST`].
+pub fn parse(s: &str) -> Result<Date, DayError> {
+    let t = s.trim();
+    let b = t.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return Err(DayError::Malformed(s.to_string()));
+    }
+    let d = Date::parse(t, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| DayError::Malformed(s.to_string()))?;
+    check(d)
+}
+
+/// A day from elsewhere (a file, the clock) held to the same range.
+pub fn check(d: Date) -> Result<Date, DayError> {
+    if (FIRST..=LAST).contains(&d) { Ok(d) } else { Err(DayError::OutOfRange(d)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_days_in_range_parse_and_nothing_else_does() {
+        assert_eq!(parse("2021-04-01"), Ok(date!(2021 - 04 - 01)));
+        assert_eq!(parse(" 2026-12-04 "), Ok(date!(2026 - 12 - 04)));
+        assert_eq!(parse("1990-01-01"), Ok(FIRST));
+        assert_eq!(parse("2099-12-31"), Ok(LAST));
+        for bad in
+            ["-2021-04-01", "+2021-04-01", "2021-4-01", "20210401", "01/04/2021", "2021-02-30", "", "2021-04-01x"]
+        {
+            assert!(matches!(parse(bad), Err(DayError::Malformed(_))), "{bad:?}");
+        }
+        for far in ["0001-01-01", "9999-12-31", "1989-12-31", "2100-01-01"] {
+            assert!(matches!(parse(far), Err(DayError::OutOfRange(_))), "{far:?}");
+        }
+        let pattern_like = |s: &str| s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+        assert!(pattern_like("2021-04-01") && PATTERN.contains(r"\d{4}"));
+    }
+}
