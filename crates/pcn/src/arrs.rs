@@ -13,7 +13,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
 use crate::cli::ArrsArgs;
-use crate::commands::Usage;
+use crate::failure::Usage;
 use crate::output::Listing;
 
 fn pounds(m: Money) -> Value {
@@ -108,8 +108,7 @@ pub async fn run(db: &Path, args: ArrsArgs) -> anyhow::Result<()> {
         let (budget, registered, whose) = match (&args.budget, &args.network) {
             (Some(b), _) => (*b, 0, "the budget given".to_string()),
             (None, Some(code)) => {
-                let (_, snap) =
-                    crate::commands::load(db, None, Include { payments: true, ..Default::default() }).await?;
+                let (_, snap) = crate::views::load(db, None, Include { payments: true, ..Default::default() }).await?;
                 let (budgets, _) = budgets(&snap, rates);
                 let b = budgets.iter().find(|b| b.network == code.as_str()).ok_or_else(|| {
                     Usage(format!("no ARRS sum for {code} in {year}: is it in the snapshot, with weighted lists (a payments file)?"))
@@ -141,7 +140,7 @@ pub async fn run(db: &Path, args: ArrsArgs) -> anyhow::Result<()> {
 
     let staff_file = args.staff.as_ref().expect("clap requires --staff without --plan");
     let staff = pcn_nhs::inputs::read_staff(staff_file, &check)?;
-    let (id, snap) = crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
+    let (id, snap) = crate::views::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
     let (budgets, unknown) = budgets(&snap, rates);
     let known: std::collections::HashSet<&str> = snap.networks.iter().map(|n| n.code.as_str()).collect();
     if let Some(s) = staff.iter().find(|s| !known.contains(s.network.as_str())) {

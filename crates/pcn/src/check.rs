@@ -12,7 +12,7 @@ use pcn_rules::{CheckInputs, Finding, Model, Report, Rule, Severity};
 use serde_json::json;
 
 use crate::cli::{CheckArgs, FormatArgs};
-use crate::commands::Usage;
+use crate::failure::Usage;
 use crate::output::{Listing, group_thousands};
 
 pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -21,8 +21,8 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let governance = args.governance.as_deref().map(pcn_nhs::inputs::read_governance).transpose()?;
 
-    let crate::commands::Loaded { id, snap, model, config, load_time: t_load, model_time: t_model } =
-        crate::commands::load_model(db, args.snapshot).await?;
+    let crate::views::Loaded { id, snap, model, config, load_time: t_load, model_time: t_model } =
+        crate::views::load_model(db, args.snapshot).await?;
     if let Some(c) = &commissioner
         && !model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
         && !model.practices.iter().any(|p| p.commissioner.as_ref() == Some(c))

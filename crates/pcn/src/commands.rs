@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use pcn_core::{CommissionerCode, NetworkCode, Snapshot};
-use pcn_nhs::{ImportOptions, ReadError};
-use pcn_store::{Include, Saved, SourceRecord, Store, StoreError};
+use pcn_core::{CommissionerCode, NetworkCode};
+use pcn_nhs::ImportOptions;
+use pcn_store::{Include, Saved, SourceRecord, Store};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
@@ -16,33 +16,9 @@ use crate::cli::{
     Cli, Command, DemoArgs, ExportCommand, FormatArgs, ImportArgs, NetworkCommand, NetworksArgs, PracticeCommand,
     PracticesArgs, RegisterCommand, SynthArgs, UserCommand,
 };
+use crate::failure::Usage;
 use crate::output::{Listing, group_thousands};
-
-/// A mistake in how pcn was called (exit code 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Usage(pub String);
-
-/// A request refused on its merits: a stale edit, a proposal the rules
-/// reject, one already decided (exit code 1, like findings that are errors).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Refusal(pub String);
-
-pub fn exit_code(e: &anyhow::Error) -> u8 {
-    if e.downcast_ref::<Refusal>().is_some() || matches!(e.downcast_ref::<StoreError>(), Some(StoreError::Refused(_))) {
-        return 1;
-    }
-    let user = e.downcast_ref::<Usage>().is_some()
-        || e.downcast_ref::<ReadError>().is_some()
-        || matches!(
-            e.downcast_ref::<StoreError>(),
-            Some(
-                StoreError::Missing(_) | StoreError::NoSuchSnapshot(_) | StoreError::Empty | StoreError::Connect { .. }
-            )
-        );
-    if user { 2 } else { 3 }
-}
+use crate::views::load;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -76,12 +52,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Practice(PracticeCommand::History(args)) => crate::register::practice_history(&cli.db, args).await?,
         Command::Propose(args) => crate::register::propose(&cli.db, args).await?,
         Command::Serve(args) => {
-            let target = args.database_url.map(std::path::PathBuf::from).unwrap_or(cli.db.clone());
-            let opts = pcn_api::ServeOptions {
-                request_head: std::time::Duration::from_secs(args.request_head_timeout),
-                max_connections: args.max_connections as usize,
-            };
-            serve(&target, &args.addr, opts).await?;
+            let target = args.database_url.clone().map(std::path::PathBuf::from).unwrap_or(cli.db.clone());
+            crate::serve::serve(&target, &args.addr, crate::serve::options(&args)).await?;
         }
         Command::Profile(args) => crate::profile::run(&cli.db, args).await?,
         Command::Services(c) => crate::services::run(&cli.db, c).await?,
@@ -250,65 +222,6 @@ fn file_name(path: &str) -> &str {
     std::path::Path::new(path).file_name().and_then(|s| s.to_str()).unwrap_or(path)
 }
 
-/// Opens the store, loads a view of a snapshot (the latest when none is
-/// named, with the register laid over it as the API does) with the side
-/// tables asked for, and closes the store again.
-pub async fn load(db: &std::path::Path, snapshot: Option<i64>, include: Include) -> anyhow::Result<(i64, Snapshot)> {
-    let store = Store::open(db).await?;
-    let key = pcn_workbench::view::resolve(&store, snapshot).await?;
-    let snap = pcn_workbench::view::snapshot(&store, key, include, today()).await?;
-    store.close().await;
-    Ok((key.snapshot, snap))
-}
-
-/// A snapshot exactly as imported (no register laid over it): what the
-/// register is brought to.
-pub async fn load_imported(
-    db: &std::path::Path,
-    snapshot: Option<i64>,
-    include: Include,
-) -> anyhow::Result<(i64, Snapshot)> {
-    let store = Store::open(db).await?;
-    let id = store.resolve_snapshot(snapshot).await?;
-    let snap = store.load_snapshot(id, include).await?;
-    store.close().await;
-    Ok((id, snap))
-}
-
-pub fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
-}
-
-/// A view with its rules model (practices by index, the adjacency graph) and
-/// configuration: what check, form and the exports all work on, built the one
-/// way the API builds it too.
-pub struct Loaded {
-    pub id: i64,
-    pub snap: Snapshot,
-    pub model: pcn_rules::Model,
-    pub config: pcn_rules::Configuration,
-    pub load_time: std::time::Duration,
-    pub model_time: std::time::Duration,
-}
-
-/// Loads a view (with the LSOAs and boundaries the model uses) and builds
-/// its model; model warnings go to standard error.
-pub async fn load_model(db: &std::path::Path, snapshot: Option<i64>) -> anyhow::Result<Loaded> {
-    let started = std::time::Instant::now();
-    let store = Store::open(db).await?;
-    let key = pcn_workbench::view::resolve(&store, snapshot).await?;
-    let snap = pcn_workbench::view::snapshot(&store, key, pcn_workbench::view::MODEL_TABLES, today()).await?;
-    store.close().await;
-    let load_time = started.elapsed();
-    let started = std::time::Instant::now();
-    let view = pcn_workbench::View::build(key, snap);
-    let model_time = started.elapsed();
-    for w in &view.warnings {
-        eprintln!("warning: {w}");
-    }
-    Ok(Loaded { id: key.snapshot, snap: view.snap, model: view.model, config: view.config, load_time, model_time })
-}
-
 fn decimal_json(d: Decimal) -> Value {
     if d.fract().is_zero() {
         d.to_i64().map_or(Value::Null, Value::from)
@@ -457,29 +370,6 @@ fn synth(args: SynthArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the web app and API; the latest snapshot's model and map are
-/// built in the background so the first visitor does not wait for them.
-async fn serve(target: &std::path::Path, addr: &str, opts: pcn_api::ServeOptions) -> anyhow::Result<()> {
-    let store = Store::open(target).await?;
-    let location = store.location().to_string();
-    let state = pcn_api::AppState::new(store);
-    let warm = state.clone();
-    tokio::spawn(async move {
-        let started = std::time::Instant::now();
-        match warm.warm().await {
-            Ok(()) => eprintln!("pcn: map ready ({:.1} s)", started.elapsed().as_secs_f64()),
-            Err(e) => eprintln!("pcn: nothing to show yet: {e}"),
-        }
-    });
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    eprintln!(
-        "pcn: serving {location} on http://{} (OpenAPI at /api/openapi.json); Ctrl-C stops",
-        listener.local_addr()?
-    );
-    pcn_api::serve_on(state, listener, opts).await.context("serve")?;
-    Ok(())
-}
-
 /// Synthesise, import, list: the same path a user's downloaded files take.
 async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
     synth(SynthArgs { practices: args.practices, seed: args.seed, out: args.dir.clone() })?;
@@ -524,7 +414,7 @@ async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
     );
     if let Some(addr) = &args.serve {
         demo_users(db).await?;
-        serve(db, addr, pcn_api::ServeOptions::default()).await?;
+        crate::serve::serve(db, addr, Default::default()).await?;
     }
     Ok(())
 }

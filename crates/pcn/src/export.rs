@@ -5,12 +5,11 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{AdjacencyArgs, GeojsonArgs};
-use crate::commands::Usage;
+use crate::failure::Usage;
 
 pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
     let commissioner = args.commissioner.clone();
-    let crate::commands::Loaded { id, snap, model, config, .. } =
-        crate::commands::load_model(db, args.snapshot).await?;
+    let crate::views::Loaded { id, snap, model, config, .. } = crate::views::load_model(db, args.snapshot).await?;
     if let Some(c) = &commissioner
         && !model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
     {
@@ -46,7 +45,7 @@ pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
 /// northing (BNG metres), registered patients and commissioner; `edges.csv`
 /// has one row per neighbouring pair of practices (co-located ones included).
 pub async fn adjacency(db: &Path, args: AdjacencyArgs) -> anyhow::Result<()> {
-    let model = crate::commands::load_model(db, args.snapshot).await?.model;
+    let model = crate::views::load_model(db, args.snapshot).await?.model;
     let placed: Vec<usize> =
         model.practices.iter().enumerate().filter(|(_, p)| p.active && p.site.is_some()).map(|(i, _)| i).collect();
     std::fs::create_dir_all(&args.out)?;

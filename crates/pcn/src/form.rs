@@ -14,7 +14,7 @@ use pcn_rules::{Configuration, Model, NetworkFacts};
 use serde_json::{Value, json};
 
 use crate::cli::{FormArgs, FormMode};
-use crate::commands::Usage;
+use crate::failure::Usage;
 
 pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
     let only = args.commissioner.clone();
@@ -35,8 +35,8 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
         edit_list.push(Edit::OptOut(c.clone()));
     }
 
-    let crate::commands::Loaded { id, snap, model: base, config: current, load_time: t_load, model_time: t_model } =
-        crate::commands::load_model(db, args.snapshot).await?;
+    let crate::views::Loaded { id, snap, model: base, config: current, load_time: t_load, model_time: t_model } =
+        crate::views::load_model(db, args.snapshot).await?;
     if let Some(c) = &only
         && !base.practices.iter().any(|p| p.commissioner.as_ref() == Some(c))
     {

@@ -8,17 +8,20 @@ mod check;
 mod cli;
 mod commands;
 mod export;
+mod failure;
 mod form;
 mod output;
 mod pay;
 mod profile;
 mod reconcile;
 mod register;
+mod serve;
 mod services;
 mod statement;
 #[cfg(feature = "pdf")]
 mod statement_pdf;
 mod users;
+mod views;
 
 use std::process::ExitCode;
 
@@ -39,7 +42,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(commands::exit_code(&e))
+            ExitCode::from(failure::exit_code(&e))
         }
     }
 }

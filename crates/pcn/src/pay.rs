@@ -11,7 +11,7 @@ use pcn_store::Include;
 use serde_json::{Value, json};
 
 use crate::cli::{PayArgs, PayBy};
-use crate::commands::Usage;
+use crate::failure::Usage;
 use crate::output::Listing;
 
 fn pounds(m: Money) -> Value {
@@ -23,7 +23,7 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let t0 = std::time::Instant::now();
-    let (id, snap) = crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
+    let (id, snap) = crate::views::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
     let load = t0.elapsed();
     let t1 = std::time::Instant::now();
     let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);

@@ -6,7 +6,7 @@ use pcn_store::Include;
 use serde_json::json;
 
 use crate::cli::ProfileArgs;
-use crate::commands::Usage;
+use crate::failure::Usage;
 use crate::output::Listing;
 
 fn pct(v: Option<f64>) -> serde_json::Value {
@@ -20,7 +20,7 @@ fn share(v: f64) -> serde_json::Value {
 pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     let commissioner = args.commissioner.clone();
     let include = Include { registers: true, lsoas: true, payments: true, ..Default::default() };
-    let (id, snap) = crate::commands::load(db, args.snapshot, include).await?;
+    let (id, snap) = crate::views::load(db, args.snapshot, include).await?;
     let started = std::time::Instant::now();
     let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
     let model_time = started.elapsed();
@@ -301,7 +301,7 @@ fn write_html(path: &Path, page: &str) -> anyhow::Result<()> {
 /// Change over time: the network's profile in another snapshot beside this one.
 async fn against(db: &Path, id: i64, now: &pcn_profile::Profile, other: i64) -> anyhow::Result<pcn_profile::Change> {
     let include = Include { registers: true, lsoas: true, ..Default::default() };
-    let (other, snap) = crate::commands::load(db, Some(other), include).await?;
+    let (other, snap) = crate::views::load(db, Some(other), include).await?;
     let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
     let config = model.configuration(&snap);
     let then = pcn_profile::profiles(&model, &snap, &config)

@@ -9,7 +9,7 @@ use pcn_store::Include;
 use serde_json::{Value, json};
 
 use crate::cli::ReconcileArgs;
-use crate::commands::Usage;
+use crate::failure::Usage;
 use crate::output::Listing;
 
 fn pounds(m: Money) -> Value {
@@ -31,7 +31,7 @@ pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let extra = crate::pay::read_counts(&args.counts)?;
     let (id, mut snap) =
-        crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
+        crate::views::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
     reconcile::merge_payments(&mut snap, year, rows);
     let mut extra = extra;
     let beds_source = crate::pay::care_home_beds(&args.counts, &mut extra, &snap)?;

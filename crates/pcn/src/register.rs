@@ -18,7 +18,7 @@ use crate::cli::{
     ProposalsArgs, ProposeArgs, ProposeKind, RegisterCommand, RegisterLogArgs, RegisterSyncArgs, SeedProposalsArgs,
     WhoArgs,
 };
-use crate::commands::Usage;
+use crate::failure::Usage;
 use crate::output::Listing;
 
 fn now() -> anyhow::Result<String> {
@@ -33,12 +33,12 @@ fn who(args: &WhoArgs) -> anyhow::Result<Who> {
 }
 
 fn or_today(d: Option<Date>) -> Date {
-    d.unwrap_or_else(crate::commands::today)
+    d.unwrap_or_else(crate::views::today)
 }
 
 pub async fn sync(db: &Path, args: RegisterSyncArgs) -> anyhow::Result<()> {
     let who = who(&args.who)?;
-    let (id, snap) = crate::commands::load_imported(db, args.snapshot, Include::default()).await?;
+    let (id, snap) = crate::views::load_imported(db, args.snapshot, Include::default()).await?;
     let effective = match args.effective {
         Some(d) => d,
         None => snap.as_of.context("the snapshot has no date")?,
@@ -280,7 +280,7 @@ pub async fn propose(db: &Path, args: ProposeArgs) -> anyhow::Result<()> {
     let who = who(&common.who)?;
     let store = Store::open(db).await?;
     let draft = Draft::new(&store, kind.clone(), effective).await.map_err(not_proposed)?;
-    let made = draft.submit(&store, &who, crate::commands::today()).await.map_err(not_proposed)?;
+    let made = draft.submit(&store, &who, crate::views::today()).await.map_err(not_proposed)?;
     store.close().await;
     let (id, deadline) = (made.id, made.deadline);
     if common.json {
@@ -313,7 +313,7 @@ pub async fn propose(db: &Path, args: ProposeArgs) -> anyhow::Result<()> {
 fn not_proposed(e: NotProposed) -> anyhow::Error {
     match e {
         NotProposed::NotFound(m) => Usage(m).into(),
-        NotProposed::Conflict(m) => crate::commands::Refusal(m).into(),
+        NotProposed::Conflict(m) => crate::failure::Refusal(m).into(),
         NotProposed::Store(e) => e.into(),
     }
 }
@@ -403,7 +403,7 @@ pub async fn decide(db: &Path, args: DecideArgs, approve: bool) -> anyhow::Resul
     }
     if !refused.is_empty() {
         return Err(
-            crate::commands::Refusal(format!("{} of {} proposals refused", refused.len(), proposals.len())).into()
+            crate::failure::Refusal(format!("{} of {} proposals refused", refused.len(), proposals.len())).into()
         );
     }
     Ok(())

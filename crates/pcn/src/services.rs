@@ -8,7 +8,7 @@ use pcn_store::Store;
 use serde_json::json;
 
 use crate::cli::ServicesCommand;
-use crate::commands::Usage;
+use crate::failure::Usage;
 use crate::output::Listing;
 
 fn covered(year: FinancialYear) -> anyhow::Result<()> {

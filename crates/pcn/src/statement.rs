@@ -12,7 +12,7 @@ use pcn_funding::rates::YearRates;
 use pcn_store::Include;
 
 use crate::cli::StatementArgs;
-use crate::commands::Usage;
+use crate::failure::Usage;
 
 fn stream(l: &Line) -> String {
     l.stream.name()
@@ -232,7 +232,7 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
     let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let mut counts = crate::pay::read_counts(&args.counts)?;
-    let (id, snap) = crate::commands::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
+    let (id, snap) = crate::views::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
     let beds_source = crate::pay::care_home_beds(&args.counts, &mut counts, &snap)?;
     let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
     for n in &mut networks {

@@ -8,7 +8,7 @@ use pcn_workbench::accounts::{self, NewUser, NotSaved};
 use serde_json::json;
 
 use crate::cli::{FormatArgs, UserAddArgs, UserTokenArgs};
-use crate::commands::Usage;
+use crate::failure::Usage;
 use crate::output::Listing;
 
 fn password(from_stdin: bool) -> anyhow::Result<String> {
