@@ -218,6 +218,25 @@ impl Caller {
     }
 }
 
+/// A caller allowed to write: logged in, with the session's CSRF token when
+/// it is a browser. As an extractor it runs before the body is read, so an
+/// anonymous or forged write is refused (401, 403) before its body is parsed.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    pub user: User,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<Arc<AppState>> for Writer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let user = caller.writer()?.clone();
+        Ok(Writer { user, caller })
+    }
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use pcn_core::{FinancialYear, Money, NetworkCode, PracticeCode};
+use pcn_core::day::Day;
+use pcn_core::{CommissionerCode, Money, NetworkCode, PracticeCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Caller;
-use crate::routes::{FindingItem, default_year, parse_commissioner};
+use crate::auth::Writer;
+use crate::routes::{FindingItem, default_year};
 use crate::{ApiError, AppState, Loaded};
 
 type Shared = State<Arc<AppState>>;
@@ -24,10 +25,10 @@ const MAX_MOVES: usize = 50;
 pub struct Move {
     /// Practice code.
     #[schema(schema_with = crate::schema::practice)]
-    pub practice: String,
+    pub practice: PracticeCode,
     /// The network it moves to, or null to leave every network.
     #[schema(schema_with = crate::schema::network_or_null)]
-    pub to: Option<String>,
+    pub to: Option<NetworkCode>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -35,8 +36,7 @@ pub struct WhatIf {
     #[schema(min_items = 1, max_items = 50)]
     pub moves: Vec<Move>,
     /// Financial year for the funding (default: the snapshot's).
-    #[schema(schema_with = crate::schema::year, required = false)]
-    pub year: Option<String>,
+    pub year: Option<crate::schema::Year>,
     /// Snapshot id (default: the latest).
     #[serde(default, deserialize_with = "crate::schema::integer")]
     pub snapshot: Option<i64>,
@@ -116,30 +116,23 @@ pub async fn whatif(State(state): Shared, Json(body): Json<WhatIf>) -> Result<Js
         return Err(ApiError::BadRequest(format!("give 1 to {MAX_MOVES} moves")));
     }
     let l = state.loaded(body.snapshot).await?;
-    let year = match body.year.as_deref() {
-        Some(y) => FinancialYear::parse(y).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?,
-        None => default_year(&l),
-    };
+    let year = body.year.map(|y| y.0).unwrap_or_else(|| default_year(&l));
     let f = state.funding(&l, year)?;
     let mut moves = Vec::with_capacity(body.moves.len());
     for m in &body.moves {
-        let code = PracticeCode::parse(&m.practice)
-            .map_err(|e| ApiError::BadRequest(format!("practice {:?}: {e}", m.practice)))?;
+        let code = &m.practice;
         let p = *l
             .model
             .practice_index
-            .get(&code)
+            .get(code)
             .ok_or_else(|| ApiError::NotFound(format!("practice {code} is not in snapshot {}", l.id)))?;
         let to = match &m.to {
-            Some(t) => {
-                let n = NetworkCode::parse(t).map_err(|e| ApiError::BadRequest(format!("network {t:?}: {e}")))?;
-                Some(
-                    *l.model
-                        .network_index
-                        .get(&n)
-                        .ok_or_else(|| ApiError::NotFound(format!("network {n} is not in snapshot {}", l.id)))?,
-                )
-            }
+            Some(n) => Some(
+                *l.model
+                    .network_index
+                    .get(n)
+                    .ok_or_else(|| ApiError::NotFound(format!("network {n} is not in snapshot {}", l.id)))?,
+            ),
             None => None,
         };
         moves.push((p, to));
@@ -211,7 +204,7 @@ pub async fn whatif(State(state): Shared, Json(body): Json<WhatIf>) -> Result<Js
 pub struct RepairRequest {
     /// The commissioner whose area to repair (e.g. 15E).
     #[schema(schema_with = crate::schema::commissioner)]
-    pub commissioner: String,
+    pub commissioner: CommissionerCode,
     /// Time limit for the search, seconds (default 5, at most 20).
     #[schema(minimum = 0.1, maximum = 20.0)]
     pub seconds: Option<f64>,
@@ -260,12 +253,14 @@ pub struct RepairResult {
 )]
 pub async fn repair(
     State(state): Shared,
-    caller: Caller,
+    // Costly: for people who can act on it, not for anyone on the internet.
+    Writer { user, .. }: Writer,
     Json(body): Json<RepairRequest>,
 ) -> Result<Json<RepairResult>, ApiError> {
-    // Costly: for people who can act on it, not for anyone on the internet.
-    caller.writer()?;
-    let commissioner = parse_commissioner(Some(&body.commissioner))?.expect("given");
+    if !pcn_workbench::access::may(&user, pcn_workbench::access::Act::Explore) {
+        return Err(ApiError::Forbidden(format!("{} may not ask for repairs", user.username)));
+    }
+    let commissioner = body.commissioner.clone();
     let seconds = body.seconds.unwrap_or(5.0);
     if !(0.1..=20.0).contains(&seconds) {
         return Err(ApiError::BadRequest("seconds is 0.1 to 20".into()));
@@ -343,11 +338,9 @@ pub struct CompareQuery {
 #[derive(Deserialize, IntoParams)]
 pub struct CompareDatesQuery {
     /// First register date, YYYY-MM-DD.
-    #[param(format = Date)]
-    pub a_date: String,
+    pub a_date: Day,
     /// Second register date, YYYY-MM-DD.
-    #[param(format = Date)]
-    pub b_date: String,
+    pub b_date: Day,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -414,8 +407,7 @@ pub async fn compare_register(
     State(state): Shared,
     Query(q): Query<CompareDatesQuery>,
 ) -> Result<Json<Comparison>, ApiError> {
-    let da = crate::routes::parse_date("a_date", Some(&q.a_date))?;
-    let db = crate::routes::parse_date("b_date", Some(&q.b_date))?;
+    let (da, db) = (q.a_date.0, q.b_date.0);
     let (a, b) = (members_of_date(&state, da).await?, members_of_date(&state, db).await?);
     Ok(Json(comparison(a, b, da.to_string(), db.to_string())))
 }

@@ -82,15 +82,13 @@ impl Loaded {
         self.care_homes.get_or_init(|| pcn_profile::care_homes::align(&self.model, &self.snap, &self.config))
     }
 
-    /// A network's index by code: 400 for a malformed code, 404 for one not in this view.
-    pub fn network_index(&self, code: &str) -> Result<u32, ApiError> {
-        let c = pcn_core::NetworkCode::parse(code)
-            .map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
+    /// A network's index by code: 404 for one not in this view.
+    pub fn network_index(&self, code: &pcn_core::NetworkCode) -> Result<u32, ApiError> {
         self.model
             .network_index
-            .get(&c)
+            .get(code)
             .copied()
-            .ok_or_else(|| ApiError::NotFound(format!("network {c} is not in snapshot {}", self.id)))
+            .ok_or_else(|| ApiError::NotFound(format!("network {code} is not in snapshot {}", self.id)))
     }
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{COOKIE, Caller, ClientAddr};
+use crate::auth::{COOKIE, Caller, ClientAddr, Writer};
 use crate::{ApiError, AppState};
 use pcn_workbench::access::{Act, may};
 use pcn_workbench::accounts::{SESSION_HOURS, digest, dummy_hash, random_token, stamp, verify_password};
@@ -131,8 +131,8 @@ pub async fn login(
     delete, path = "/api/session", tag = "pcn",
     responses((status = 204, description = "Logged out"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody))
 )]
-pub async fn logout(State(state): Shared, caller: Caller) -> Result<Response, ApiError> {
-    let user = caller.writer()?;
+pub async fn logout(State(state): Shared, Writer { user, caller }: Writer) -> Result<Response, ApiError> {
+    let user = &user;
     if let Some((d, _)) = &caller.session {
         state.store.session_delete(d).await?;
     }

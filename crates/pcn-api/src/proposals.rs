@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use pcn_core::day::Day;
 use pcn_core::register::{Proposal, ProposalKind, ProposalStatus};
 use pcn_core::{NetworkCode, PracticeCode, Role};
 use pcn_store::register::Who;
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Caller;
+use crate::auth::Writer;
 use crate::{ApiError, AppState};
 use pcn_workbench::access::{Act, may};
 use pcn_workbench::accounts::now_text;
@@ -27,12 +28,11 @@ pub struct NewProposal {
     /// `join` (move the practice into the network, leaving its current one) or `leave`.
     pub kind: MoveKind,
     #[schema(schema_with = crate::schema::network)]
-    pub network: String,
+    pub network: NetworkCode,
     #[schema(schema_with = crate::schema::practice)]
-    pub practice: String,
+    pub practice: PracticeCode,
     /// First day of the change, YYYY-MM-DD.
-    #[schema(schema_with = crate::schema::date)]
-    pub effective: String,
+    pub effective: Day,
     /// Why: kept with the change for ever.
     #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
@@ -162,15 +162,10 @@ pub async fn list(State(state): Shared, Query(q): Query<StatusQuery>) -> Result<
 )]
 pub async fn create(
     State(state): Shared,
-    caller: Caller,
+    Writer { user, .. }: Writer,
     Json(body): Json<NewProposal>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let user = caller.writer()?.clone();
-    let network = NetworkCode::parse(&body.network)
-        .map_err(|e| ApiError::BadRequest(format!("network {:?}: {e}", body.network)))?;
-    let practice = PracticeCode::parse(&body.practice)
-        .map_err(|e| ApiError::BadRequest(format!("practice {:?}: {e}", body.practice)))?;
-    let effective = crate::routes::parse_date("effective", Some(&body.effective))?;
+    let (network, practice, effective) = (body.network.clone(), body.practice.clone(), body.effective.0);
     if body.reason.trim().is_empty() || body.reason.chars().count() > 2000 {
         return Err(ApiError::BadRequest("give a reason (up to 2,000 characters)".into()));
     }
@@ -253,11 +248,10 @@ pub struct Decided {
 )]
 pub async fn decision(
     State(state): Shared,
-    caller: Caller,
+    Writer { user, .. }: Writer,
     Path(id): Path<i64>,
     Json(body): Json<Decision>,
 ) -> Result<Json<Decided>, ApiError> {
-    let user = caller.writer()?.clone();
     if body.reason.trim().is_empty() || body.reason.chars().count() > 2000 {
         return Err(ApiError::BadRequest("give a reason (up to 2,000 characters)".into()));
     }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use pcn_core::NetworkCode;
+use pcn_core::day::Day;
+use pcn_core::{CommissionerCode, NetworkCode};
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -183,12 +184,12 @@ pub struct NetworkDetail {
 /// One network: its members with their lists, and what the rules find.
 #[utoipa::path(
     get, path = "/api/networks/{code}", tag = "pcn",
-    params(("code" = String, Path, description = "Network code, e.g. U12345", pattern = "^U[0-9]{5}$"), SnapshotQuery),
+    params(("code" = NetworkCode, Path, description = "Network code, e.g. U12345"), SnapshotQuery),
     responses((status = 200, body = NetworkDetail), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn network(
     State(state): Shared,
-    Path(code): Path<String>,
+    Path(code): Path<NetworkCode>,
     Query(q): Query<SnapshotQuery>,
 ) -> Result<Json<NetworkDetail>, ApiError> {
     let l = state.loaded(q.snapshot).await?;
@@ -238,8 +239,7 @@ pub async fn network(
 #[derive(Deserialize, IntoParams)]
 pub struct AsOfQuery {
     /// ISO date (default: today).
-    #[param(schema_with = crate::schema::date)]
-    pub as_of: Option<String>,
+    pub as_of: Option<Day>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -265,18 +265,18 @@ pub struct RegisterNetwork {
 /// A network in the register as of a date: members, director, payee and the rest.
 #[utoipa::path(
     get, path = "/api/register/networks/{code}", tag = "pcn",
-    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), AsOfQuery),
+    params(("code" = NetworkCode, Path, description = "Network code"), AsOfQuery),
     responses((status = 200, body = RegisterNetwork), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn register_network(
     State(state): Shared,
-    Path(code): Path<String>,
+    Path(code): Path<NetworkCode>,
     Query(q): Query<AsOfQuery>,
 ) -> Result<Json<RegisterNetwork>, ApiError> {
-    let as_of = parse_date("as_of", q.as_of.as_deref())?;
+    let as_of = day_or_today(q.as_of);
     let state_on = state.store.register_state(as_of).await?;
     let net = state_on
-        .network(&code)
+        .network(code.as_str())
         .ok_or_else(|| ApiError::NotFound(format!("network {code} is not in the register on {as_of}")))?;
     Ok(Json(RegisterNetwork {
         code: net.code.clone(),
@@ -288,7 +288,7 @@ pub async fn register_network(
         records: state_on
             .records
             .iter()
-            .filter(|r| r.network.as_str() == code)
+            .filter(|r| r.network == code)
             .map(|r| RecordItem {
                 kind: r.kind.as_str().to_string(),
                 subject: r.subject.clone(),
@@ -304,8 +304,7 @@ pub struct CheckQuery {
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks and practices (e.g. 15E).
-    #[param(schema_with = crate::schema::commissioner)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     /// From 1.
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
@@ -346,13 +345,7 @@ pub struct CheckPage {
 )]
 pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<Json<CheckPage>, ApiError> {
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
-    let commissioner = q
-        .commissioner
-        .as_deref()
-        .map(|c| {
-            pcn_core::CommissionerCode::parse(c).map_err(|e| ApiError::BadRequest(format!("commissioner {c:?}: {e}")))
-        })
-        .transpose()?;
+    let commissioner = q.commissioner;
     let l = state.loaded(q.snapshot).await?;
     let config = &l.config;
     let mut report = pcn_rules::check(&l.model, config, &pcn_rules::CheckInputs::default());
@@ -395,8 +388,7 @@ pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<
 #[derive(Deserialize, IntoParams)]
 pub struct PayQuery {
     /// Financial year, e.g. 2020/21.
-    #[param(pattern = "^(2019/20|2020/21|2021/22|2022/23|2023/24|2024/25|2025/26)$")]
-    pub year: String,
+    pub year: crate::schema::Year,
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
 }
@@ -426,17 +418,16 @@ pub struct NetworkPay {
 /// A network's entitlements for a year, by stream, to the penny.
 #[utoipa::path(
     get, path = "/api/networks/{code}/pay", tag = "pcn",
-    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), PayQuery),
+    params(("code" = NetworkCode, Path, description = "Network code"), PayQuery),
     responses((status = 200, body = NetworkPay), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn network_pay(
     State(state): Shared,
-    Path(code): Path<String>,
+    Path(code): Path<NetworkCode>,
     Query(q): Query<PayQuery>,
 ) -> Result<Json<NetworkPay>, ApiError> {
-    let year = pcn_core::FinancialYear::parse(&q.year).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?;
+    let year = q.year.0;
     let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let code = NetworkCode::parse(&code).map_err(|e| ApiError::BadRequest(format!("network code {code:?}: {e}")))?;
     let id = state.store.resolve_snapshot(q.snapshot).await?;
     let snap = state.store.load_snapshot(id, pcn_store::Include { payments: true, ..Default::default() }).await?;
     let (practices, networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &[]);
@@ -480,13 +471,6 @@ pub fn page_bounds(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32
         return Err(ApiError::BadRequest("page starts at 1 (at most 1,000,000); per_page is 1 to 500".into()));
     }
     Ok((page, per_page))
-}
-
-pub fn parse_commissioner(c: Option<&str>) -> Result<Option<pcn_core::CommissionerCode>, ApiError> {
-    c.map(|c| {
-        pcn_core::CommissionerCode::parse(c).map_err(|e| ApiError::BadRequest(format!("commissioner {c:?}: {e}")))
-    })
-    .transpose()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -539,8 +523,7 @@ pub struct PracticeQuery {
     /// Case-insensitive text in the code or name.
     pub q: Option<String>,
     /// Only this commissioner's practices.
-    #[param(schema_with = crate::schema::commissioner)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
     /// From 1.
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
@@ -579,7 +562,7 @@ pub struct PracticePage {
 )]
 pub async fn practices(State(state): Shared, Query(q): Query<PracticeQuery>) -> Result<Json<PracticePage>, ApiError> {
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
-    let commissioner = parse_commissioner(q.commissioner.as_deref())?;
+    let commissioner = q.commissioner.clone();
     let l = state.loaded(q.snapshot).await?;
     let needle = q.q.as_deref().map(str::to_lowercase);
     let mut matched: Vec<usize> = l
@@ -626,8 +609,7 @@ pub struct MapQuery {
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks and the practices in or near them.
-    #[param(schema_with = crate::schema::commissioner)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
 }
 
 /// The map: a GeoJSON FeatureCollection of commissioner areas, network areas
@@ -646,7 +628,7 @@ pub async fn map(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let commissioner = parse_commissioner(q.commissioner.as_deref())?;
+    let commissioner = q.commissioner.clone();
     let l = state.loaded(q.snapshot).await?;
     if let Some(c) = &commissioner
         && !l.model.practices.iter().any(|p| p.commissioner.as_ref() == Some(c))
@@ -723,7 +705,7 @@ pub async fn export_epcn_csv(
     State(state): Shared,
     Query(q): Query<AsOfQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    let as_of = parse_date("as_of", q.as_of.as_deref())?;
+    let as_of = day_or_today(q.as_of);
     let rows = pcn_workbench::exports::epcn::core_partners(&state.store, as_of).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     pcn_nhs::write::write_core_partners(&mut w, rows).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -731,11 +713,7 @@ pub async fn export_epcn_csv(
     Ok(csv_response(&format!("epcn-core-partners-{as_of}.csv"), body))
 }
 
-/// An optional ISO date parameter (default: today).
-pub fn parse_date(name: &str, s: Option<&str>) -> Result<time::Date, ApiError> {
-    match s {
-        Some(s) => time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-            .map_err(|_| ApiError::BadRequest(format!("{name} {s:?} is not a date (YYYY-MM-DD)"))),
-        None => Ok(time::OffsetDateTime::now_utc().date()),
-    }
+/// A day given, or today.
+pub fn day_or_today(d: Option<Day>) -> time::Date {
+    d.map_or_else(|| time::OffsetDateTime::now_utc().date(), |d| d.0)
 }

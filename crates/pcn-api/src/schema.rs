@@ -5,10 +5,10 @@
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{Object, RefOr, Schema};
 
-/// Three or five upper-case letters and digits, with a digit (00C, D4U1Y).
-pub const COMMISSIONER: &str = "^([0-9][0-9A-Z]{2}|[A-Z][0-9][0-9A-Z]|[A-Z]{2}[0-9]|[0-9][0-9A-Z]{4}|[A-Z][0-9][0-9A-Z]{3}|[A-Z]{2}[0-9][0-9A-Z]{2}|[A-Z]{3}[0-9][0-9A-Z]|[A-Z]{4}[0-9])$";
-pub const NETWORK: &str = "^U[0-9]{5}$";
-pub const PRACTICE: &str = "^[A-Z][0-9]{5}$";
+/// The patterns are the types' own (pcn-core), so they cannot drift apart.
+pub const COMMISSIONER: &str = pcn_core::CommissionerCode::PATTERN;
+pub const NETWORK: &str = pcn_core::NetworkCode::PATTERN;
+pub const PRACTICE: &str = pcn_core::PracticeCode::PATTERN;
 
 fn pattern(p: &str) -> Object {
     ObjectBuilder::new().schema_type(Type::String).pattern(Some(p)).build()
@@ -40,8 +40,27 @@ pub fn years() -> Vec<String> {
 }
 
 pub fn year() -> Object {
-    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(years())).build()
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(years()))
+        .description(Some("A financial year that pcn has rates for, e.g. 2020/21."))
+        .build()
 }
+
+/// A financial year in a request. Its OpenAPI schema lists the years with
+/// rates (so clients offer only those), and as a type of its own it keeps a
+/// parameter `required` where `schema_with` would drop that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Year(pub pcn_core::FinancialYear);
+
+impl utoipa::PartialSchema for Year {
+    fn schema() -> RefOr<Schema> {
+        year().into()
+    }
+}
+
+impl utoipa::ToSchema for Year {}
 
 /// ARRS role keys.
 pub fn role() -> Object {
@@ -155,12 +174,20 @@ mod tests {
 
     #[test]
     fn the_required_year_parameter_offers_the_years_with_rates() {
-        // utoipa keeps a parameter required only with a literal pattern: it must list the same years.
         let doc: serde_json::Value = serde_json::from_str(&crate::openapi_json()).unwrap();
-        let params = doc["paths"]["/api/networks/{code}/pay"]["get"]["parameters"].as_array().unwrap();
-        let year = params.iter().find(|p| p["name"] == "year").unwrap();
-        assert_eq!(year["required"], true);
-        assert_eq!(year["schema"]["pattern"], format!("^({})$", years().join("|")));
+        for path in ["/api/networks/{code}/pay", "/api/reconcile"] {
+            let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            let year = params.iter().find(|p| p["name"] == "year").unwrap();
+            assert_eq!(year["required"], true, "{path}");
+            assert_eq!(year["schema"]["$ref"], "#/components/schemas/Year", "{path}");
+        }
+        let offered: Vec<String> = doc["components"]["schemas"]["Year"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(offered, years());
     }
 
     #[test]

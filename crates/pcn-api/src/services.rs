@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use pcn_core::FinancialYear;
+use pcn_core::day::Day;
+use pcn_core::{CommissionerCode, FinancialYear, NetworkCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Caller;
-use crate::routes::parse_date;
+use crate::auth::Writer;
 use crate::{ApiError, AppState, Loaded};
 use pcn_workbench::access::{Act, may};
 use pcn_workbench::accounts::now_text;
@@ -44,7 +44,7 @@ struct NetworkProfile {
     change: Option<pcn_profile::Change>,
 }
 
-async fn network_profile(state: &AppState, code: &str, q: &ProfileQuery) -> Result<NetworkProfile, ApiError> {
+async fn network_profile(state: &AppState, code: &NetworkCode, q: &ProfileQuery) -> Result<NetworkProfile, ApiError> {
     let now = state.loaded(q.snapshot).await?;
     let n = now.network_index(code)? as usize;
     let change = match q.against {
@@ -71,12 +71,12 @@ async fn network_profile(state: &AppState, code: &str, q: &ProfileQuery) -> Resu
 /// care-home alignment gaps.
 #[utoipa::path(
     get, path = "/api/networks/{code}/profile", tag = "pcn",
-    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), ProfileQuery),
+    params(("code" = NetworkCode, Path, description = "Network code"), ProfileQuery),
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn profile(
     State(state): Shared,
-    Path(code): Path<String>,
+    Path(code): Path<NetworkCode>,
     Query(q): Query<ProfileQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let x = network_profile(&state, &code, &q).await?;
@@ -97,7 +97,7 @@ pub async fn profile(
 /// scripts), with its change since `against` when given.
 #[utoipa::path(
     get, path = "/api/networks/{code}/profile.html", tag = "pcn",
-    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), ProfileQuery),
+    params(("code" = NetworkCode, Path, description = "Network code"), ProfileQuery),
     responses(
         (status = 200, description = "The printable page", content_type = "text/html", body = String),
         (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)
@@ -105,7 +105,7 @@ pub async fn profile(
 )]
 pub async fn profile_html(
     State(state): Shared,
-    Path(code): Path<String>,
+    Path(code): Path<NetworkCode>,
     Query(q): Query<ProfileQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::http::header;
@@ -127,8 +127,7 @@ pub struct ProfilesQuery {
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks (e.g. 15E).
-    #[param(schema_with = crate::schema::commissioner)]
-    pub commissioner: Option<String>,
+    pub commissioner: Option<CommissionerCode>,
 }
 
 /// Every network's profile in a row (or one commissioner's networks), as
@@ -145,7 +144,7 @@ pub async fn profiles_csv(
     State(state): Shared,
     Query(q): Query<ProfilesQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    let commissioner = crate::routes::parse_commissioner(q.commissioner.as_deref())?;
+    let commissioner = q.commissioner.clone();
     let l = state.loaded(q.snapshot).await?;
     if let Some(c) = &commissioner
         && !l.model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
@@ -170,8 +169,7 @@ pub async fn profiles_csv(
 #[derive(Deserialize, IntoParams)]
 pub struct ServicesQuery {
     /// Financial year, e.g. 2021/22 (default: the one containing today, or the last one known).
-    #[param(pattern = "^(2019/20|2020/21|2021/22|2022/23|2023/24|2024/25|2025/26)$")]
-    pub year: Option<String>,
+    pub year: Option<crate::schema::Year>,
 }
 
 /// Today, or the last day the specifications are known for when today is past it.
@@ -180,11 +178,8 @@ fn default_day() -> time::Date {
     today.min(pcn_services::spec::catalogue().last_year.end())
 }
 
-fn year_of(y: Option<&str>, on: time::Date) -> Result<FinancialYear, ApiError> {
-    let year = match y {
-        Some(y) => FinancialYear::parse(y).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?,
-        None => FinancialYear::containing(on),
-    };
+fn year_of(y: Option<FinancialYear>, on: time::Date) -> Result<FinancialYear, ApiError> {
+    let year = y.unwrap_or(FinancialYear::containing(on));
     let cat = pcn_services::spec::catalogue();
     if !cat.covers(year) {
         return Err(ApiError::NotFound(format!(
@@ -202,7 +197,7 @@ fn year_of(y: Option<&str>, on: time::Date) -> Result<FinancialYear, ApiError> {
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn services(Query(q): Query<ServicesQuery>) -> Result<Json<Value>, ApiError> {
-    let year = year_of(q.year.as_deref(), default_day())?;
+    let year = year_of(q.year.map(|y| y.0), default_day())?;
     let specs: Vec<pcn_services::Specification> =
         pcn_services::in_force(year).into_iter().map(|s| s.for_year(year)).collect();
     Ok(Json(json!({
@@ -215,8 +210,7 @@ pub async fn services(Query(q): Query<ServicesQuery>) -> Result<Json<Value>, Api
 #[derive(Deserialize, IntoParams)]
 pub struct ChecklistQuery {
     /// The day to judge on (default: today, or the last day the specifications are known for), YYYY-MM-DD.
-    #[param(format = Date)]
-    pub on: Option<String>,
+    pub on: Option<Day>,
 }
 
 fn item(i: &pcn_services::Item<'_>, marks: &[pcn_store::users::ServiceMark]) -> Value {
@@ -240,18 +234,15 @@ fn item(i: &pcn_services::Item<'_>, marks: &[pcn_store::users::ServiceMark]) -> 
 /// done (with its evidence), due and overdue.
 #[utoipa::path(
     get, path = "/api/networks/{code}/services", tag = "pcn",
-    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), ChecklistQuery),
+    params(("code" = NetworkCode, Path, description = "Network code"), ChecklistQuery),
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn checklist(
     State(state): Shared,
-    Path(code): Path<String>,
+    Path(code): Path<NetworkCode>,
     Query(q): Query<ChecklistQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let on = match q.on.as_deref() {
-        Some(d) => parse_date("on", Some(d))?,
-        None => default_day(),
-    };
+    let on = q.on.map_or_else(default_day, |d| d.0);
     let year = year_of(None, on)?;
     let l = state.loaded(None).await?;
     let n = l.network_index(&code)?;
@@ -262,7 +253,7 @@ pub async fn checklist(
         .filter_map(|m| {
             Some(pcn_services::Mark {
                 requirement: m.requirement.clone(),
-                date: parse_date("done_on", Some(&m.done_on)).ok()?,
+                date: pcn_core::day::parse(&m.done_on).ok()?,
                 evidence: m.evidence.clone(),
             })
         })
@@ -282,8 +273,7 @@ pub async fn checklist(
 #[derive(Deserialize, ToSchema)]
 pub struct NewMark {
     /// The day the requirement was met, YYYY-MM-DD.
-    #[schema(format = Date)]
-    pub done_on: String,
+    pub done_on: Day,
     /// What shows it (a document, a minute, a link).
     #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub evidence: String,
@@ -300,7 +290,7 @@ pub struct Marked {
 #[utoipa::path(
     put, path = "/api/networks/{code}/services/{requirement}", tag = "pcn",
     params(
-        ("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"),
+        ("code" = NetworkCode, Path, description = "Network code"),
         ("requirement" = String, Path, description = "Requirement id, e.g. smr.capacity")
     ),
     request_body = NewMark,
@@ -312,11 +302,10 @@ pub struct Marked {
 )]
 pub async fn mark(
     State(state): Shared,
-    caller: Caller,
-    Path((code, requirement)): Path<(String, String)>,
+    Writer { user, .. }: Writer,
+    Path((code, requirement)): Path<(NetworkCode, String)>,
     Json(body): Json<NewMark>,
 ) -> Result<Json<Marked>, ApiError> {
-    let user = caller.writer()?.clone();
     let l = state.loaded(None).await?;
     let n = l.network_index(&code)?;
     let net = l.model.networks[n as usize].code.to_string();
@@ -328,7 +317,7 @@ pub async fn mark(
     if !known {
         return Err(ApiError::NotFound(format!("there is no service requirement {requirement:?}")));
     }
-    let done_on = parse_date("done_on", Some(&body.done_on))?;
+    let done_on = body.done_on.0;
     if done_on > time::OffsetDateTime::now_utc().date() {
         return Err(ApiError::BadRequest(format!("done_on {done_on} is in the future")));
     }

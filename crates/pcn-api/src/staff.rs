@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use pcn_core::{FinancialYear, Money};
+use pcn_core::{Money, NetworkCode};
 use pcn_funding::arrs::{self, NetworkBudget, Post};
 use pcn_funding::rates::Stream;
 use rust_decimal::Decimal;
@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Writer};
 use crate::routes::default_year;
 use crate::{ApiError, AppState};
 use pcn_workbench::access::{Act, may};
@@ -48,8 +48,7 @@ pub struct StaffPost {
 #[derive(Deserialize, IntoParams)]
 pub struct YearQuery {
     /// Financial year, e.g. 2020/21 (default: the snapshot's).
-    #[param(schema_with = crate::schema::year)]
-    pub year: Option<String>,
+    pub year: Option<crate::schema::Year>,
     /// Snapshot id (default: the latest).
     pub snapshot: Option<i64>,
 }
@@ -83,8 +82,7 @@ pub struct ArrsHeadroom {
 }
 
 fn parse_date(field: &str, s: &str) -> Result<time::Date, String> {
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("{field} {s:?} is not a date (YYYY-MM-DD)"))
+    pcn_core::day::parse(s).map_err(|e| format!("{field}: {e}"))
 }
 
 fn posts(network: &str, staff: &[StaffPost]) -> Result<Vec<Post>, String> {
@@ -115,21 +113,18 @@ fn posts(network: &str, staff: &[StaffPost]) -> Result<Vec<Post>, String> {
 /// A network's ARRS sum for the year, what its staff records claim, and the headroom left.
 #[utoipa::path(
     get, path = "/api/networks/{code}/arrs", tag = "pcn",
-    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$"), YearQuery),
+    params(("code" = NetworkCode, Path, description = "Network code"), YearQuery),
     responses((status = 200, body = ArrsHeadroom), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn network_arrs(
     State(state): Shared,
     caller: Caller,
-    Path(code): Path<String>,
+    Path(code): Path<NetworkCode>,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<ArrsHeadroom>, ApiError> {
     let l = state.loaded(q.snapshot).await?;
     let n = l.network_index(&code)?;
-    let year = match q.year.as_deref() {
-        Some(y) => FinancialYear::parse(y).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?,
-        None => default_year(&l),
-    };
+    let year = q.year.map(|y| y.0).unwrap_or_else(|| default_year(&l));
     let f = state.funding(&l, year)?;
     let net = &l.model.networks[n as usize];
     let input = f.network_ix[n as usize].map(|i| f.networks[i].clone());
@@ -206,7 +201,7 @@ pub struct StaffSaved {
 /// Replaces a network's staff records (its manager, or an admin).
 #[utoipa::path(
     put, path = "/api/networks/{code}/staff", tag = "pcn",
-    params(("code" = String, Path, description = "Network code", pattern = "^U[0-9]{5}$")),
+    params(("code" = NetworkCode, Path, description = "Network code")),
     request_body = Vec<StaffPost>,
     responses(
         (status = 200, body = StaffSaved), (status = 400, body = crate::error::ErrorBody),
@@ -216,11 +211,11 @@ pub struct StaffSaved {
 )]
 pub async fn put_staff(
     State(state): Shared,
-    caller: Caller,
-    Path(code): Path<String>,
+    Writer { user, .. }: Writer,
+    Path(code): Path<NetworkCode>,
     Json(records): Json<Vec<StaffPost>>,
 ) -> Result<Json<StaffSaved>, ApiError> {
-    let user = caller.writer()?;
+    let user = &user;
     let l = state.loaded(None).await?;
     let n = l.network_index(&code)?;
     let net = &l.model.networks[n as usize];
@@ -264,13 +259,11 @@ pub async fn put_staff(
 #[derive(Deserialize, IntoParams)]
 pub struct ReconcileQuery {
     /// Financial year whose NHS Payments file the snapshot holds, e.g. 2020/21.
-    #[param(pattern = "^(2019/20|2020/21|2021/22|2022/23|2023/24|2024/25|2025/26)$")]
-    pub year: String,
+    pub year: crate::schema::Year,
     /// Snapshot id (default: the latest), as imported.
     pub snapshot: Option<i64>,
     /// Only this network's lines (and its practices').
-    #[param(pattern = "^U[0-9]{5}$")]
-    pub network: Option<String>,
+    pub network: Option<NetworkCode>,
     /// Estimate Care Home Premium beds from the snapshot's CQC directory (each home to its
     /// nearest open member practice's network); without it the premium is not compared.
     pub beds_from_cqc: Option<bool>,
@@ -288,7 +281,7 @@ pub async fn reconcile(
     State(state): Shared,
     Query(q): Query<ReconcileQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let year = FinancialYear::parse(&q.year).map_err(|e| ApiError::BadRequest(format!("year: {e}")))?;
+    let year = q.year.0;
     let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let id = state.store.resolve_snapshot(q.snapshot).await?;
     // The snapshot as imported: payments are matched to the memberships NHS England paid on.
@@ -336,7 +329,7 @@ pub async fn reconcile(
                 v["items"] = serde_json::json!(
                     s.items
                         .iter()
-                        .filter(|i| i.network.as_deref() == Some(n.as_str()) || &i.code == n)
+                        .filter(|i| i.network.as_deref() == Some(n.as_str()) || i.code == n.as_str())
                         .map(|i| serde_json::json!({
                             "code": i.code, "network": i.network, "paid_pence": i.paid.pence(),
                             "computed_pence": i.computed.pence(), "difference_pence": i.difference().pence(),

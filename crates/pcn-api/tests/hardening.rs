@@ -281,3 +281,55 @@ async fn beyond_the_connection_cap_clients_wait_until_one_closes() {
     let head = response_head(&mut third, Duration::from_secs(10)).await.expect("served after one closed");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
 }
+
+/// Days are one type with one range: what the CLI refuses, the API refuses.
+#[tokio::test]
+async fn the_api_refuses_the_days_the_cli_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, token) = synced(&dir.path().join("pcn.db"), &fixtures()).await;
+    let app = router(AppState::new(store)).0;
+    for effective in ["-2021-04-01", "0001-01-01", "9999-12-31", "2021-13-01", "2021-4-1", "20210401"] {
+        let body =
+            json!({"kind": "join", "network": "U00002", "practice": "A00003", "effective": effective, "reason": "x"});
+        let (s, j) = call(&app, post("/api/proposals", &token, body)).await;
+        assert_eq!((s, j["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{effective}: {j}");
+    }
+    let (s, _) =
+        call(&app, Request::get("/api/register/networks/U00001?as_of=0001-01-01").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let body =
+        json!({"kind": "join", "network": "U00002", "practice": "A00003", "effective": "2021-04-01", "reason": "x"});
+    assert_eq!(call(&app, post("/api/proposals", &token, body)).await.0, StatusCode::CREATED);
+}
+
+/// Who is calling is known before a body is read: an anonymous write with a
+/// malformed body is refused as anonymous (401), not told what the body lacks.
+#[tokio::test]
+async fn anonymous_writes_are_refused_before_their_bodies_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = synced(&dir.path().join("pcn.db"), &fixtures()).await;
+    let app = router(AppState::new(store)).0;
+    for (method, uri) in [
+        ("POST", "/api/proposals"),
+        ("POST", "/api/proposals/1/decision"),
+        ("PUT", "/api/networks/U00001/staff"),
+        ("POST", "/api/repair"),
+        ("PUT", "/api/networks/U00001/services/smr.capacity"),
+    ] {
+        for body in ["{\"kind\": 5", "[]", "{}"] {
+            let req = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap();
+            let (s, j) = call(&app, req).await;
+            assert_eq!(
+                (s, j["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+                "{method} {uri} {body}: {j}"
+            );
+            assert!(!j["message"].as_str().unwrap().contains("missing field"), "{j}");
+        }
+    }
+}

@@ -18,7 +18,7 @@ pub struct CodeError {
 }
 
 macro_rules! ods_code {
-    ($(#[$doc:meta])* $name:ident, $kind:literal, $shape:literal, $check:expr) => {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $shape:literal, $pattern:literal, $check:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -27,6 +27,9 @@ macro_rules! ods_code {
         impl $name {
             pub const KIND: &'static str = $kind;
             pub const SHAPE: &'static str = $shape;
+            /// The shape as a regular expression (for OpenAPI; a test keeps it
+            /// equal to [`Self::parse`] on canonical text).
+            pub const PATTERN: &'static str = $pattern;
 
             pub fn parse(raw: &str) -> Result<Self, CodeError> {
                 let value = raw.trim().to_ascii_uppercase();
@@ -74,6 +77,20 @@ macro_rules! ods_code {
                 &self.0
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(Self::PATTERN))
+                    .description(Some(concat!("A ", $kind, " code: ", $shape, ".")))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -83,13 +100,13 @@ fn upper_alnum(b: &u8) -> bool {
 
 ods_code!(
     /// A GP practice (prescribing cost centre), e.g. `A81001`: a letter and five digits.
-    PracticeCode, "practice", "a letter and five digits, e.g. A81001",
+    PracticeCode, "practice", "a letter and five digits, e.g. A81001", "^[A-Z][0-9]{5}$",
     |b| b.len() == 6 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)
 );
 
 ods_code!(
     /// A Primary Care Network, e.g. `U12345`.
-    NetworkCode, "network", "U and five digits, e.g. U12345",
+    NetworkCode, "network", "U and five digits, e.g. U12345", "^U[0-9]{5}$",
     |b| b.len() == 6 && b[0] == b'U' && b[1..].iter().all(u8::is_ascii_digit)
 );
 
@@ -98,19 +115,20 @@ ods_code!(
     /// `15N`, `99A`) or five for merged locations (`D4U1Y`). At least one digit,
     /// which tells it apart from words that sometimes sit in the same column.
     CommissionerCode, "commissioner", "three or five letters and digits with a digit, e.g. 00C or D4U1Y",
+    "^([0-9][0-9A-Z]{2}|[A-Z][0-9][0-9A-Z]|[A-Z]{2}[0-9]|[0-9][0-9A-Z]{4}|[A-Z][0-9][0-9A-Z]{3}|[A-Z]{2}[0-9][0-9A-Z]{2}|[A-Z]{3}[0-9][0-9A-Z]|[A-Z]{4}[0-9])$",
     |b| (b.len() == 3 || b.len() == 5) && b.iter().all(upper_alnum) && b.iter().any(u8::is_ascii_digit)
 );
 
 ods_code!(
     /// An STP or ICB (and the older high-level health geographies): `Q` and two
     /// letters or digits, e.g. `QHM`, `Q74`.
-    StpCode, "STP/ICB", "Q and two letters or digits, e.g. QHM",
+    StpCode, "STP/ICB", "Q and two letters or digits, e.g. QHM", "^Q[0-9A-Z]{2}$",
     |b| b.len() == 3 && b[0] == b'Q' && b[1..].iter().all(upper_alnum)
 );
 
 ods_code!(
     /// An NHS England region, `Y` and two digits, e.g. `Y56` (London).
-    RegionCode, "region", "Y and two digits, e.g. Y56",
+    RegionCode, "region", "Y and two digits, e.g. Y56", "^Y[0-9]{2}$",
     |b| b.len() == 3 && b[0] == b'Y' && b[1..].iter().all(u8::is_ascii_digit)
 );
 

@@ -21,6 +21,53 @@ pub enum DayError {
     OutOfRange(Date),
 }
 
+/// A day as it arrives in a request or an argument: parsed by [`parse`], so
+/// only `YYYY-MM-DD` inside the range; serialised back the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Day(pub Date);
+
+impl std::str::FromStr for Day {
+    type Err = DayError;
+    fn from_str(s: &str) -> Result<Self, DayError> {
+        parse(s).map(Day)
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<str>::deserialize(d)?;
+        parse(&s).map(Day).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Day {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{KnownFormat, SchemaFormat, schema::ObjectBuilder, schema::Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(PATTERN))
+            .description(Some("A day, YYYY-MM-DD, from 1990-01-01 to 2099-12-31."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Day {}
+
 /// Parses `YYYY-MM-DD` (surrounding spaces allowed) inside [`FIRST`]..=[`LAST`].
 pub fn parse(s: &str) -> Result<Date, DayError> {
     let t = s.trim();
@@ -60,7 +107,8 @@ mod tests {
         for far in ["0001-01-01", "9999-12-31", "1989-12-31", "2100-01-01"] {
             assert!(matches!(parse(far), Err(DayError::OutOfRange(_))), "{far:?}");
         }
-        let pattern_like = |s: &str| s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
-        assert!(pattern_like("2021-04-01") && PATTERN.contains(r"\d{4}"));
+        let day: Day = serde_json::from_str("\"2021-04-01\"").unwrap();
+        assert_eq!(serde_json::to_string(&day).unwrap(), "\"2021-04-01\"");
+        assert!(serde_json::from_str::<Day>("\"-2021-04-01\"").is_err());
     }
 }

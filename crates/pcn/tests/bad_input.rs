@@ -184,3 +184,24 @@ fn an_unreachable_server_store_is_a_clear_usage_error() {
     let e = stderr(&out);
     assert!(e.contains("cannot open the store at postgres://pcn@127.0.0.1:1/pcn"), "{e}");
 }
+
+/// Days outside the one range (the API's too) or not written YYYY-MM-DD are a
+/// usage error naming the flag, and change nothing.
+#[test]
+fn days_outside_the_range_or_badly_written_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, before) = populated_store(dir.path());
+    for (flag, day) in [
+        ("--effective", "9999-12-31"),
+        ("--effective", "0001-01-01"),
+        ("--effective", "-2021-04-01"),
+        ("--effective", "2021-02-30"),
+        ("--effective", "01/04/2021"),
+    ] {
+        let out = pcn(&db, &["register", "sync", &format!("{flag}={day}"), "--actor", "a", "--reason", "r"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{day}: {err}");
+        assert!(err.contains(flag) && (err.contains("not a date") || err.contains("outside")), "{day}: {err}");
+    }
+    assert_eq!(sha256(&db), before);
+}
