@@ -163,6 +163,11 @@ async function boot() {
     if (state.network) showNetwork(state.network);
   });
 
+  try {
+    state.vocabulary = await api.get('/api/vocabulary');
+  } catch (e) {
+    showError(e, 'Vocabulary');
+  }
   const [snaps] = await Promise.all([
     api.get('/api/snapshots').catch((e) => {
       showError(e, 'Snapshots');

@@ -2,7 +2,7 @@
 // every request that changes something.
 
 import * as api from './api.js';
-import { state, emit, showError, clearError } from './state.js';
+import { state, emit, showError, clearError, roleLabel } from './state.js';
 
 function render() {
   const u = state.session.user;
@@ -13,14 +13,14 @@ function render() {
   if (u) {
     document.getElementById('user-name').textContent = u.username;
     const where = u.role === 'commissioner' ? u.commissioner : u.role === 'network' ? u.network : null;
-    const label = { commissioner: 'commissioner', network: 'network manager', admin: 'administrator' }[u.role] || u.role;
+    const label = roleLabel(u.role);
     document.getElementById('user-role').textContent = where ? `${label} · ${where}` : label;
     box.dataset.role = u.role;
   }
 }
 
 function apply(session) {
-  state.session = { user: session?.user ?? null, csrf_token: session?.csrf_token ?? null };
+  state.session = { user: session?.user ?? null, csrf_token: session?.csrf_token ?? null, permissions: session?.permissions ?? null };
   api.setCsrf(state.session.csrf_token);
   render();
   emit('session-changed', state.session);

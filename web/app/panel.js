@@ -4,12 +4,11 @@
 
 import * as api from './api.js';
 import { h, clear, num, pounds, severityBadge, streamLabel } from './fmt.js';
-import { state, on, emit, showError, canEdit } from './state.js';
+import { state, on, emit, showError, canEdit, mayKeepRecords, years } from './state.js';
 import { networkColour } from './map.js';
 import { renderProfile } from './profile.js';
 import { renderServices } from './services.js';
 
-export const YEARS = ['2019/20', '2020/21', '2021/22', '2022/23', '2023/24', '2024/25', '2025/26'];
 
 const sevOrder = { error: 0, warning: 1, info: 2 };
 let ticket = 0;
@@ -57,7 +56,7 @@ export async function showNetwork(code, { practice } = {}) {
   const yearSel = h(
     'select',
     { id: 'year-select', 'data-testid': 'year-select' },
-    YEARS.map((y) => h('option', { value: y, selected: y === state.year }, y)),
+    years().map((y) => h('option', { value: y, selected: y === state.year }, y)),
   );
   yearSel.addEventListener('change', () => {
     state.year = yearSel.value;
@@ -114,7 +113,7 @@ export async function showNetwork(code, { practice } = {}) {
   };
   const loaders = {
     profile: () => renderProfile(code, bodies.profile, current),
-    services: () => renderServices(code, bodies.services, { years: YEARS, canMark: mayKeepStaff(code), current }),
+    services: () => renderServices(code, bodies.services, { years: years(), canMark: mayKeepStaff(code), current }),
   };
   const started = new Set(['overview']);
   const tabs = VIEWS.map((v) =>
@@ -209,27 +208,10 @@ async function loadMoney(code, box, mine) {
 
 // ---------- ARRS: headroom and staff records ----------
 
-/** The ARRS role keys, from the OpenAPI document's StaffPost.role enum (fetched once). */
-let rolesPromise = null;
-function staffRoles() {
-  if (!rolesPromise) {
-    rolesPromise = api.get('/api/openapi.json').then((doc) => {
-      const schemas = (doc && doc.components && doc.components.schemas) || {};
-      const resolve = (s) => {
-        for (let i = 0; s && s.$ref && i < 5; i++) s = schemas[s.$ref.replace('#/components/schemas/', '')];
-        return s;
-      };
-      const post = resolve(schemas.StaffPost);
-      let role = resolve(post && post.properties && post.properties.role);
-      if (role && !role.enum) role = resolve((role.allOf || role.oneOf || []).find((x) => resolve(x) && resolve(x).enum));
-      if (!role || !Array.isArray(role.enum) || !role.enum.length) throw new Error('the OpenAPI document has no StaffPost.role enum');
-      return role.enum;
-    });
-    rolesPromise.catch(() => {
-      rolesPromise = null; // try again next time
-    });
-  }
-  return rolesPromise;
+/** The ARRS role keys, from the server's vocabulary. */
+async function staffRoles() {
+  if (!state.vocabulary.arrs_roles.length) throw new Error('the server sent no ARRS roles');
+  return state.vocabulary.arrs_roles;
 }
 
 // Posts as last saved from this page, per network: the ARRS answer gives back each post's role, WTE
@@ -242,10 +224,9 @@ on('session-changed', () => {
   drafts.clear();
 });
 
-/** May the signed-in user write this network's staff records? Its manager, or an admin. */
+/** May the signed-in user write this network's staff records? Its manager, or an admin (the server says). */
 export function mayKeepStaff(code) {
-  const u = state.session.user;
-  return !!u && (u.role === 'admin' || (u.role === 'network' && u.network === code));
+  return mayKeepRecords(code);
 }
 
 function yearStart(year) {

@@ -2,7 +2,7 @@
 
 import * as api from './api.js';
 import { h, clear, severityBadge } from './fmt.js';
-import { state, emit, showError, clearError, isCommissioner } from './state.js';
+import { emit, showError, clearError, isCommissioner, mayDecide } from './state.js';
 
 let seq = 0;
 
@@ -75,11 +75,9 @@ function row(p) {
   };
   // Offered only to whoever the proposal still needs: an admin, or a commissioner of a network it
   // touches who has not yet agreed.
-  const u = state.session.user;
   const approvers = p.approvers || [];
   const agreed = p.agreed || [];
-  const canDecide =
-    p.status === 'open' && !!u && (u.role === 'admin' || (isCommissioner() && approvers.includes(u.commissioner) && !agreed.includes(u.commissioner)));
+  const canDecide = p.status === 'open' && mayDecide(approvers, agreed);
   const awaiting = approvers.filter((c) => !agreed.includes(c));
   return h(
     'li',

@@ -2,7 +2,9 @@
 // practice, and a tiny event bus so the panels follow each other without knowing each other.
 
 export const state = {
-  session: { user: null, csrf_token: null },
+  session: { user: null, csrf_token: null, permissions: null },
+  // The server's words (GET /api/vocabulary): years with rates, roles, ARRS roles. The app copies none.
+  vocabulary: { years: [], current_year: null, roles: [], arrs_roles: [] },
   snapshots: [],
   snapshot: null, // id of the snapshot the main map shows
   commissioners: [],
@@ -26,13 +28,35 @@ export function emit(event, detail) {
   }
 }
 
+// What the caller may do comes from the server (GET /api/session → permissions); every write is checked
+// there again. A scope is {scope: 'none' | 'all' | 'commissioner' | 'network', code}.
+function scope(name) {
+  return (state.session.permissions && state.session.permissions[name]) || { scope: 'none' };
+}
 export function canEdit() {
-  const u = state.session.user;
-  return !!u && (u.role === 'commissioner' || u.role === 'network');
+  return scope('propose').scope !== 'none';
 }
 export function isCommissioner() {
-  const u = state.session.user;
-  return !!u && u.role === 'commissioner';
+  return scope('decide').scope !== 'none';
+}
+/** May the caller decide (agree to) a proposal needing these commissioners, who have not all agreed? */
+export function mayDecide(approvers, agreed) {
+  const d = scope('decide');
+  if (d.scope === 'all') return true;
+  return d.scope === 'commissioner' && approvers.includes(d.code) && !agreed.includes(d.code);
+}
+/** May the caller keep this network's own records (staff, service checklist)? */
+export function mayKeepRecords(code) {
+  const k = scope('keep_records');
+  return k.scope === 'all' || (k.scope === 'network' && k.code === code);
+}
+/** The years with rate tables, oldest first. */
+export function years() {
+  return state.vocabulary.years.map((y) => y.year);
+}
+/** What people call a role. */
+export function roleLabel(role) {
+  return (state.vocabulary.roles.find((r) => r.role === role) || {}).label || role;
 }
 
 /** Show an error to the person: the API's message, never silence. */

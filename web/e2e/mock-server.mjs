@@ -115,10 +115,37 @@ function sessionOf(req) {
   const m = /pcn_session=([a-f0-9]+)/.exec(req.headers.cookie || '');
   return m ? sessions.get(m[1]) : undefined;
 }
+// The same shape as the server's (pcn_workbench::access::permissions).
+const scope = (kind, code) => (kind === 'none' ? { scope: 'none' } : kind === 'all' ? { scope: 'all' } : { scope: kind, code });
+function permissionsOf(u) {
+  if (!u) return { propose: scope('none'), decide: scope('none'), keep_records: scope('none'), see_staff: scope('none'), explore: false, read_audit: false };
+  if (u.role === 'admin') return { propose: scope('all'), decide: scope('all'), keep_records: scope('all'), see_staff: scope('all'), explore: true, read_audit: true };
+  if (u.role === 'commissioner') {
+    const a = scope('commissioner', u.commissioner);
+    return { propose: a, decide: a, keep_records: scope('none'), see_staff: a, explore: true, read_audit: true };
+  }
+  const n = scope('network', u.network);
+  return { propose: n, decide: scope('none'), keep_records: n, see_staff: n, explore: true, read_audit: false };
+}
 const sessionBody = (s) => ({
   user: s ? { username: s.username, role: s.user.role, commissioner: s.user.commissioner, network: s.user.network } : null,
   csrf_token: s ? s.csrf : null,
+  permissions: permissionsOf(s && s.user),
 });
+const YEARS = ['2019/20', '2020/21', '2021/22', '2022/23', '2023/24', '2024/25', '2025/26'];
+const vocabulary = {
+  years: YEARS.map((y) => {
+    const a = Number(y.slice(0, 4));
+    return { year: y, start: `${a}-04-01`, end: `${a + 1}-03-31`, list_size_date: `${a}-01-01` };
+  }),
+  current_year: '2026/27',
+  roles: [
+    { role: 'admin', label: 'administrator' },
+    { role: 'commissioner', label: 'commissioner' },
+    { role: 'network', label: 'network manager' },
+  ],
+  arrs_roles: ROLE_KEYS,
+};
 
 // ---------- http ----------
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json' };
@@ -275,6 +302,7 @@ const server = http.createServer(async (req, res) => {
       sessions.set(id, sess);
       return json(res, 200, sessionBody(sess), { 'set-cookie': `pcn_session=${id}; Path=/; HttpOnly; SameSite=Strict` });
     }
+    if (p === '/api/vocabulary') return json(res, 200, vocabulary);
     if (p === '/api/snapshots') {
       return json(res, 200, snapshots.map((x) => ({ ...x, practices: practices.length, active_practices: practices.length, networks: networksOf(x.id).length, memberships: practices.length })));
     }

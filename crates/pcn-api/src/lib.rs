@@ -251,7 +251,16 @@ impl AppState {
 #[openapi(
     info(title = "pcn", description = "Primary Care Networks: snapshots, networks, rules, funding, the register and its proposals."),
     tags((name = "pcn")),
-    components(schemas(error::ErrorBody))
+    // The types path and query parameters name (utoipa collects body types by itself).
+    components(schemas(
+        error::ErrorBody,
+        pcn_core::NetworkCode,
+        pcn_core::PracticeCode,
+        pcn_core::CommissionerCode,
+        pcn_core::day::Day,
+        pcn_core::Role,
+        schema::Year
+    ))
 )]
 struct ApiDoc;
 
@@ -260,6 +269,7 @@ struct ApiDoc;
 fn api_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::health))
+        .routes(routes!(routes::vocabulary))
         .routes(routes!(routes::snapshots))
         .routes(routes!(routes::commissioners))
         .routes(routes!(routes::networks))

@@ -20,8 +20,7 @@ type Shared = State<Arc<AppState>>;
 #[derive(Serialize, ToSchema)]
 pub struct UserInfo {
     pub username: String,
-    /// `admin`, `commissioner` or `network`.
-    pub role: String,
+    pub role: pcn_core::Role,
     pub commissioner: Option<String>,
     pub network: Option<String>,
 }
@@ -32,12 +31,14 @@ pub struct SessionInfo {
     pub user: Option<UserInfo>,
     /// Send as `X-CSRF-Token` with every change made from this browser session.
     pub csrf_token: Option<String>,
+    /// What the caller may do, so the app offers only that (every write is checked again).
+    pub permissions: pcn_workbench::access::Permissions,
 }
 
 fn info(u: &pcn_store::users::User) -> UserInfo {
     UserInfo {
         username: u.username.clone(),
-        role: u.role.to_string(),
+        role: u.role,
         commissioner: u.commissioner.clone(),
         network: u.network.clone(),
     }
@@ -46,7 +47,11 @@ fn info(u: &pcn_store::users::User) -> UserInfo {
 /// Who the caller is (null when anonymous), and the CSRF token of their session.
 #[utoipa::path(get, path = "/api/session", tag = "pcn", responses((status = 200, body = SessionInfo)))]
 pub async fn session(caller: Caller) -> Json<SessionInfo> {
-    Json(SessionInfo { user: caller.user.as_ref().map(info), csrf_token: caller.session.and_then(|s| s.1) })
+    Json(SessionInfo {
+        user: caller.user.as_ref().map(info),
+        permissions: pcn_workbench::access::permissions(caller.user.as_ref()),
+        csrf_token: caller.session.and_then(|s| s.1),
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -118,7 +123,8 @@ pub async fn login(
         .secure(secure)
         .max_age(cookie::time::Duration::hours(SESSION_HOURS))
         .build();
-    let mut res = Json(SessionInfo { user: Some(info(&user)), csrf_token: Some(csrf) }).into_response();
+    let permissions = pcn_workbench::access::permissions(Some(&user));
+    let mut res = Json(SessionInfo { user: Some(info(&user)), csrf_token: Some(csrf), permissions }).into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie.to_string()).map_err(|e| ApiError::Internal(e.to_string()))?,

@@ -28,6 +28,56 @@ pub async fn health() -> Json<Health> {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct YearInfo {
+    /// e.g. 2020/21.
+    pub year: String,
+    /// First and last day, ISO.
+    pub start: String,
+    pub end: String,
+    /// The day list sizes for the year are taken at (1 January before it).
+    pub list_size_date: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoleInfo {
+    pub role: pcn_core::Role,
+    /// What people call it.
+    pub label: String,
+}
+
+/// The words the server and the app share, so the app copies none of them.
+#[derive(Serialize, ToSchema)]
+pub struct Vocabulary {
+    /// The financial years pcn has rate tables for, oldest first.
+    pub years: Vec<YearInfo>,
+    /// The financial year containing today (it may have no rate table yet).
+    pub current_year: String,
+    /// The users' roles.
+    pub roles: Vec<RoleInfo>,
+    /// The ARRS role keys staff records may name.
+    pub arrs_roles: Vec<String>,
+}
+
+/// The server's vocabulary: years with rates, the current year, roles, ARRS roles.
+#[utoipa::path(get, path = "/api/vocabulary", tag = "pcn", responses((status = 200, body = Vocabulary)))]
+pub async fn vocabulary() -> Json<Vocabulary> {
+    let today = time::OffsetDateTime::now_utc().date();
+    Json(Vocabulary {
+        years: pcn_funding::rates::years()
+            .map(|y| YearInfo {
+                year: y.to_string(),
+                start: y.start().to_string(),
+                end: y.end().to_string(),
+                list_size_date: y.list_size_date().to_string(),
+            })
+            .collect(),
+        current_year: pcn_core::FinancialYear::containing(today).to_string(),
+        roles: pcn_core::Role::ALL.iter().map(|r| RoleInfo { role: *r, label: r.label().to_string() }).collect(),
+        arrs_roles: pcn_funding::rates::ROLE_KEYS.iter().map(|k| k.to_string()).collect(),
+    })
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct SnapshotItem {
     pub id: i64,
     /// ISO date.

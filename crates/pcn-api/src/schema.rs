@@ -107,43 +107,31 @@ mod tests {
     use super::*;
 
     fn matches(re: &str, s: &str) -> bool {
-        // The patterns are alternations of fixed-width classes: check by brute force on samples.
-        let re = re.trim_start_matches('^').trim_end_matches('$');
-        let re = re.trim_start_matches('(').trim_end_matches(')');
-        re.split('|').any(|alt| class_match(alt, s))
+        regex::Regex::new(re).unwrap().is_match(s)
     }
 
-    /// Matches `[..]{n}` / `[..]` sequences (the only syntax these patterns use).
-    fn class_match(alt: &str, s: &str) -> bool {
-        let mut chars = s.chars();
-        let mut rest = alt;
-        while !rest.is_empty() {
-            let (class, after) = if let Some(r) = rest.strip_prefix('[') {
-                let end = r.find(']').unwrap();
-                (&r[..end], &r[end + 1..])
-            } else {
-                (&rest[..1], &rest[1..])
-            };
-            let (n, after) = if let Some(r) = after.strip_prefix('{') {
-                let end = r.find('}').unwrap();
-                (r[..end].parse::<usize>().unwrap(), &r[end + 1..])
-            } else {
-                (1, after)
-            };
-            for _ in 0..n {
-                let Some(c) = chars.next() else { return false };
-                let ok = if class.len() == 1 {
-                    class.starts_with(c)
-                } else {
-                    class.as_bytes().chunks(3).any(|r| r.len() == 3 && (r[0] as char..=r[2] as char).contains(&c))
-                };
-                if !ok {
-                    return false;
-                }
-            }
-            rest = after;
+    #[test]
+    fn the_day_pattern_accepts_the_days_the_parser_does() {
+        for s in [
+            "1990-01-01",
+            "2099-12-31",
+            "2021-04-01",
+            "2021-02-30",
+            "1989-12-31",
+            "2100-01-01",
+            "0001-01-01",
+            "9999-12-31",
+            "-2021-04-01",
+            "2021-4-01",
+            "2021-13-01",
+            "2021-00-10",
+            "2021-01-32",
+            "20210401",
+        ] {
+            // The pattern with format date: a shape match that is a real day must parse.
+            let real = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
+            assert_eq!(matches(pcn_core::day::PATTERN, s) && real, pcn_core::day::parse(s).is_ok(), "{s}");
         }
-        chars.next().is_none()
     }
 
     #[test]

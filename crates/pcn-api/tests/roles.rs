@@ -574,3 +574,43 @@ async fn the_map_is_sent_compressed_and_the_web_app_is_served() {
         }
     }
 }
+
+/// The app copies none of the server's words: it reads the years with rates,
+/// the roles and what the caller may do from the API.
+#[tokio::test]
+async fn the_app_reads_the_vocabulary_and_the_callers_permissions_from_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _store) = app(&dir.path().join("pcn.db")).await;
+    let (s, v) = read(&app, None, "/api/vocabulary").await;
+    assert_eq!(s, StatusCode::OK);
+    let years: Vec<&str> = v["years"].as_array().unwrap().iter().map(|y| y["year"].as_str().unwrap()).collect();
+    let with_rates: Vec<String> = pcn_funding::rates::years().map(|y| y.to_string()).collect();
+    assert_eq!(years, with_rates);
+    assert_eq!(v["years"][0]["list_size_date"], format!("{}-01-01", &with_rates[0][..4]));
+    let today = time::OffsetDateTime::now_utc().date();
+    assert_eq!(v["current_year"], pcn_core::FinancialYear::containing(today).to_string());
+    assert_eq!(v["roles"][2], json!({"role": "network", "label": "network manager"}));
+    assert!(v["arrs_roles"].as_array().unwrap().iter().any(|r| r == "clinical_pharmacist"));
+    let (_, anon) = read(&app, None, "/api/session").await;
+    assert_eq!(anon["permissions"]["propose"], json!({"scope": "none"}));
+    for (name, propose, decide, keep) in [
+        (
+            "town-manager",
+            json!({"scope": "network", "code": "U00001"}),
+            json!({"scope": "none"}),
+            json!({"scope": "network", "code": "U00001"}),
+        ),
+        (
+            "town-commissioner",
+            json!({"scope": "commissioner", "code": "00X"}),
+            json!({"scope": "commissioner", "code": "00X"}),
+            json!({"scope": "none"}),
+        ),
+        ("admin", json!({"scope": "all"}), json!({"scope": "all"}), json!({"scope": "all"})),
+    ] {
+        let b = login(&app, name, PASSWORD).await.unwrap();
+        let (_, s) = read(&app, Some(&b), "/api/session").await;
+        let p = &s["permissions"];
+        assert_eq!((&p["propose"], &p["decide"], &p["keep_records"]), (&propose, &decide, &keep), "{name}: {s}");
+    }
+}

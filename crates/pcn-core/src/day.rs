@@ -10,8 +10,9 @@ use time::macros::date;
 pub const FIRST: Date = date!(1990 - 01 - 01);
 /// The last day accepted.
 pub const LAST: Date = date!(2099 - 12 - 31);
-/// The pattern of the text form, for OpenAPI.
-pub const PATTERN: &str = r"^\d{4}-\d{2}-\d{2}$";
+/// The text form within the range, for OpenAPI (with `format: date`, which
+/// rules out days such as 30 February that the pattern alone lets by).
+pub const PATTERN: &str = r"^(199[0-9]|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DayError {

@@ -54,6 +54,7 @@ pub fn may(user: &User, act: Act<'_>) -> bool {
 /// What the caller may do, for a front end to offer only that (the server
 /// still asks [`may`] on every write).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Permissions {
     /// Propose changes: `all` networks, those of one `commissioner` area, one `network`, or `none`.
     pub propose: Scope,
@@ -70,6 +71,7 @@ pub struct Permissions {
 
 /// Which networks a permission covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "scope", content = "code", rename_all = "snake_case")]
 pub enum Scope {
     None,
