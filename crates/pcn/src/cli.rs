@@ -398,11 +398,11 @@ pub struct FormArgs {
     #[arg(long)]
     pub close: Vec<PracticeCode>,
     /// What-if: INTO:FROM, the second practice merges into the first (repeatable).
-    #[arg(long)]
-    pub merge: Vec<String>,
+    #[arg(long, value_parser = pcn_form::edits::parse_merge)]
+    pub merge: Vec<pcn_form::edits::Edit>,
     /// What-if: PRACTICE:PERCENT list growth (repeatable).
-    #[arg(long)]
-    pub grow: Vec<String>,
+    #[arg(long, value_parser = pcn_form::edits::parse_grow)]
+    pub grow: Vec<pcn_form::edits::Edit>,
     /// What-if: every list grows by this percentage.
     #[arg(long)]
     pub grow_all: Option<f64>,

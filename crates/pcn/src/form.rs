@@ -22,12 +22,8 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
     for c in &args.close {
         edit_list.push(Edit::Close(c.clone()));
     }
-    for m in &args.merge {
-        edit_list.push(edits::parse_merge(m).map_err(Usage)?);
-    }
-    for g in &args.grow {
-        edit_list.push(edits::parse_grow(g).map_err(Usage)?);
-    }
+    edit_list.extend(args.merge.iter().cloned());
+    edit_list.extend(args.grow.iter().cloned());
     if let Some(p) = args.grow_all {
         edit_list.push(Edit::GrowAll { percent: p });
     }
