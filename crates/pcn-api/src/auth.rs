@@ -231,9 +231,86 @@ impl FromRequestParts<Arc<AppState>> for Writer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
-        let caller = Caller::from_request_parts(parts, state).await?;
-        let user = caller.writer()?.clone();
-        Ok(Writer { user, caller })
+        let caller = match Caller::from_request_parts(parts, state).await {
+            Ok(c) => c,
+            Err(e) => {
+                audit_refusal(state, parts, &e).await;
+                return Err(e);
+            }
+        };
+        match caller.writer() {
+            Ok(user) => Ok(Writer { user: user.clone(), caller: caller.clone() }),
+            Err(e) => {
+                audit_refusal(state, parts, &e).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A write refused before anyone is known (no session, a bad token, no CSRF
+/// token) goes in the audit log with the client's address, as every refused
+/// change does; [`RefusalLimiter`] keeps a flood from filling the log.
+async fn audit_refusal(state: &AppState, parts: &Parts, e: &ApiError) {
+    let addr = ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()));
+    let Some(suppressed) = state.refusals.admit(addr) else { return };
+    let outcome = match e {
+        ApiError::Csrf => "csrf",
+        ApiError::Unauthorized(_) => "unauthorized",
+        _ => "refused",
+    };
+    let mut detail = serde_json::json!({"client": addr.to_string(), "method": parts.method.as_str()});
+    if suppressed > 0 {
+        detail["not_logged_before"] = suppressed.into();
+    }
+    state.audit("anonymous", "write.refused", Some(parts.uri.path()), outcome, detail).await;
+}
+
+/// Refused anonymous writes written to the audit log per client address and
+/// minute, and from everyone; beyond that they are counted, and the count goes
+/// with the next one written.
+const REFUSALS_PER_ADDRESS: usize = 30;
+const REFUSALS_OVERALL: usize = 600;
+
+#[derive(Default)]
+pub struct RefusalLimiter {
+    minutes: Mutex<RefusalMinutes>,
+}
+
+#[derive(Default)]
+struct RefusalMinutes {
+    /// The minute being counted (since the limiter started).
+    minute: u64,
+    by_address: HashMap<ClientAddr, usize>,
+    overall: usize,
+    /// Refusals not written since the last one that was.
+    suppressed: HashMap<ClientAddr, usize>,
+    started: Option<Instant>,
+}
+
+impl RefusalLimiter {
+    /// `Some(how many were not written before this one)` when this refusal is
+    /// to be written, `None` when it is only counted.
+    pub fn admit(&self, addr: ClientAddr) -> Option<usize> {
+        let mut g = self.minutes.lock().expect("not poisoned");
+        let now = Instant::now();
+        let started = *g.started.get_or_insert(now);
+        let minute = now.duration_since(started).as_secs() / 60;
+        if minute != g.minute {
+            g.minute = minute;
+            g.by_address.clear();
+            g.overall = 0;
+        }
+        let mine = g.by_address.get(&addr).copied().unwrap_or(0);
+        if mine >= REFUSALS_PER_ADDRESS || g.overall >= REFUSALS_OVERALL {
+            if g.suppressed.len() < MAX_KEYS || g.suppressed.contains_key(&addr) {
+                *g.suppressed.entry(addr).or_default() += 1;
+            }
+            return None;
+        }
+        *g.by_address.entry(addr).or_default() += 1;
+        g.overall += 1;
+        Some(g.suppressed.remove(&addr).unwrap_or(0))
     }
 }
 

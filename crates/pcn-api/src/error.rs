@@ -35,6 +35,10 @@ pub struct ErrorBody {
     /// `timeout`, `method_not_allowed` from the server's limits).
     pub code: &'static str,
     pub message: String,
+    /// The request's id (also in the `X-Request-Id` header): quote it when
+    /// asking about an error; a server error's cause is logged under it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl ApiError {
@@ -55,7 +59,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.parts();
-        let mut r = (status, Json(ErrorBody { code, message: self.to_string() })).into_response();
+        let mut r = (status, Json(ErrorBody { code, message: self.to_string(), request_id: None })).into_response();
         if let ApiError::RateLimited(secs) = self {
             r.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
@@ -121,7 +125,7 @@ pub async fn json_errors(res: Response) -> Response {
         Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => status.canonical_reason().unwrap_or("error").to_string(),
     };
-    let mut out = (status, Json(ErrorBody { code, message })).into_response();
+    let mut out = (status, Json(ErrorBody { code, message, request_id: None })).into_response();
     for (k, v) in parts.headers.iter() {
         if k == axum::http::header::ALLOW || k == axum::http::header::RETRY_AFTER {
             out.headers_mut().insert(k.clone(), v.clone());

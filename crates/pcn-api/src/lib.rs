@@ -11,6 +11,7 @@
 pub mod auth;
 mod edit;
 mod error;
+pub mod observe;
 mod people;
 mod proposals;
 mod routes;
@@ -126,6 +127,8 @@ pub struct AppState {
     funding: Mutex<HashMap<(View, FinancialYear), Arc<Funding>>>,
     geojson: Mutex<HashMap<MapKey, Arc<Cached>>>,
     pub logins: auth::LoginLimiter,
+    /// Keeps refused anonymous writes from flooding the audit log.
+    pub refusals: auth::RefusalLimiter,
     /// Serve the web app's files from this checkout's `web/` instead of the
     /// copies built into the binary (for working on the front end).
     pub web_dir: Option<PathBuf>,
@@ -145,6 +148,7 @@ impl AppState {
             funding: Mutex::new(HashMap::new()),
             geojson: Mutex::new(HashMap::new()),
             logins: auth::LoginLimiter::default(),
+            refusals: auth::RefusalLimiter::default(),
             web_dir,
         })
     }
@@ -302,12 +306,22 @@ fn api_routes() -> OpenApiRouter<Arc<AppState>> {
 
 /// The router and its OpenAPI document, built together.
 pub fn router(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
+    router_with_timeout(state, TIMEOUT)
+}
+
+/// As [`router`], cutting requests off after `timeout` (tests use a short one).
+pub fn router_with_timeout(state: Arc<AppState>, timeout: Duration) -> (Router, utoipa::openapi::OpenApi) {
     let (router, api) = api_routes().with_state(state.clone()).split_for_parts();
     let doc = api.clone();
+    // Layers, innermost first: the limits' own refusals (413, 408) pass through
+    // the JSON errors and the security headers like every other answer, and the
+    // request id wraps everything but the compression.
     let router = router
         .route("/api/openapi.json", axum::routing::get(move || async move { axum::Json(doc.clone()) }))
         .merge(web::router(state))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -317,8 +331,7 @@ pub fn router(state: Arc<AppState>) -> (Router, utoipa::openapi::OpenApi) {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, TIMEOUT))
+        .layer(axum::middleware::from_fn(observe::track))
         .layer(CompressionLayer::new());
     (router, api)
 }

@@ -705,27 +705,43 @@ pub async fn map(
     }
 }
 
-pub(crate) fn csv_response(name: &str, body: Vec<u8>) -> axum::response::Response {
+/// How a CSV download is written.
+#[derive(Deserialize, IntoParams)]
+pub struct CsvOptions {
+    /// Every cell exactly as stored, for reading back into a program. By
+    /// default a cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`
+    /// first) is given a leading apostrophe so it shows as text.
+    pub exact: Option<bool>,
+}
+
+/// A CSV download, made safe for spreadsheets unless `exact` is asked for.
+pub(crate) fn csv_response(name: &str, body: Vec<u8>, opts: &CsvOptions) -> Result<axum::response::Response, ApiError> {
     use axum::http::header;
     use axum::response::IntoResponse;
-    (
+    let body = if opts.exact == Some(true) {
+        body
+    } else {
+        pcn_workbench::exports::cells::for_spreadsheets(&body).map_err(|e| ApiError::Internal(format!("csv: {e}")))?
+    };
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 /// Networks of a snapshot as CSV: code, name, commissioner, practices, registered patients.
 #[utoipa::path(
-    get, path = "/api/export/networks.csv", tag = "pcn", params(SnapshotQuery),
+    get, path = "/api/export/networks.csv", tag = "pcn", params(SnapshotQuery, CsvOptions),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
 )]
 pub async fn export_networks_csv(
     State(state): Shared,
     Query(q): Query<SnapshotQuery>,
+    Query(opts): Query<CsvOptions>,
 ) -> Result<axum::response::Response, ApiError> {
     let l = state.loaded(q.snapshot).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -743,24 +759,25 @@ pub async fn export_networks_csv(
         .map_err(bad)?;
     }
     let body = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(csv_response(&format!("networks-snapshot-{}.csv", l.id), body))
+    csv_response(&format!("networks-snapshot-{}.csv", l.id), body, &opts)
 }
 
 /// The register as of a date in the ePCN "core partner details" layout (CSV).
 #[utoipa::path(
-    get, path = "/api/export/epcn.csv", tag = "pcn", params(AsOfQuery),
+    get, path = "/api/export/epcn.csv", tag = "pcn", params(AsOfQuery, CsvOptions),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = crate::error::ErrorBody))
 )]
 pub async fn export_epcn_csv(
     State(state): Shared,
     Query(q): Query<AsOfQuery>,
+    Query(opts): Query<CsvOptions>,
 ) -> Result<axum::response::Response, ApiError> {
     let as_of = day_or_today(q.as_of);
     let rows = pcn_workbench::exports::epcn::core_partners(&state.store, as_of).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     pcn_nhs::write::write_core_partners(&mut w, rows).map_err(|e| ApiError::Internal(e.to_string()))?;
     let body = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(csv_response(&format!("epcn-core-partners-{as_of}.csv"), body))
+    csv_response(&format!("epcn-core-partners-{as_of}.csv"), body, &opts)
 }
 
 /// A day given, or today.

@@ -134,7 +134,7 @@ pub struct ProfilesQuery {
 /// CSV: network, commissioner, practices, registered, weighted, rural_pct,
 /// mean_imd_decile, hyp_pct, dm_pct, copd_pct, dem_pct (as `pcn profile --csv`).
 #[utoipa::path(
-    get, path = "/api/profiles.csv", tag = "pcn", params(ProfilesQuery),
+    get, path = "/api/profiles.csv", tag = "pcn", params(ProfilesQuery, crate::routes::CsvOptions),
     responses(
         (status = 200, content_type = "text/csv", body = String),
         (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)
@@ -143,6 +143,7 @@ pub struct ProfilesQuery {
 pub async fn profiles_csv(
     State(state): Shared,
     Query(q): Query<ProfilesQuery>,
+    Query(opts): Query<crate::routes::CsvOptions>,
 ) -> Result<axum::response::Response, ApiError> {
     let commissioner = q.commissioner.clone();
     let l = state.loaded(q.snapshot).await?;
@@ -163,7 +164,7 @@ pub async fn profiles_csv(
         Some(c) => format!("profiles-{c}-snapshot-{}.csv", l.id),
         None => format!("profiles-snapshot-{}.csv", l.id),
     };
-    Ok(crate::routes::csv_response(&name, body))
+    crate::routes::csv_response(&name, body, &opts)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -333,3 +333,173 @@ async fn anonymous_writes_are_refused_before_their_bodies_are_read() {
         }
     }
 }
+
+/// The small fixture with a network whose name a spreadsheet would run.
+fn fixtures_with_formula(dir: &Path) -> Vec<PathBuf> {
+    let out = dir.join("formula");
+    std::fs::create_dir_all(&out).unwrap();
+    fixtures()
+        .iter()
+        .map(|f| {
+            let to = out.join(f.file_name().unwrap());
+            let text = std::fs::read_to_string(f).unwrap().replace("U00002,CITY PCN,", "U00002,=HYPERLINK(\"x\"),");
+            std::fs::write(&to, text).unwrap();
+            to
+        })
+        .collect()
+}
+
+async fn text_of(app: &axum::Router, uri: &str) -> (StatusCode, String) {
+    let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// CSV the web app downloads shows a formula as text; the exact cells are
+/// there for programs that read them back.
+#[tokio::test]
+async fn csv_downloads_neutralise_spreadsheet_formulas_unless_asked_for_exact_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = fixtures_with_formula(dir.path());
+    let (store, _) = synced(&dir.path().join("pcn.db"), &files).await;
+    let app = router(AppState::new(store)).0;
+    for uri in ["/api/export/networks.csv", "/api/export/epcn.csv?as_of=2021-01-01"] {
+        let (s, safe) = text_of(&app, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(safe.contains("'=HYPERLINK(\"\"x\"\")"), "{uri}: {safe}");
+        assert!(!safe.contains(",=HYPERLINK"), "{uri}: {safe}");
+        let exact_uri = format!("{uri}{}exact=true", if uri.contains('?') { '&' } else { '?' });
+        let (_, exact) = text_of(&app, &exact_uri).await;
+        assert!(exact.contains(",\"=HYPERLINK(\"\"x\"\")\"") || exact.contains(",=HYPERLINK(\"\"x\"\")"), "{exact}");
+        assert!(!exact.contains("'=HYPERLINK"), "{exact}");
+    }
+    let (_, profiles) = text_of(&app, "/api/profiles.csv").await;
+    assert!(profiles.lines().count() >= 3, "{profiles}");
+}
+
+/// The limits' own refusals are JSON with the security headers and a request
+/// id, like every other answer (413 and 408 once came as plain text).
+#[tokio::test]
+async fn refusals_of_the_limits_are_json_with_the_security_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, token) = synced(&dir.path().join("pcn.db"), &fixtures()).await;
+    let state = AppState::new(store);
+    let app = router(state.clone()).0;
+    let big = format!("{{\"moves\": [], \"pad\": \"{}\"}}", "x".repeat(pcn_api::BODY_LIMIT + 10));
+    let res = app
+        .clone()
+        .oneshot(
+            Request::post("/api/whatif")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_LENGTH, big.len())
+                .body(Body::from(big))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    drop((state, token));
+    // The first map of a fresh server builds the model and the areas: far longer than 5 ms.
+    let area = pcn_synth::generate(&pcn_synth::Config { practices: 600, seed: 2 });
+    let files = pcn_synth::write_files(&area, &dir.path().join("synth")).unwrap();
+    let (big_store, _) = synced(&dir.path().join("big.db"), &files).await;
+    let slow = pcn_api::router_with_timeout(AppState::new(big_store), Duration::from_millis(5)).0;
+    let timed_out = slow.oneshot(Request::get("/api/geojson").body(Body::empty()).unwrap()).await.unwrap();
+    for (res, status, code) in
+        [(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"), (timed_out, StatusCode::REQUEST_TIMEOUT, "timeout")]
+    {
+        assert_eq!(res.status(), status);
+        let h = res.headers().clone();
+        assert!(h.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("application/json"), "{status}");
+        for must in [header::CONTENT_SECURITY_POLICY, header::X_CONTENT_TYPE_OPTIONS, header::REFERRER_POLICY] {
+            assert!(h.contains_key(&must), "{status} lacks {must}");
+        }
+        let id = h.get("x-request-id").expect("a request id").to_str().unwrap().to_string();
+        let body: Value =
+            serde_json::from_slice(&axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap()).unwrap();
+        assert_eq!((body["code"].as_str(), body["request_id"].as_str()), (Some(code), Some(id.as_str())), "{body}");
+    }
+}
+
+/// A log sink for one test.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every answer carries a request id; a server error is logged with its cause
+/// under that id, and the client is told the id, not the database's words.
+#[tokio::test]
+async fn server_errors_are_logged_with_their_cause_and_answered_with_a_request_id() {
+    let logs = Logs::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt().with_writer(move || sink.clone()).with_ansi(false).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = synced(&dir.path().join("pcn.db"), &fixtures()).await;
+    let pool = store.pool().clone();
+    let app = router(AppState::new(store)).0;
+    let res = app.clone().oneshot(Request::get("/api/health").body(Body::empty()).unwrap()).await.unwrap();
+    assert!(res.headers().contains_key("x-request-id"));
+    let (s, j) = call(&app, Request::get("/api/networks/U99999").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(j["request_id"].as_str().is_some_and(|r| !r.is_empty()), "{j}");
+    // The store goes away under the server: the next read fails inside.
+    pool.close().await;
+    let res = app.clone().oneshot(Request::get("/api/snapshots").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    let body: Value = serde_json::from_slice(&axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap()).unwrap();
+    assert_eq!((body["code"].as_str(), body["request_id"].as_str()), (Some("internal"), Some(id.as_str())));
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(&id) && !message.to_lowercase().contains("pool"), "{message}");
+    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let line =
+        logged.lines().find(|l| l.contains("server error") && l.contains(&id)).unwrap_or_else(|| panic!("{logged}"));
+    assert!(line.to_lowercase().contains("pool"), "the cause is not logged: {line}");
+}
+
+/// Writes refused before anyone is known are audited with the client's
+/// address, and a flood of them is counted rather than written out.
+#[tokio::test]
+async fn refused_anonymous_writes_are_audited_without_flooding_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = synced(&dir.path().join("pcn.db"), &fixtures()).await;
+    let served = Store::open(&dir.path().join("pcn.db")).await.unwrap();
+    let app = router(AppState::new(served)).0;
+    let from = |ip: [u8; 4], req: Request<Body>| {
+        let mut req = req;
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((ip, 50000))));
+        req
+    };
+    let anonymous = || {
+        Request::post("/api/proposals").header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap()
+    };
+    // A browser session's cookie with no CSRF token.
+    let forged = Request::post("/api/repair")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, format!("pcn_session={}", "ab".repeat(32)))
+        .header(header::AUTHORIZATION, "Bearer not-a-token")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(call(&app, from([198, 51, 100, 7], forged)).await.0, StatusCode::UNAUTHORIZED);
+    for _ in 0..100 {
+        assert_eq!(call(&app, from([203, 0, 113, 5], anonymous())).await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(call(&app, from([192, 0, 2, 1], anonymous())).await.0, StatusCode::UNAUTHORIZED);
+    let log = store.audit_log(1000).await.unwrap();
+    let refused: Vec<_> = log.iter().filter(|e| e.action == "write.refused").collect();
+    let of = |ip: &str| refused.iter().filter(|e| e.detail.as_deref().unwrap_or("").contains(ip)).count();
+    assert_eq!(of("203.0.113.5"), 30, "a flood from one address is written 30 times a minute");
+    assert_eq!((of("198.51.100.7"), of("192.0.2.1")), (1, 1), "others are still written");
+    assert!(refused.iter().all(|e| e.actor == "anonymous" && e.outcome == "unauthorized"));
+    assert!(refused.iter().any(|e| e.target.as_deref() == Some("/api/repair")));
+}

@@ -16,9 +16,29 @@ pub fn options(args: &ServeArgs) -> ServeOptions {
     }
 }
 
+/// Server logs to standard error, filtered by `PCN_LOG` (e.g. `info` for a
+/// line per request, `pcn_api=debug,warn`); by default warnings and errors,
+/// every server error among them with its cause and request id.
+fn init_logs() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let default = Targets::new().with_default(LevelFilter::WARN);
+    let filter = match std::env::var("PCN_LOG") {
+        Ok(s) => s.parse::<Targets>().unwrap_or_else(|e| {
+            eprintln!("pcn: PCN_LOG={s:?} is not a log filter ({e}); logging warnings and errors");
+            default
+        }),
+        Err(_) => default,
+    };
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(true);
+    // A second call (the demo serves after importing in one process) keeps the first.
+    let _ = tracing_subscriber::registry().with(fmt.with_filter(filter)).try_init();
+}
+
 /// Serves the web app and API; the latest snapshot's model and map are
 /// built in the background so the first visitor does not wait for them.
 pub async fn serve(target: &std::path::Path, addr: &str, opts: ServeOptions) -> anyhow::Result<()> {
+    init_logs();
     let store = Store::open(target).await?;
     let location = store.location().to_string();
     let state = pcn_api::AppState::new(store);
