@@ -234,24 +234,24 @@ impl FromRequestParts<Arc<AppState>> for Writer {
         let caller = match Caller::from_request_parts(parts, state).await {
             Ok(c) => c,
             Err(e) => {
-                audit_refusal(state, parts, &e).await;
+                audit_refusal(state, parts, "anonymous", &e).await;
                 return Err(e);
             }
         };
         match caller.writer() {
             Ok(user) => Ok(Writer { user: user.clone(), caller: caller.clone() }),
             Err(e) => {
-                audit_refusal(state, parts, &e).await;
+                audit_refusal(state, parts, caller.name(), &e).await;
                 Err(e)
             }
         }
     }
 }
 
-/// A write refused before anyone is known (no session, a bad token, no CSRF
-/// token) goes in the audit log with the client's address, as every refused
+/// A write refused at the door (no session, a bad token, a session without
+/// its CSRF token) goes in the audit log with the client's address, as every refused
 /// change does; [`RefusalLimiter`] keeps a flood from filling the log.
-async fn audit_refusal(state: &AppState, parts: &Parts, e: &ApiError) {
+async fn audit_refusal(state: &AppState, parts: &Parts, actor: &str, e: &ApiError) {
     let addr = ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()));
     let Some(suppressed) = state.refusals.admit(addr) else { return };
     let outcome = match e {
@@ -263,7 +263,7 @@ async fn audit_refusal(state: &AppState, parts: &Parts, e: &ApiError) {
     if suppressed > 0 {
         detail["not_logged_before"] = suppressed.into();
     }
-    state.audit("anonymous", "write.refused", Some(parts.uri.path()), outcome, detail).await;
+    state.audit(actor, "write.refused", Some(parts.uri.path()), outcome, detail).await;
 }
 
 /// Refused anonymous writes written to the audit log per client address and
