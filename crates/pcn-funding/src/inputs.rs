@@ -134,6 +134,68 @@ fn weighted(lists: &[&ListSize], rates: &YearRates, registered: Option<&Populati
     }
 }
 
+/// The dates of the registered lists a year's entitlements actually rest on,
+/// beside the year's list-size date, so a figure is never labelled with a
+/// date its lists were not taken on (2025/26 computed from 2021 lists says so).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListDates {
+    /// The year's list-size date (1 January before it).
+    pub wanted: Date,
+    /// Practices by the date of the registered list used.
+    pub by_date: std::collections::BTreeMap<Date, usize>,
+}
+
+/// Lists further than this from the list-size date are worth a warning.
+pub const FAR_FROM_LIST_DATE_DAYS: i64 = 92;
+
+impl ListDates {
+    pub fn of(practices: &[PracticeInput], rates: &YearRates) -> ListDates {
+        let mut by_date = std::collections::BTreeMap::new();
+        for p in practices {
+            if let Some(r) = &p.registered {
+                *by_date.entry(r.as_of).or_insert(0) += 1;
+            }
+        }
+        ListDates { wanted: rates.list_size_date, by_date }
+    }
+
+    /// The date most practices' lists were taken on (the latest of equals).
+    pub fn main(&self) -> Option<Date> {
+        self.by_date.iter().max_by_key(|(d, n)| (**n, **d)).map(|(d, _)| *d)
+    }
+
+    /// "lists as at 2021-01-01", with the list-size date and the other dates when they differ.
+    pub fn label(&self) -> String {
+        match self.main() {
+            None => format!("no registered lists (the list-size date is {})", self.wanted),
+            Some(d) if self.by_date.len() == 1 && d == self.wanted => format!("lists as at {d}"),
+            Some(d) => {
+                let others = self.by_date.len() - 1;
+                format!(
+                    "lists as at {d}{} (the year's list-size date is {})",
+                    if others > 0 { format!(" and {others} other date{}", if others == 1 { "" } else { "s" }) } else { String::new() },
+                    self.wanted
+                )
+            }
+        }
+    }
+
+    /// A warning when most lists were taken far from the list-size date.
+    pub fn warning(&self) -> Option<String> {
+        let d = self.main()?;
+        let days = (d - self.wanted).whole_days();
+        (days.abs() > FAR_FROM_LIST_DATE_DAYS).then(|| {
+            let n: usize = self.by_date.values().sum();
+            format!(
+                "the lists used ({n} practices, most at {d}) were taken {} days {} the year's list-size date {}: import lists of that date for exact figures",
+                days.abs(),
+                if days < 0 { "before" } else { "after" },
+                self.wanted
+            )
+        })
+    }
+}
+
 /// The first and last day a practice can count in the year: its open and
 /// close dates from the register or the year's payments file.
 fn open_span<'a>(snap: &'a Snapshot, rates: &YearRates) -> HashMap<&'a PracticeCode, (Option<Date>, Option<Date>)> {
