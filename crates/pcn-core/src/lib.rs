@@ -6,9 +6,11 @@
 
 pub mod codes;
 pub mod governance;
+pub mod limits;
 pub mod model;
 pub mod money;
 pub mod register;
+pub mod text;
 pub mod year;
 
 pub use codes::{CodeError, CommissionerCode, NetworkCode, PracticeCode, RegionCode, StpCode};
