@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use pcn_core::limits::{CEILING, FLOOR};
 use pcn_core::{Approval, ApprovalKind, CommissionerCode, FinancialYear, Governance, NetworkCode, PracticeCode};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -13,8 +14,6 @@ use serde_json::{Value, json};
 use crate::catalogue::{Rule, Severity};
 use crate::model::{Configuration, Model, is_sparse};
 
-pub const FLOOR: i64 = 30_000;
-pub const CEILING: i64 = 50_000;
 /// Contracts that allow a practice to be a core member.
 const CORE_CONTRACTS: [&str; 3] = ["GMS", "PMS", "APMS"];
 /// Waiver evidence thresholds: most of the list in sparse LSOAs, or few patients per km².

@@ -11,7 +11,7 @@ pub mod model;
 
 pub use catalogue::{Rule, RuleInfo, Severity};
 pub use check::{
-    CEILING, CheckInputs, FLOOR, Finding, NotEvaluated, Report, Summary, check, check_networks,
-    check_networks_after_moves, for_commissioner,
+    CheckInputs, Finding, NotEvaluated, Report, Summary, check, check_networks, check_networks_after_moves,
+    for_commissioner,
 };
 pub use model::{Configuration, Model, NetworkFacts, PracticeFacts};

@@ -12,7 +12,7 @@
 
 use std::collections::HashSet;
 
-use pcn_core::NetworkCode;
+use pcn_core::{NetworkCode, limits};
 use pcn_geo::{PruneRule, SiteGraph};
 
 use crate::geography::Gazetteer;
@@ -28,7 +28,7 @@ const LARGE_SHARE: f64 = 0.27;
 /// Networks whose registered address is a hub of its own, not a member's.
 const HUB_SHARE: f64 = 0.1;
 /// The DES size floor; networks stuck below it join a neighbour.
-const FLOOR: u64 = 30_000;
+const FLOOR: u64 = limits::FLOOR as u64;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -50,7 +50,12 @@ impl Goal {
     fn of(kind: Kind, rng: &mut Rand) -> Self {
         match kind {
             Kind::Small => Goal { kind, target: rng.uniform(15_000.0, 27_000.0), floor: 10_000.0, cap: 29_500.0 },
-            Kind::Normal => Goal { kind, target: rng.uniform(30_000.0, 42_000.0), floor: 30_000.0, cap: 50_000.0 },
+            Kind::Normal => Goal {
+                kind,
+                target: rng.uniform(limits::FLOOR as f64, 42_000.0),
+                floor: limits::FLOOR as f64,
+                cap: limits::CEILING as f64,
+            },
             Kind::Large => Goal { kind, target: rng.uniform(52_000.0, 68_000.0), floor: 50_500.0, cap: 80_000.0 },
         }
     }
