@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pcn_core::limits::{CEILING, FLOOR};
+use pcn_core::text::thousands;
 use pcn_core::{Approval, ApprovalKind, CommissionerCode, FinancialYear, Governance, NetworkCode, PracticeCode};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -131,18 +132,6 @@ impl Ctx<'_> {
 
 fn finding(rule: Rule, severity: Severity, message: String, facts: Value) -> Finding {
     Finding { rule: rule.id(), severity, network: None, practices: Vec::new(), commissioner: None, message, facts }
-}
-
-fn thousands(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 pub fn check(model: &Model, config: &Configuration, inputs: &CheckInputs) -> Report {
