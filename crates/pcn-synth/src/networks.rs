@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use pcn_core::{NetworkCode, limits};
 use pcn_geo::{PruneRule, SiteGraph};
 
+use crate::adjacency::{centroid, neighbours};
 use crate::geography::Gazetteer;
 use crate::imperfections;
 use crate::postcodes::PostcodeBook;
@@ -79,25 +80,8 @@ struct Draft {
     members: Vec<usize>,
 }
 
-pub(crate) fn centroid(practices: &[SynthPractice], members: &[usize]) -> Point {
-    let n = members.len().max(1) as f64;
-    let (e, no) = members
-        .iter()
-        .fold((0.0, 0.0), |(e, n), &m| (e + practices[m].location.easting, n + practices[m].location.northing));
-    Point::new(e / n, no / n)
-}
-
 fn registered(practices: &[SynthPractice], members: &[usize]) -> u64 {
     members.iter().map(|&m| u64::from(practices[m].registered)).sum()
-}
-
-/// Practices next to practice `p`: in the same building or at a joined site.
-pub(crate) fn neighbours<'g>(graph: &'g SiteGraph, p: usize) -> impl Iterator<Item = usize> + 'g {
-    let site = graph.site_of[p] as usize;
-    std::iter::once(site)
-        .chain(graph.neighbours[site].iter().map(|&s| s as usize))
-        .flat_map(move |s| graph.sites[s].members.iter().copied())
-        .filter(move |&q| q != p)
 }
 
 /// Greedy growth along the graph within each commissioner.
