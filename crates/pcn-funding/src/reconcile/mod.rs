@@ -13,12 +13,13 @@
 //! A difference above 10% of the amount paid is given every reason the
 //! evidence supports; one with none is counted as unexplained.
 //!
-//! `columns` reads the file's columns and picks those that can be compared;
-//! `comparison` gathers what every stream reads (the engine's figures on three
-//! bases in `computed`, the practices' facts, the `payees` the file reveals);
-//! `practices` and `networks` compare one column at their level, with the
-//! evidence of `reasons` and the cross-item payment `timing`; `report` sums a
-//! column up. Modules depend one way, down that list.
+//! Modules, each using only those before it: `amounts` (shares and months'
+//! worth), `columns` (which columns there are and which can be compared),
+//! `reasons` (the evidence every level shares), `report` (a column summed
+//! up), `timing` (payment timing across items), `computed` (the engine's
+//! figures per column), `payees` (payments coded under another network),
+//! `comparison` (all of that gathered once), then `practices` and `networks`,
+//! which compare one column at their level.
 
 mod amounts;
 mod columns;
