@@ -7,10 +7,12 @@
 pub mod codes;
 pub mod day;
 pub mod governance;
+pub mod limits;
 pub mod model;
 pub mod money;
 pub mod register;
 pub mod role;
+pub mod text;
 pub mod year;
 
 pub use codes::{CodeError, CommissionerCode, NetworkCode, PracticeCode, RegionCode, StpCode};

@@ -54,15 +54,8 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        let pounds = (abs / 100).to_string();
-        let mut grouped = String::with_capacity(pounds.len() + pounds.len() / 3);
-        for (i, ch) in pounds.chars().enumerate() {
-            if i > 0 && (pounds.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
-        write!(f, "{sign}£{grouped}.{:02}", abs % 100)
+        let pounds = crate::text::group_thousands(&(abs / 100).to_string());
+        write!(f, "{sign}£{pounds}.{:02}", abs % 100)
     }
 }
 

@@ -30,6 +30,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use pcn_core::CommissionerCode;
+use pcn_core::limits;
+use pcn_core::text::thousands;
 use pcn_rules::{Configuration, Model, NetworkFacts};
 use serde_json::json;
 
@@ -160,7 +162,10 @@ fn form_area(model: &Model, a: &Area, seed: u64, budget: &Budget) -> (Vec<Vec<u3
             sub.nodes.iter().map(|n| model.practices[n.practice as usize].code.to_string()).collect();
         if pop < FLOOR {
             let (obstacle, reason) = if (area_pop - pop).abs() < 0.5 {
-                (Obstacle::AreaBelowFloor, format!("the whole area has {pop:.0} registered patients, under 30,000"))
+                (
+                    Obstacle::AreaBelowFloor,
+                    format!("the whole area has {pop:.0} registered patients, under {}", thousands(limits::FLOOR)),
+                )
             } else {
                 (
                     Obstacle::IsolatedBelowFloor,
@@ -188,7 +193,11 @@ fn form_area(model: &Model, a: &Area, seed: u64, budget: &Budget) -> (Vec<Vec<u3
                     commissioner: commissioner.clone(),
                     practices: vec![model.practices[n.practice as usize].code.to_string()],
                     registered: n.w,
-                    reason: format!("one practice has {:.0} registered patients, over 50,000 on its own", n.w),
+                    reason: format!(
+                        "one practice has {:.0} registered patients, over {} on its own",
+                        n.w,
+                        thousands(limits::CEILING)
+                    ),
                     proposals: vec![json!({"decision": "approve-above-ceiling", "why": "a practice cannot be split between networks"})],
                 });
             }
@@ -200,11 +209,13 @@ fn form_area(model: &Model, a: &Area, seed: u64, budget: &Budget) -> (Vec<Vec<u3
                 practices: codes.clone(),
                 registered: pop,
                 reason: format!(
-                    "{pop:.0} patients cannot be split into networks of 30,000-50,000 ({} networks would be needed above 50,000 but {} fit above 30,000)",
+                    "{pop:.0} patients cannot be split into networks of {floor}-{ceiling} ({} networks would be needed above {ceiling} but {} fit above {floor})",
                     (pop / CEILING).ceil(),
-                    (pop / FLOOR).floor()
+                    (pop / FLOOR).floor(),
+                    floor = thousands(limits::FLOOR),
+                    ceiling = thousands(limits::CEILING),
                 ),
-                proposals: vec![json!({"decision": "approve-above-ceiling", "why": "one network over 50,000 is the only way to stay above the floor"})],
+                proposals: vec![json!({"decision": "approve-above-ceiling", "why": format!("one network over {} is the only way to stay above the floor", thousands(limits::CEILING))})],
             });
         }
         let part = search::form_tiled(&sub, seed.wrapping_mul(31).wrapping_add(ci as u64), budget);

@@ -7,10 +7,13 @@
 
 use std::cmp::Ordering;
 
+use pcn_core::limits;
+
 use crate::area::Area;
 
-pub const FLOOR: f64 = 30_000.0;
-pub const CEILING: f64 = 50_000.0;
+/// The DES limits as weights (patients as `f64`, exact at these sizes).
+pub const FLOOR: f64 = limits::FLOOR as f64;
+pub const CEILING: f64 = limits::CEILING as f64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Cost {

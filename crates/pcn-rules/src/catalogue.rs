@@ -1,26 +1,15 @@
 //! Every rule pcn checks: a stable id, a severity, the years it applies to,
 //! and where it comes from. Ids never change meaning; new rules get new ids.
+//!
+//! Each entry is written beside the function that checks the rule (in
+//! `rules::size`, `rules::geography`, ...); this is the list of them, in the
+//! order `pcn rules` shows them.
 
 use pcn_core::FinancialYear;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+pub use crate::finding::{RuleInfo, Severity};
+use crate::rules::{boundary, coverage, geography, governance, list_size, size, waiver};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Rule {
@@ -41,18 +30,6 @@ pub enum Rule {
     CoreMemberContract,
     ListSizeBasis,
     WaiverCandidate,
-}
-
-/// What a rule is, for `pcn rules` and the docs.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleInfo {
-    pub id: &'static str,
-    pub severity: Severity,
-    /// First financial year the rule applies to (all later years too).
-    pub from_year: &'static str,
-    pub summary: &'static str,
-    /// des-facts.md section and confidence of the underlying rule.
-    pub source: &'static str,
 }
 
 impl Rule {
@@ -90,109 +67,25 @@ impl Rule {
     }
 
     pub fn info(self) -> RuleInfo {
-        use Severity::*;
-        let (id, severity, summary, source) = match self {
-            Rule::BelowFloor => (
-                "size.below-floor",
-                Error,
-                "Registered population below 30,000 (info when a rural waiver is recorded)",
-                "des-facts 1.1 Population size, Floor exception (V)",
-            ),
-            Rule::AboveCeiling => (
-                "size.above-ceiling",
-                Warning,
-                "Registered population above 50,000 (the ceiling is soft; info when approved)",
-                "des-facts 1.1 Ceiling (V)",
-            ),
-            Rule::SinglePractice => (
-                "size.single-practice",
-                Error,
-                "Single-practice network: allowed only at 30,000 or more with commissioner approval",
-                "des-facts 1.1 Single-practice PCN (V; approval R)",
-            ),
-            Rule::NonContiguous => (
-                "geo.non-contiguous",
-                Error,
-                "Member practices do not form one contiguous area",
-                "des-facts 1.1 Geography (V2)",
-            ),
-            Rule::Enclave => (
-                "geo.enclave",
-                Error,
-                "Network wholly surrounded by one other network (no donuts)",
-                "des-facts 1.1 Geography (V2)",
-            ),
-            Rule::UncoveredHole => (
-                "geo.uncovered-hole",
-                Error,
-                "Uncovered practices form a hole wholly inside one network (no donuts)",
-                "des-facts 1.1 Geography (V2)",
-            ),
-            Rule::CrossCommissioner => (
-                "boundary.cross-commissioner",
-                Error,
-                "Members from more than one commissioner (info when the commissioners approved it)",
-                "des-facts 1.1 CCG / ICS boundaries (V; exception rule R)",
-            ),
-            Rule::PracticeCommissioner => (
-                "boundary.practice-commissioner",
-                Warning,
-                "A member practice's commissioner differs from the network's",
-                "des-facts 1.1 CCG / ICS boundaries (V)",
-            ),
-            Rule::Uncovered => (
-                "coverage.uncovered",
-                Error,
-                "Active practice in no network and covered by none: its patients are not covered",
-                "des-facts 1.1 100% coverage (V2)",
-            ),
-            Rule::MultipleNetworks => (
-                "coverage.multiple-networks",
-                Error,
-                "Practice is a core member of more than one network",
-                "des-facts 1.1 (V)",
-            ),
-            Rule::CoveringNotNeighbour => (
-                "coverage.covering-not-neighbour",
-                Error,
-                "A non-participating practice is assigned to a covering network that does not neighbour it",
-                "des-facts 1.1 Non-participating practices (V)",
-            ),
-            Rule::NoClinicalDirector => (
-                "governance.no-clinical-director",
-                Error,
-                "No named clinical director",
-                "des-facts 1.1 Clinical Director (V)",
-            ),
-            Rule::NoNominatedPayee => {
-                ("governance.no-nominated-payee", Error, "No nominated payee", "des-facts 1.1 Nominated payee (V)")
-            }
-            Rule::NoNetworkAgreement => (
-                "governance.no-network-agreement",
-                Error,
-                "No signed network agreement",
-                "des-facts 1.1 Network Agreement (V)",
-            ),
-            Rule::CoreMemberContract => (
-                "governance.core-member-contract",
-                Error,
-                "A core member does not hold a GMS, PMS or APMS contract (where the data says)",
-                "des-facts 1.1 Who can join as a core member (V)",
-            ),
-            Rule::ListSizeBasis => (
-                "listsize.basis",
-                Warning,
-                "The snapshot's list sizes are not those of 1 January before the year, which the DES uses",
-                "des-facts 0 Registered list (V); DESIGN.md dates",
-            ),
-            Rule::WaiverCandidate => (
-                "waiver.candidate",
-                Info,
-                "Below the floor in a sparse rural area: a candidate for the commissioner's rural waiver",
-                "des-facts 1.1 Floor exception (V)",
-            ),
-        };
-        RuleInfo { id, severity, from_year: "2019/20", summary, source }
+        match self {
+            Rule::BelowFloor => size::BELOW_FLOOR,
+            Rule::AboveCeiling => size::ABOVE_CEILING,
+            Rule::SinglePractice => size::SINGLE_PRACTICE,
+            Rule::NonContiguous => geography::NON_CONTIGUOUS,
+            Rule::Enclave => geography::ENCLAVE,
+            Rule::UncoveredHole => geography::UNCOVERED_HOLE,
+            Rule::CrossCommissioner => boundary::CROSS_COMMISSIONER,
+            Rule::PracticeCommissioner => boundary::PRACTICE_COMMISSIONER,
+            Rule::Uncovered => coverage::UNCOVERED,
+            Rule::MultipleNetworks => coverage::MULTIPLE_NETWORKS,
+            Rule::CoveringNotNeighbour => coverage::COVERING_NOT_NEIGHBOUR,
+            Rule::NoClinicalDirector => governance::NO_CLINICAL_DIRECTOR,
+            Rule::NoNominatedPayee => governance::NO_NOMINATED_PAYEE,
+            Rule::NoNetworkAgreement => governance::NO_NETWORK_AGREEMENT,
+            Rule::CoreMemberContract => governance::CORE_MEMBER_CONTRACT,
+            Rule::ListSizeBasis => list_size::BASIS,
+            Rule::WaiverCandidate => waiver::CANDIDATE,
+        }
     }
 
     pub fn from_id(id: &str) -> Option<Rule> {
@@ -202,6 +95,9 @@ impl Rule {
 
 #[cfg(test)]
 mod tests {
+    use pcn_core::limits;
+    use pcn_core::text::thousands;
+
     use super::*;
 
     #[test]
@@ -215,5 +111,16 @@ mod tests {
             assert!(r.applies_in(FinancialYear::new(2019)));
             assert!(!r.applies_in(FinancialYear::new(2018)));
         }
+    }
+
+    /// The summaries are fixed text: they must quote the limits the checker applies.
+    #[test]
+    fn summaries_quote_the_limits() {
+        let (floor, ceiling) = (thousands(limits::FLOOR), thousands(limits::CEILING));
+        assert!(Rule::BelowFloor.info().summary.contains(&format!("below {floor}")));
+        assert!(Rule::SinglePractice.info().summary.contains(&format!("{floor} or more")));
+        assert!(Rule::AboveCeiling.info().summary.contains(&format!("above {ceiling}")));
+        assert_eq!(Rule::BelowFloor.info().source, limits::FLOOR_SOURCE);
+        assert_eq!(Rule::AboveCeiling.info().source, limits::CEILING_SOURCE);
     }
 }

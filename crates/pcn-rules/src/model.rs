@@ -158,7 +158,7 @@ impl Model {
         for (k, &i) in in_graph.iter().enumerate() {
             site_weight[graph.site_of[k] as usize] += practices[i].registered as f64;
         }
-        graph.link_islands(&site_weight, crate::check::FLOOR as f64);
+        graph.link_islands(&site_weight, pcn_core::limits::FLOOR as f64);
         let graph_build = started.elapsed();
         let mut site_practices = vec![Vec::new(); graph.sites.len()];
         for (k, &i) in in_graph.iter().enumerate() {

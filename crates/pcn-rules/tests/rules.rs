@@ -274,3 +274,31 @@ fn summary_counts_findings_by_rule() {
     assert_eq!(r.summary.by_rule["coverage.multiple-networks"], 1);
     assert_eq!(r.summary.errors, errors(&r).len());
 }
+
+/// A network's findings come in the order its rules run (size, geography,
+/// boundary, governance), before any sorting: what-if edits show them so.
+#[test]
+fn a_network_s_findings_come_in_rule_order() {
+    let mut w = base();
+    w.leave("A00011");
+    w.set_list("A00011", 5_000);
+    w.practice_mut("A00011").commissioner = Some(cc("00Y"));
+    w.practice_mut("A00011").contract_type = Some("OTHER".into());
+    w.network("U00004", "00X", &["A00011"]);
+    w.inputs.governance.as_mut().unwrap().retain(|g| g.network.as_str() != "U00004");
+    let (m, c) = w.model();
+    let n = m.network_index[&nc("U00004")];
+    let rules: Vec<&str> = pcn_rules::check_networks(&m, &c, &w.inputs, &[n]).iter().map(|f| f.rule).collect();
+    assert_eq!(
+        rules,
+        [
+            "size.below-floor",
+            "size.single-practice",
+            "boundary.practice-commissioner",
+            "governance.no-clinical-director",
+            "governance.no-nominated-payee",
+            "governance.no-network-agreement",
+            "governance.core-member-contract",
+        ]
+    );
+}

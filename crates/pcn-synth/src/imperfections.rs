@@ -7,7 +7,7 @@
 
 use pcn_geo::{Scratch, SiteGraph};
 
-use crate::networks::{centroid, neighbours};
+use crate::adjacency::{centroid, neighbours};
 use crate::random::Rand;
 use crate::spatial::Grid;
 use crate::{Point, SynthPractice};

@@ -12,6 +12,7 @@
 //! postcode coordinates and payments files. The same [`Config`] always gives
 //! byte-identical files.
 
+mod adjacency;
 mod bng;
 mod care_homes;
 mod commissioners;

@@ -12,9 +12,10 @@
 
 use std::collections::HashSet;
 
-use pcn_core::NetworkCode;
+use pcn_core::{NetworkCode, limits};
 use pcn_geo::{PruneRule, SiteGraph};
 
+use crate::adjacency::{centroid, neighbours};
 use crate::geography::Gazetteer;
 use crate::imperfections;
 use crate::postcodes::PostcodeBook;
@@ -28,7 +29,7 @@ const LARGE_SHARE: f64 = 0.27;
 /// Networks whose registered address is a hub of its own, not a member's.
 const HUB_SHARE: f64 = 0.1;
 /// The DES size floor; networks stuck below it join a neighbour.
-const FLOOR: u64 = 30_000;
+const FLOOR: u64 = limits::FLOOR as u64;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -50,7 +51,12 @@ impl Goal {
     fn of(kind: Kind, rng: &mut Rand) -> Self {
         match kind {
             Kind::Small => Goal { kind, target: rng.uniform(15_000.0, 27_000.0), floor: 10_000.0, cap: 29_500.0 },
-            Kind::Normal => Goal { kind, target: rng.uniform(30_000.0, 42_000.0), floor: 30_000.0, cap: 50_000.0 },
+            Kind::Normal => Goal {
+                kind,
+                target: rng.uniform(limits::FLOOR as f64, 42_000.0),
+                floor: limits::FLOOR as f64,
+                cap: limits::CEILING as f64,
+            },
             Kind::Large => Goal { kind, target: rng.uniform(52_000.0, 68_000.0), floor: 50_500.0, cap: 80_000.0 },
         }
     }
@@ -74,25 +80,8 @@ struct Draft {
     members: Vec<usize>,
 }
 
-pub(crate) fn centroid(practices: &[SynthPractice], members: &[usize]) -> Point {
-    let n = members.len().max(1) as f64;
-    let (e, no) = members
-        .iter()
-        .fold((0.0, 0.0), |(e, n), &m| (e + practices[m].location.easting, n + practices[m].location.northing));
-    Point::new(e / n, no / n)
-}
-
 fn registered(practices: &[SynthPractice], members: &[usize]) -> u64 {
     members.iter().map(|&m| u64::from(practices[m].registered)).sum()
-}
-
-/// Practices next to practice `p`: in the same building or at a joined site.
-pub(crate) fn neighbours<'g>(graph: &'g SiteGraph, p: usize) -> impl Iterator<Item = usize> + 'g {
-    let site = graph.site_of[p] as usize;
-    std::iter::once(site)
-        .chain(graph.neighbours[site].iter().map(|&s| s as usize))
-        .flat_map(move |s| graph.sites[s].members.iter().copied())
-        .filter(move |&q| q != p)
 }
 
 /// Greedy growth along the graph within each commissioner.

@@ -87,14 +87,4 @@ fn human(v: &Value) -> String {
     }
 }
 
-pub fn group_thousands(digits: &str) -> String {
-    let (sign, d) = digits.strip_prefix('-').map_or(("", digits), |r| ("-", r));
-    let mut out = String::with_capacity(d.len() + d.len() / 3);
-    for (i, ch) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{sign}{out}")
-}
+pub use pcn_core::text::group_thousands;

@@ -18,9 +18,7 @@ fn stream(l: &Line) -> String {
     l.stream.name()
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use pcn_core::text::escape_html as esc;
 
 fn write_atomically(path: &Path, body: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension("partial");
