@@ -173,7 +173,11 @@ impl ListDates {
                 let others = self.by_date.len() - 1;
                 format!(
                     "lists as at {d}{} (the year's list-size date is {})",
-                    if others > 0 { format!(" and {others} other date{}", if others == 1 { "" } else { "s" }) } else { String::new() },
+                    if others > 0 {
+                        format!(" and {others} other date{}", if others == 1 { "" } else { "s" })
+                    } else {
+                        String::new()
+                    },
                     self.wanted
                 )
             }

@@ -222,13 +222,15 @@ fn report(
     writeln!(out, "{:<28} {:>12} {:>12}", "", "today", "result")?;
     let row = |out: &mut dyn Write, name: &str, a: String, c: String| writeln!(out, "{name:<28} {a:>12} {c:>12}");
     row(out, "networks", b.networks.to_string(), q.networks.to_string())?;
+    let (floor, ceiling) =
+        (pcn_core::text::thousands(pcn_core::limits::FLOOR), pcn_core::text::thousands(pcn_core::limits::CEILING));
     row(
         out,
-        "below 30,000",
+        &format!("below {floor}"),
         b.below_floor.to_string(),
         format!("{} ({} certified)", q.below_floor, q.below_floor_certified),
     )?;
-    row(out, "above 50,000", b.above_ceiling.to_string(), q.above_ceiling.to_string())?;
+    row(out, &format!("above {ceiling}"), b.above_ceiling.to_string(), q.above_ceiling.to_string())?;
     row(out, "not contiguous", b.non_contiguous.to_string(), q.non_contiguous.to_string())?;
     row(out, "cross-commissioner", b.cross_commissioner.to_string(), q.cross_commissioner.to_string())?;
     row(out, "uncovered practices", b.uncovered.to_string(), q.uncovered.to_string())?;
