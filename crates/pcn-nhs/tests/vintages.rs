@@ -297,6 +297,15 @@ fn registrations_of_every_extract_date_form() {
 }
 
 #[test]
+fn a_registrations_column_of_no_known_release_is_named() {
+    let t = Temp::new();
+    let text = std::fs::read_to_string(fixture("gp-reg-pat-prac-all_2025-10.csv")).unwrap();
+    let p = t.write("reg.csv", text.replacen("ONS_SUB_ICB_LOCATION_CODE", "ONS_ICB_CODE", 1));
+    let err = pcn_nhs::read::read(&p, FileKind::Registrations, &ReadContext::default()).unwrap_err().to_string();
+    assert!(err.contains("line 1, field ONS ICB CODE") && err.contains("column 5"), "{err}");
+}
+
+#[test]
 fn qof_mappings_and_prevalence_of_the_icb_era() {
     for (name, rows) in [("qof_2122_MAPPING_NHS_GEOGRAPHIES.csv", 2), ("qof_2223_MAPPING_NHS_GEOGRAPHIES.csv", 5)] {
         let p = fixture(name);
