@@ -77,13 +77,13 @@ fn may_repeat(kind: FileKind) -> bool {
 }
 
 /// What two files of one kind must not share: one map per extract date, one
-/// workforce file per census, one PCN-level payments file per year, one QOF
-/// prevalence file per year.
+/// workforce file per census, one payments file (of each level) per year, one
+/// QOF prevalence file per year.
 fn repeat_key(p: &Parsed) -> Option<String> {
     match p {
         Parsed::PracticeMap(m) => Some(format!("extract date {}", m.extract_date)),
         Parsed::Workforce(w) => Some(format!("census {}", w.census)),
-        Parsed::NetworkPayments { year, .. } => Some(format!("year {year}")),
+        Parsed::NetworkPayments { year, .. } | Parsed::Payments { year, .. } => Some(format!("year {year}")),
         Parsed::QofPrevalence(q) => q.year.map(|y| format!("year {y}")),
         _ => None,
     }

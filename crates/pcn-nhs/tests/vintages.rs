@@ -360,6 +360,17 @@ fn payments_of_2022_23_and_2024_25_practice_files() {
 }
 
 #[test]
+fn two_payments_files_of_one_year_are_refused() {
+    let t = Temp::new();
+    let text = std::fs::read_to_string(fixture("nhspaymentsgp-24-25-prac-csv.csv")).unwrap();
+    let copy = t.write("payments-2024-25.csv", text.replace("B10007", "B10009"));
+    let err = import_files(&[fixture("nhspaymentsgp-24-25-prac-csv.csv"), copy], &ImportOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("second NHS payments to general practice file for the same year 2024/25"), "{err}");
+}
+
+#[test]
 fn pcn_level_payments_of_2024_25() {
     let p = fixture("nhspaymentsgp-24-25-pcn-csv.csv");
     assert_eq!(detect(&p).unwrap(), FileKind::NetworkPayments);
