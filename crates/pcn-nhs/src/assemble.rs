@@ -531,7 +531,8 @@ fn merge_coordinates(
                 date: newest,
                 dated_by: "newest release in the file",
                 used: used[i],
-                note: Some(format!("{} of its postcodes wanted", points.len())),
+                note: (used[i] < points.len())
+                    .then(|| format!("{} of its positions superseded by another release", points.len() - used[i])),
             });
         }
     }
