@@ -84,7 +84,8 @@ fn repeat_key(p: &Parsed) -> Option<String> {
         Parsed::PracticeMap(m) => Some(format!("extract date {}", m.extract_date)),
         Parsed::Workforce(w) => Some(format!("census {}", w.census)),
         Parsed::NetworkPayments { year, .. } | Parsed::Payments { year, .. } => Some(format!("year {year}")),
-        Parsed::QofPrevalence(q) => q.year.map(|y| format!("year {y}")),
+        // Two prevalence files whose names carry no year are as ambiguous as two of one year.
+        Parsed::QofPrevalence(q) => Some(q.year.map_or("year (unnamed)".to_string(), |y| format!("year {y}"))),
         _ => None,
     }
 }
