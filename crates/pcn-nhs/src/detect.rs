@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::ReadError;
-use crate::table::{Header, csv_reader, display_name};
+use crate::table::{Header, csv_reader, decode_field, display_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 /// Declared in the order files are read (see `import_files`).
@@ -115,8 +115,10 @@ pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
         return Ok(FileKind::Boundaries);
     }
     let mut rdr = csv_reader(body, false);
-    let first = match rdr.records().next() {
-        Some(Ok(r)) => r,
+    // Byte records, decoded as the readers decode them (UTF-8, else Windows-1252).
+    let decoded = |r: csv::ByteRecord| csv::StringRecord::from_iter(r.iter().map(|f| decode_field(f).into_owned()));
+    let first = match rdr.byte_records().next() {
+        Some(Ok(r)) => decoded(r),
         _ => return Err(ReadError::at(&name, 1, None, "not a CSV file of a known kind")),
     };
     let header = Header::new(first.iter());
@@ -163,9 +165,10 @@ pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
     // The CQC directory saved from its sheet may keep the title rows above its header.
     let kind = kind.or_else(|| {
         let below = crate::read::care_homes::HEADER_WITHIN - 1;
-        rdr.records()
+        rdr.byte_records()
             .take(below)
             .filter_map(Result::ok)
+            .map(decoded)
             .any(|r| crate::read::care_homes::is_header(&Header::new(r.iter())))
             .then_some(FileKind::CareHomes)
     });

@@ -487,3 +487,14 @@ fn coordinates_take_the_newest_release_on_or_before_the_snapshot() {
     assert_eq!(at(&then, "B10001"), Some(424_000.0));
     assert_eq!(at(&then, "B10007"), Some(434_000.0), "only the later release has it");
 }
+
+#[test]
+fn a_windows_1252_first_line_is_detected_and_read() {
+    // A CQC directory saved from its sheet with a title row in Windows-1252 ("–" is 0x96).
+    let t = Temp::new();
+    let text = std::fs::read(fixture("../care_homes/HSCA_Active_Locations.csv")).unwrap();
+    let p = t.write("cqc.csv", [b"HSCA Active Locations \x96 1 January 2021\r\n".as_slice(), &text].concat());
+    assert_eq!(detect(&p).unwrap(), FileKind::CareHomes);
+    let Parsed::CareHomes(homes) = read(&p) else { panic!() };
+    assert_eq!(homes.len(), 3);
+}
