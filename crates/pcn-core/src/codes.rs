@@ -120,11 +120,23 @@ ods_code!(
 );
 
 ods_code!(
-    /// An STP or ICB (and the older high-level health geographies): `Q` and two
-    /// letters or digits, e.g. `QHM`, `Q74`.
-    StpCode, "STP/ICB", "Q and two letters or digits, e.g. QHM", "^Q[0-9A-Z]{2}$",
-    |b| b.len() == 3 && b[0] == b'Q' && b[1..].iter().all(upper_alnum)
+    /// An integrated care board (and before July 2022 the STP it grew from, or
+    /// an older high-level health geography): `Q` and two letters or digits,
+    /// e.g. `QHM`, `Q74`; or, for the ICBs merged on 1 April 2026, five letters
+    /// and digits with both, e.g. `D7T5G`.
+    IcbCode, "ICB/STP", "Q and two letters or digits (e.g. QHM), or five letters and digits for the ICBs of April 2026 (e.g. D7T5G)",
+    // Looser than the parser for five characters (which needs a letter and a
+    // digit among them): JSON Schema patterns cannot say so without lookahead.
+    "^(Q[0-9A-Z]{2}|[0-9A-Z]{5})$",
+    |b| (b.len() == 3 && b[0] == b'Q' && b[1..].iter().all(upper_alnum))
+        || (b.len() == 5
+            && b.iter().all(upper_alnum)
+            && b.iter().any(u8::is_ascii_digit)
+            && b.iter().any(u8::is_ascii_uppercase))
 );
+
+/// STPs became ICBs on 1 July 2022 and kept their codes: one type serves both.
+pub type StpCode = IcbCode;
 
 ods_code!(
     /// An NHS England region, `Y` and two digits, e.g. `Y56` (London).
@@ -170,5 +182,15 @@ mod tests {
         assert!(StpCode::parse("Y63").is_err());
         assert!(RegionCode::parse("Y56").is_ok());
         assert!(RegionCode::parse("YAB").is_err());
+    }
+
+    #[test]
+    fn icb_codes_of_every_vintage() {
+        for ok in ["QHM", "QE1", "Q74", "D7T5G", "s0e4d"] {
+            assert!(IcbCode::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["Q1", "QHMX", "12345", "ABCDE", "Y63", ""] {
+            assert!(IcbCode::parse(bad).is_err(), "{bad}");
+        }
     }
 }

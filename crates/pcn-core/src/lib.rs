@@ -15,7 +15,7 @@ pub mod role;
 pub mod text;
 pub mod year;
 
-pub use codes::{CodeError, CommissionerCode, NetworkCode, PracticeCode, RegionCode, StpCode};
+pub use codes::{CodeError, CommissionerCode, IcbCode, NetworkCode, PracticeCode, RegionCode, StpCode};
 pub use governance::{Approval, ApprovalKind, Governance};
 pub use model::*;
 pub use money::Money;

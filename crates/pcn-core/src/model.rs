@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::{CommissionerCode, FinancialYear, Money, NetworkCode, PracticeCode, RegionCode, StpCode};
+use crate::{CommissionerCode, FinancialYear, IcbCode, Money, NetworkCode, PracticeCode, RegionCode, StpCode};
 
 /// ODS status of an organisation (epraccur column 13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -77,6 +77,12 @@ pub struct Practice {
     /// GMS, PMS or APMS where known (payments file).
     pub contract_type: Option<String>,
     pub location: Option<Location>,
+    /// epraccur column 4: the ICB since July 2022 (since June 2025 the ICB of
+    /// the practice's postcode, not necessarily its commissioner's); older
+    /// releases hold the STP or NHS England's local office (Q70–Q79) there.
+    pub icb: Option<IcbCode>,
+    /// The clinical system supplier (TPP, EMIS, ...), from gp-reg-pat-prac-map.
+    pub clinical_system: Option<String>,
 }
 
 impl Practice {
@@ -92,6 +98,8 @@ impl Practice {
             commissioner: None,
             contract_type: None,
             location: None,
+            icb: None,
+            clinical_system: None,
         }
     }
 
@@ -117,7 +125,8 @@ pub struct CareHome {
     pub location: Option<Location>,
 }
 
-/// A CCG or sub-ICB location, with its parent STP/ICB and region where known.
+/// A CCG or sub-ICB location, with its parent STP/ICB and region where known
+/// (practice → network → sub-ICB location → ICB → region).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Commissioner {
     pub code: CommissionerCode,
@@ -145,6 +154,14 @@ pub struct Network {
     pub close_date: Option<Date>,
     /// The network's registered address postcode (ePCN), normalised.
     pub postcode: Option<String>,
+}
+
+impl Network {
+    /// Open on `date`: opened on or before it (or no open date known) and not
+    /// closed before it. ODS close dates are the last day, as membership ends are.
+    pub fn is_open_on(&self, date: Date) -> bool {
+        self.open_date.is_none_or(|o| o <= date) && self.close_date.is_none_or(|c| c >= date)
+    }
 }
 
 /// A practice's core membership of a network, effective from `start` to `end`
@@ -239,6 +256,44 @@ pub struct PracticePayments {
     pub items: BTreeMap<String, Money>,
 }
 
+/// One network's row of the PCN-level NHS Payments to General Practice file
+/// (from 2024/25 the network streams are published per PCN, not on the payee
+/// practice's row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkPayments {
+    pub year: FinancialYear,
+    pub network: NetworkCode,
+    pub commissioner: Option<CommissionerCode>,
+    /// Every payment column, by its header as published, in pence.
+    pub items: BTreeMap<String, Money>,
+}
+
+/// One record of the NHS Digital PCN workforce collection (NWRS, individual
+/// level): a person's post in a network at a census. A person with several
+/// posts has several records; FTE is as published (contracted services may
+/// exceed 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkforceRecord {
+    /// The census: the last day of its month (e.g. 31 March 2021).
+    pub census: Date,
+    /// `NWRS Staff` or `NWRS contracted services`.
+    pub data_source: String,
+    pub network: NetworkCode,
+    /// The sub-ICB location and ICB the publication maps the network to.
+    pub commissioner: Option<CommissionerCode>,
+    pub icb: Option<IcbCode>,
+    pub region: Option<RegionCode>,
+    /// E.g. `Other Direct Patient Care staff`.
+    pub staff_group: String,
+    /// E.g. `Pharmacists`.
+    pub staff_role: String,
+    /// E.g. `Clinical Director – Medical`.
+    pub detailed_role: String,
+    pub fte: Decimal,
+    /// NWRS's identifier of the person.
+    pub unique_identifier: String,
+}
+
 /// A 2011 Lower-layer Super Output Area and what we know of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lsoa {
@@ -295,23 +350,47 @@ pub struct Snapshot {
     pub boundaries: Vec<Boundary>,
     /// CQC-registered care homes (the CQC directory), for care-home alignment.
     pub care_homes: Vec<CareHome>,
+    /// PCN-level payments (2024/25 on), beside the practice rows in `payments`.
+    pub network_payments: Vec<NetworkPayments>,
+    /// NWRS PCN workforce records, of one or more censuses.
+    pub workforce: Vec<WorkforceRecord>,
 }
 
 impl Snapshot {
     /// The registered list of each practice from the best source present:
-    /// registrations, then QOF, then payments.
+    /// registrations, then QOF, then payments. Within a source (QOF or
+    /// payments of several years) the latest dated on or before the snapshot's
+    /// date, else the earliest after it.
     pub fn registered_lists(&self) -> BTreeMap<&PracticeCode, (Decimal, &ListSize)> {
+        let rank = |ls: &ListSize| (ls.source, dated_rank(ls.as_of, self.as_of));
         let mut best: BTreeMap<&PracticeCode, (Decimal, &ListSize)> = BTreeMap::new();
         for ls in &self.list_sizes {
             let Some(n) = ls.registered else { continue };
             match best.get(&ls.practice) {
-                Some((_, cur)) if cur.source <= ls.source => {}
+                Some((_, cur)) if rank(cur) <= rank(ls) => {}
                 _ => {
                     best.insert(&ls.practice, (n, ls));
                 }
             }
         }
         best
+    }
+
+    /// Networks open on the snapshot's date (all of them if it has none): the
+    /// closed ones stay in `networks` as history.
+    pub fn open_networks(&self) -> impl Iterator<Item = &Network> {
+        self.networks.iter().filter(|n| self.as_of.is_none_or(|d| n.is_open_on(d)))
+    }
+}
+
+/// Orders dated things for a snapshot on `as_of`: the latest on or before it
+/// first, then those after it, earliest first. Files describing the same thing
+/// at different dates are chosen by this order.
+pub fn dated_rank(date: Date, as_of: Option<Date>) -> (bool, i64) {
+    let day = i64::from(date.to_julian_day());
+    match as_of {
+        Some(a) if date > a => (true, day),
+        _ => (false, -day),
     }
 }
 
@@ -406,6 +485,41 @@ mod tests {
         assert!(m.is_current_on(date!(2019 - 07 - 01)));
         assert!(m.is_current_on(date!(2020 - 03 - 31)));
         assert!(!m.is_current_on(date!(2020 - 04 - 01)));
+    }
+
+    #[test]
+    fn registered_list_of_a_source_is_the_latest_on_or_before_the_snapshot() {
+        let p = PracticeCode::parse("A81001").unwrap();
+        let ls = |n: i64, as_of| ListSize {
+            practice: p.clone(),
+            registered: Some(Decimal::from(n)),
+            weighted: None,
+            as_of,
+            source: ListSource::Qof,
+        };
+        let lists = vec![ls(1, date!(2021 - 01 - 01)), ls(2, date!(2023 - 01 - 01)), ls(3, date!(2022 - 01 - 01))];
+        let on = |d| {
+            let snap = Snapshot { as_of: Some(d), list_sizes: lists.clone(), ..Default::default() };
+            snap.registered_lists()[&p].0
+        };
+        assert_eq!(on(date!(2022 - 06 - 01)), Decimal::from(3));
+        assert_eq!(on(date!(2024 - 06 - 01)), Decimal::from(2));
+        assert_eq!(on(date!(2020 - 06 - 01)), Decimal::from(1), "none before: the earliest after");
+    }
+
+    #[test]
+    fn networks_are_open_from_their_open_date_to_their_close_date() {
+        let n = Network {
+            code: NetworkCode::parse("U12345").unwrap(),
+            name: None,
+            commissioner: None,
+            open_date: Some(date!(2019 - 10 - 01)),
+            close_date: Some(date!(2021 - 03 - 31)),
+            postcode: None,
+        };
+        assert!(!n.is_open_on(date!(2019 - 09 - 30)));
+        assert!(n.is_open_on(date!(2021 - 03 - 31)));
+        assert!(!n.is_open_on(date!(2021 - 04 - 01)));
     }
 
     #[test]

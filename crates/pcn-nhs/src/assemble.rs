@@ -1,25 +1,35 @@
 //! Joins the records of every file of one import into a single [`Snapshot`].
 //!
 //! Precedence, most trusted first, where two files say different things:
-//! - the practice list: epraccur (ODS), then registrations; other files only
-//!   add practices they name that neither list has (status unknown);
-//! - memberships: the ePCN register when any ePCN file is present, else the QOF
-//!   mapping; a network's commissioner is the one ePCN records, else the most
-//!   common commissioner of its member practices in this snapshot;
-//! - commissioners' names and parents: first file that gives one; a commissioner
+//! - the practice list: epraccur (ODS), then registrations, then the practice
+//!   map chosen for memberships; other files only add practices they name
+//!   that the list lacks (status unknown);
+//! - memberships: from one register, the ePCN or a gp-reg-pat-prac-map, the
+//!   latest dated on or before the snapshot's date (else the earliest after
+//!   it): an ePCN is dated by the latest change it records, a map by its
+//!   extract date. The QOF mapping only when neither is given. A network's
+//!   commissioner is the one ePCN records, else the most common commissioner
+//!   of its member practices in this snapshot;
+//! - commissioners' names and parents: the first file that gives one, maps
+//!   first (latest first), then ePCN, then the QOF mapping; a commissioner
 //!   whose files give no parent takes the parent most of its practices have in
-//!   the QOF mapping (CCGs of April 2020 merged within their STPs in 2021).
+//!   the QOF mapping (CCGs of April 2020 merged within their STPs in 2021);
+//! - coordinates: per postcode, the newest Code-Point release on or before
+//!   the snapshot's date (else the earliest after it), undated files last;
+//! - registered lists: see [`Snapshot::registered_lists`].
+//!
+//! The notes say which file each of these came from.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pcn_core::{
     Boundary, CareHome, Commissioner, CommissionerCode, ListSize, ListSource, Location, Lsoa, Membership, Network,
-    NetworkCode, Practice, PracticeCode, PracticeStatus, RegionCode, Snapshot, StpCode,
+    NetworkCode, Practice, PracticeCode, PracticeStatus, RegionCode, Snapshot, StpCode, dated_rank,
 };
 use rust_decimal::Decimal;
 use time::{Date, Month};
 
-use crate::read::{CommissionerFacts, MembershipRecord, Parsed};
+use crate::read::{CommissionerFacts, MembershipRecord, Parsed, PostcodePoint, PracticeMapRecords};
 
 /// What the import found that a person should know, beyond the counts.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +41,37 @@ pub struct AssemblyNotes {
     /// Whether any coordinate file was imported at all.
     pub had_coordinates: bool,
     pub warnings: Vec<String>,
+    /// Rows left out on purpose (e.g. Welsh practices), by file.
+    pub left_out: Vec<FileLeftOut>,
+    /// Which file each kind of fact came from where several could give it.
+    pub provenance: Vec<Provenance>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLeftOut {
+    pub file: String,
+    pub count: usize,
+    pub what: String,
+}
+
+/// One file's part in one topic (memberships, registered lists, coordinates,
+/// commissioner hierarchy): how many of the snapshot's items it gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub topic: &'static str,
+    pub file: String,
+    /// The date the file was weighed by, and what that date is.
+    pub date: Option<Date>,
+    pub dated_by: &'static str,
+    /// Items of the topic taken from this file; 0 when another file won.
+    pub used: usize,
+    pub note: Option<String>,
+}
+
+pub const MEMBERSHIPS: &str = "memberships";
+pub const REGISTERED_LISTS: &str = "registered lists";
+pub const COORDINATES: &str = "coordinates";
+pub const HIERARCHY: &str = "commissioner hierarchy";
 
 #[derive(Default)]
 struct Builder {
@@ -52,22 +92,36 @@ struct ParentVotes {
     region: HashMap<(RegionCode, Option<String>), u32>,
 }
 
-pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
+/// A register that can supply a snapshot's memberships.
+enum Register {
+    /// The ePCN (one per import; its workbook or CSV sheets).
+    Epcn,
+    /// A practice map, by index.
+    Map(usize),
+}
+
+pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, AssemblyNotes) {
     let mut b = Builder::default();
     let mut notes = AssemblyNotes::default();
     let mut snap = Snapshot { as_of: Some(as_of), ..Default::default() };
 
     let mut epraccur_others = HashMap::new();
+    let mut epcn_files: Vec<String> = Vec::new();
+    let mut epcn_date: Option<Date> = None;
+    let mut epcn_networks: Vec<Network> = Vec::new();
     let mut epcn_partners: Vec<MembershipRecord> = Vec::new();
+    let mut epcn_facts: Vec<(CommissionerCode, CommissionerFacts)> = Vec::new();
+    let mut maps: Vec<(String, PracticeMapRecords)> = Vec::new();
     let mut qof_memberships: Vec<MembershipRecord> = Vec::new();
-    let mut has_epcn = false;
-    let mut coordinates: HashMap<String, Location> = HashMap::new();
-    let mut facts: Vec<(CommissionerCode, CommissionerFacts)> = Vec::new();
+    let mut qof_facts: Vec<(String, CommissionerCode, CommissionerFacts)> = Vec::new();
+    let mut coordinate_files: Vec<(String, HashMap<String, PostcodePoint>)> = Vec::new();
     let mut registrations = Vec::new();
     let mut prevalence = Vec::new();
     let mut care_homes = Vec::new();
+    // Which file gave the list sizes of each (source, date), for the notes.
+    let mut list_files: BTreeMap<(ListSource, Date), String> = BTreeMap::new();
 
-    for p in parsed {
+    for (file, p) in inputs {
         match p {
             Parsed::Epraccur { practices, others } => {
                 for rec in practices {
@@ -84,24 +138,32 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
                 }
                 epraccur_others.extend(others);
             }
-            Parsed::Registrations { extract_date, rows } => registrations.push((extract_date, rows)),
-            Parsed::Epcn(e) => {
-                has_epcn = true;
-                for n in e.networks {
-                    b.networks.insert(n.code.clone(), n);
-                }
-                epcn_partners.extend(e.partners);
-                facts.extend(e.commissioners);
+            Parsed::Registrations { extract_date, rows } => {
+                list_files.insert((ListSource::Registrations, extract_date), file);
+                registrations.push((extract_date, rows));
             }
+            Parsed::Epcn(e) => {
+                epcn_files.push(file);
+                epcn_date = epcn_date.max(e.latest_date);
+                epcn_networks.extend(e.networks);
+                epcn_partners.extend(e.partners);
+                epcn_facts.extend(e.commissioners);
+            }
+            Parsed::PracticeMap(m) => maps.push((file, m)),
             Parsed::QofMapping(q) => {
                 qof_memberships.extend(q.memberships);
-                facts.extend(q.commissioners);
+                qof_facts.extend(q.commissioners.into_iter().map(|(c, f)| (file.clone(), c, f)));
             }
-            Parsed::QofPrevalence(q) => prevalence.push(q),
-            Parsed::Payments { rows, .. } => snap.payments.extend(rows),
+            Parsed::QofPrevalence(q) => prevalence.push((file, q)),
+            Parsed::Payments { year, rows } => {
+                list_files.insert((ListSource::Payments, year.end()), file);
+                snap.payments.extend(rows);
+            }
+            Parsed::NetworkPayments { rows, .. } => snap.network_payments.extend(rows),
+            Parsed::Workforce(w) => snap.workforce.extend(w.records),
             Parsed::Coordinates(c) => {
                 notes.had_coordinates = true;
-                coordinates.extend(c);
+                coordinate_files.push((file, c));
             }
             Parsed::Lsoas(ls) => {
                 for l in ls {
@@ -112,6 +174,10 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
             Parsed::CareHomes(homes) => care_homes = homes,
         }
     }
+    // Censuses in date order (each file is one census).
+    snap.workforce.sort_by_key(|w| w.census);
+    // Maps in the order they are weighed: the one a snapshot on `as_of` takes first.
+    maps.sort_by_key(|(_, m)| dated_rank(m.extract_date, Some(as_of)));
 
     // Registrations: practices ODS did not list are open practices with patients.
     for (extract_date, rows) in registrations {
@@ -137,8 +203,57 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
         }
     }
 
-    // Memberships: the register if we have it, else QOF's mapping.
-    let membership_records = if has_epcn { epcn_partners } else { qof_memberships.clone() };
+    // Memberships come from one register: the ePCN or a map, whichever a
+    // snapshot on `as_of` should believe (ties to the ePCN, which has dates).
+    let mut registers: Vec<(Register, Option<Date>)> = Vec::new();
+    if !epcn_files.is_empty() {
+        registers.push((Register::Epcn, epcn_date));
+    }
+    registers.extend(maps.iter().enumerate().map(|(i, (_, m))| (Register::Map(i), Some(m.extract_date))));
+    let rank = |d: &Option<Date>| d.map_or((true, i64::MAX), |d| dated_rank(d, Some(as_of)));
+    let chosen = registers.iter().enumerate().min_by_key(|(i, (_, d))| (rank(d), *i)).map(|(i, _)| i);
+    let epcn_label = epcn_files.join(" + ");
+    let membership_records: Vec<MembershipRecord> = match chosen.map(|i| &registers[i].0) {
+        Some(Register::Epcn) => {
+            for n in epcn_networks.drain(..) {
+                b.networks.insert(n.code.clone(), n);
+            }
+            std::mem::take(&mut epcn_partners)
+        }
+        Some(Register::Map(i)) => {
+            let (file, map) = &maps[*i];
+            // The map is a practice list too: what the ODS list lacks has patients, so is open.
+            for r in &map.rows {
+                b.practices.entry(r.practice.clone()).or_insert_with(|| {
+                    let mut p = Practice::new(r.practice.clone());
+                    p.status = PracticeStatus::Active;
+                    p
+                });
+            }
+            // ePCN networks the map no longer names are left out unless closed by its date (history).
+            let named: HashSet<&NetworkCode> = map.rows.iter().filter_map(|r| r.network.as_ref()).collect();
+            let mut dropped = 0;
+            for n in epcn_networks.drain(..) {
+                if named.contains(&n.code) || n.close_date.is_some_and(|c| c <= map.extract_date) {
+                    b.networks.insert(n.code.clone(), n);
+                } else {
+                    dropped += 1;
+                }
+            }
+            if dropped > 0 {
+                notes.left_out.push(FileLeftOut {
+                    file: epcn_label.clone(),
+                    count: dropped,
+                    what: format!(
+                        "networks open in the ePCN that {file} (extract {}) does not name, so are not in force on {as_of}",
+                        map.extract_date
+                    ),
+                });
+            }
+            map.rows.iter().filter_map(|r| r.membership()).collect()
+        }
+        None => qof_memberships.clone(),
+    };
     for m in &membership_records {
         let p = b.practices.entry(m.practice.clone()).or_insert_with(|| {
             epraccur_others.remove(&m.practice).map(|r| r.practice).unwrap_or_else(|| Practice::new(m.practice.clone()))
@@ -162,7 +277,37 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
             end: m.end,
         });
     }
-    // Names from the QOF mapping even when ePCN supplied the memberships.
+    if !registers.is_empty() {
+        let used = membership_records.len();
+        for (i, (reg, date)) in registers.iter().enumerate() {
+            let (file, dated_by) = match reg {
+                Register::Epcn => (epcn_label.clone(), "latest change recorded"),
+                Register::Map(m) => (maps[*m].0.clone(), "extract date"),
+            };
+            let won = Some(i) == chosen;
+            let note = (!won).then(|| superseded_note(*date, chosen.and_then(|c| registers[c].1), as_of));
+            notes.provenance.push(Provenance {
+                topic: MEMBERSHIPS,
+                file,
+                date: *date,
+                dated_by,
+                used: if won { used } else { 0 },
+                note,
+            });
+        }
+    }
+    // Names, commissioners, postcodes and clinical systems from every map
+    // (latest first), and names from the QOF mapping, for practices known.
+    for (_, map) in &maps {
+        for r in &map.rows {
+            if let Some(p) = b.practices.get_mut(&r.practice) {
+                p.name = p.name.take().or(r.name.clone());
+                p.commissioner = p.commissioner.take().or(Some(r.commissioner.clone()));
+                p.postcode = p.postcode.take().or(r.postcode.clone());
+                p.clinical_system = p.clinical_system.take().or(r.clinical_system.clone());
+            }
+        }
+    }
     for m in &qof_memberships {
         if let Some(p) = b.practices.get_mut(&m.practice) {
             p.name = p.name.take().or(m.practice_name.clone());
@@ -187,11 +332,12 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
 
     // QOF list sizes are at 1 January of the QOF year's end. Registers come
     // from the latest year only (a snapshot holds one set).
-    let latest = prevalence.iter().map(|q| q.year).max().flatten();
-    for q in prevalence {
+    let latest = prevalence.iter().map(|(_, q)| q.year).max().flatten();
+    for (file, q) in prevalence {
         let registers_wanted = q.year == latest;
         let date =
             q.year.map_or(as_of, |y| Date::from_calendar_date(y.start_year() + 1, Month::January, 1).expect("valid"));
+        list_files.insert((ListSource::Qof, date), file);
         for (code, size) in q.list_sizes {
             b.practices.entry(code.clone()).or_insert_with(|| Practice::new(code.clone()));
             b.list_sizes.push(ListSize {
@@ -223,17 +369,47 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
         }
     }
 
-    // Commissioner facts and parents.
-    for (code, f) in facts {
+    // Commissioner facts: the first file to give each wins (maps latest first,
+    // then ePCN, then QOF).
+    let mut facts: Vec<(String, CommissionerCode, CommissionerFacts)> = Vec::new();
+    for (file, map) in &maps {
+        let mut codes: Vec<_> = map.commissioners.iter().collect();
+        codes.sort_by(|a, b| a.0.cmp(b.0));
+        facts.extend(codes.into_iter().map(|(c, f)| (file.clone(), c.clone(), f.clone())));
+    }
+    facts.extend(epcn_facts.into_iter().map(|(c, f)| (epcn_label.clone(), c, f)));
+    facts.extend(qof_facts);
+    let mut parent_from: BTreeMap<CommissionerCode, String> = BTreeMap::new();
+    let mut region_given: HashSet<CommissionerCode> = HashSet::new();
+    for (file, code, f) in facts {
         let (c, votes) = b.commissioner(&code);
         c.name = c.name.take().or(f.name);
         c.ons_code = c.ons_code.take().or(f.ons_code);
-        if let Some(p) = f.parent {
+        if let Some(p) = f.parent
+            && !parent_from.contains_key(&code)
+        {
             *votes.parent.entry((p, f.parent_name)).or_default() += 1000;
+            parent_from.insert(code.clone(), file);
         }
-        if let Some(r) = f.region {
+        if let Some(r) = f.region
+            && region_given.insert(code.clone())
+        {
             *votes.region.entry((r, f.region_name)).or_default() += 1000;
         }
+    }
+    let mut by_file: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in parent_from.values() {
+        *by_file.entry(f.as_str()).or_default() += 1;
+    }
+    for (file, used) in by_file {
+        notes.provenance.push(Provenance {
+            topic: HIERARCHY,
+            file: file.to_string(),
+            date: maps.iter().find(|(f, _)| f == file).map(|(_, m)| m.extract_date),
+            dated_by: "extract date",
+            used,
+            note: None,
+        });
     }
     let qof_parent: HashMap<&PracticeCode, &CommissionerCode> =
         qof_memberships.iter().filter_map(|m| Some((&m.practice, m.practice_commissioner.as_ref()?))).collect();
@@ -278,7 +454,8 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
         }
     }
 
-    // Coordinates by normalised postcode.
+    // Coordinates by normalised postcode, each from the release a snapshot on `as_of` should take.
+    let coordinates = merge_coordinates(coordinate_files, as_of, &mut notes);
     for p in b.practices.values_mut() {
         if let Some(pc) = &p.postcode {
             p.location = coordinates.get(pc).copied();
@@ -307,7 +484,86 @@ pub fn assemble(parsed: Vec<Parsed>, as_of: Date) -> (Snapshot, AssemblyNotes) {
     snap.memberships = b.memberships;
     snap.list_sizes = b.list_sizes;
     snap.lsoas = b.lsoas.into_values().collect();
+    note_registered_lists(&snap, &list_files, &mut notes);
     (snap, notes)
+}
+
+/// Why a register was not the one used.
+fn superseded_note(date: Option<Date>, winner: Option<Date>, as_of: Date) -> String {
+    match (date, winner) {
+        (None, _) => "undated: a dated register was preferred".into(),
+        (Some(d), _) if d > as_of => format!("dated after the snapshot ({as_of})"),
+        (Some(d), Some(w)) if d < w => format!("older than the register used ({w})"),
+        _ => "another register of the same date was used".into(),
+    }
+}
+
+/// Each postcode's position from the release a snapshot on `as_of` should
+/// take (the newest on or before it, else the earliest after; undated last;
+/// ties to the file read first), with each file's share in the notes.
+fn merge_coordinates(
+    files: Vec<(String, HashMap<String, PostcodePoint>)>,
+    as_of: Date,
+    notes: &mut AssemblyNotes,
+) -> HashMap<String, Location> {
+    let rank = |p: &PostcodePoint| p.released.map_or((true, i64::MAX), |d| dated_rank(d, Some(as_of)));
+    let mut best: HashMap<String, (PostcodePoint, usize)> = HashMap::new();
+    for (i, (_, points)) in files.iter().enumerate() {
+        for (pc, point) in points {
+            match best.get(pc) {
+                Some((cur, _)) if rank(cur) <= rank(point) => {}
+                _ => {
+                    best.insert(pc.clone(), (*point, i));
+                }
+            }
+        }
+    }
+    if files.len() > 1 {
+        let mut used = vec![0; files.len()];
+        for (_, i) in best.values() {
+            used[*i] += 1;
+        }
+        for (i, (file, points)) in files.iter().enumerate() {
+            let newest = points.values().filter_map(|p| p.released).max();
+            notes.provenance.push(Provenance {
+                topic: COORDINATES,
+                file: file.clone(),
+                date: newest,
+                dated_by: "newest release in the file",
+                used: used[i],
+                note: (used[i] < points.len())
+                    .then(|| format!("{} of its positions superseded by another release", points.len() - used[i])),
+            });
+        }
+    }
+    best.into_iter().map(|(pc, (p, _))| (pc, p.location)).collect()
+}
+
+/// Which file the registered list of each practice came from.
+fn note_registered_lists(snap: &Snapshot, files: &BTreeMap<(ListSource, Date), String>, notes: &mut AssemblyNotes) {
+    let mut used: BTreeMap<(ListSource, Date), usize> = BTreeMap::new();
+    for (_, ls) in snap.registered_lists().values() {
+        *used.entry((ls.source, ls.as_of)).or_default() += 1;
+    }
+    for (key, file) in files {
+        let n = used.get(key).copied().unwrap_or(0);
+        let has_lists = snap.list_sizes.iter().any(|l| (l.source, l.as_of) == *key && l.registered.is_some());
+        if n == 0 && !has_lists {
+            continue;
+        }
+        notes.provenance.push(Provenance {
+            topic: REGISTERED_LISTS,
+            file: file.clone(),
+            date: Some(key.1),
+            dated_by: match key.0 {
+                ListSource::Registrations => "extract date",
+                ListSource::Qof => "QOF list date",
+                ListSource::Payments => "end of the financial year (a year's average)",
+            },
+            used: n,
+            note: (n == 0).then(|| "another source or date was preferred".to_string()),
+        });
+    }
 }
 
 impl Builder {
@@ -318,14 +574,22 @@ impl Builder {
     }
 }
 
-/// Boundaries whose ONS code no file linked: match by name as a last resort.
+/// Boundaries whose ONS code no file linked: by the ODS code that ends a
+/// sub-ICB location's name ("NHS South Yorkshire ICB - 02P"), else by name as a
+/// last resort.
 fn link_boundaries(bounds: &mut [Boundary], b: &Builder) {
     let norm = |s: &str| s.to_ascii_uppercase().replace("NHS ", "").replace(" CCG", "").trim().to_string();
     let by_name: HashMap<String, CommissionerCode> =
         b.commissioners.values().filter_map(|(c, _)| Some((norm(c.name.as_deref()?), c.code.clone()))).collect();
     for bd in bounds.iter_mut().filter(|bd| bd.commissioner.is_none()) {
-        bd.commissioner = bd.name.as_deref().and_then(|n| by_name.get(&norm(n)).cloned());
+        bd.commissioner = bd.name.as_deref().and_then(|n| ods_suffix(n).or_else(|| by_name.get(&norm(n)).cloned()));
     }
+}
+
+/// The ODS code after the last " - " of a sub-ICB location's name.
+pub fn ods_suffix(name: &str) -> Option<CommissionerCode> {
+    let (_, code) = name.rsplit_once(" - ")?;
+    CommissionerCode::parse(code).ok()
 }
 
 fn majority<K: Ord + Clone>(votes: impl Iterator<Item = (K, u32)>) -> Option<K> {
@@ -398,6 +662,7 @@ pub fn wanted_postcodes(parsed: &[Parsed]) -> HashSet<String> {
             }
             Parsed::Registrations { rows, .. } => out.extend(rows.iter().filter_map(|r| r.postcode.clone())),
             Parsed::Epcn(e) => out.extend(e.networks.iter().filter_map(|n| n.postcode.clone())),
+            Parsed::PracticeMap(m) => out.extend(m.rows.iter().filter_map(|r| r.postcode.clone())),
             Parsed::CareHomes(h) => out.extend(h.iter().filter_map(|r| r.postcode.clone())),
             _ => {}
         }

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::ReadError;
-use crate::table::{Header, csv_reader, display_name};
+use crate::table::{Header, csv_reader, decode_field, display_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 /// Declared in the order files are read (see `import_files`).
@@ -22,12 +22,18 @@ pub enum FileKind {
     EpcnDetails,
     /// CSV export of the ePCN `PCN Core Partner Details` sheet.
     EpcnPartners,
+    /// gp-reg-pat-prac-map: practice → PCN → sub-ICB (CCG) → ICB (STP) → region.
+    PracticeMap,
     /// QOF MAPPING_NHS_GEOGRAPHIES.
     QofMapping,
     /// QOF PREVALENCE (registers and list sizes).
     QofPrevalence,
     /// NHS Payments to General Practice, practice level.
     Payments,
+    /// NHS Payments to General Practice, PCN level (2024/25 on).
+    NetworkPayments,
+    /// NHS Digital PCN workforce (NWRS), individual level.
+    Workforce,
     /// LSOA 2011 rural-urban classification.
     LsoaRurality,
     /// LSOA lookup with IMD 2019 deciles.
@@ -53,9 +59,12 @@ impl FileKind {
             Self::EpcnWorkbook => "ePCN workbook",
             Self::EpcnDetails => "ePCN PCN details",
             Self::EpcnPartners => "ePCN core partners",
+            Self::PracticeMap => "practice to PCN and commissioner map (gp-reg-pat-prac-map)",
             Self::QofMapping => "QOF mapping of NHS geographies",
             Self::QofPrevalence => "QOF prevalence",
             Self::Payments => "NHS payments to general practice",
+            Self::NetworkPayments => "NHS payments to general practice, PCN level",
+            Self::Workforce => "PCN workforce (NWRS, individual level)",
             Self::LsoaRurality => "LSOA rural-urban classification",
             Self::LsoaDeprivation => "LSOA IMD 2019 lookup",
             Self::LsoaCentroids => "LSOA population-weighted centroids",
@@ -73,8 +82,9 @@ impl fmt::Display for FileKind {
     }
 }
 
-const KNOWN: &str = "epraccur, gp-reg-pat-prac-all, ePCN (.xlsx or its two CSV sheets), QOF mapping, \
-QOF prevalence, NHS payments to general practice, postcode coordinates (Code-Point CSV or ONSPD), \
+const KNOWN: &str = "epraccur, gp-reg-pat-prac-all, gp-reg-pat-prac-map, ePCN (.xlsx or its two CSV sheets), \
+QOF mapping, QOF prevalence, NHS payments to general practice (practice or PCN level), PCN workforce (NWRS \
+individual level), postcode coordinates (Code-Point CSV or ONSPD), \
 LSOA rurality / IMD / centroids / commissioner lookups, commissioner boundary GeoJSON, CQC care directory \
 (HSCA active locations, CSV or workbook)";
 
@@ -105,14 +115,20 @@ pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
         return Ok(FileKind::Boundaries);
     }
     let mut rdr = csv_reader(body, false);
-    let first = match rdr.records().next() {
-        Some(Ok(r)) => r,
+    // Byte records, decoded as the readers decode them (UTF-8, else Windows-1252).
+    let decoded = |r: csv::ByteRecord| csv::StringRecord::from_iter(r.iter().map(|f| decode_field(f).into_owned()));
+    let first = match rdr.byte_records().next() {
+        Some(Ok(r)) => decoded(r),
         _ => return Err(ReadError::at(&name, 1, None, "not a CSV file of a known kind")),
     };
     let header = Header::new(first.iter());
     let has = |n: &str| header.has(n);
     let kind = if has("NUMBER_OF_PATIENTS") && has("EXTRACT_DATE") {
         Some(FileKind::Registrations)
+    } else if has("PRACTICE_CODE") && has("PCN_CODE") && has("EXTRACT_DATE") {
+        Some(FileKind::PracticeMap)
+    } else if has("PCN_CODE") && has("STAFF_GROUP") && has("FTE") {
+        Some(FileKind::Workforce)
     } else if has("GROUP_CODE") && has("REGISTER") && has("PATIENT_LIST_TYPE") {
         Some(FileKind::QofPrevalence)
     } else if has("PRACTICE_CODE") && has("PCN_ODS_CODE") {
@@ -127,6 +143,8 @@ pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
         })
     {
         Some(FileKind::Payments)
+    } else if has("PCN Code") && !has("Practice Code") && crate::read::network_payments::has_payment_column(&header) {
+        Some(FileKind::NetworkPayments)
     } else if (has("POSTCODE") && has("EASTING") && has("NORTHING")) || (has("pcds") && has("oseast1m")) {
         Some(FileKind::Coordinates)
     } else if crate::read::care_homes::is_header(&header) {
@@ -147,9 +165,10 @@ pub fn detect(path: &Path) -> Result<FileKind, ReadError> {
     // The CQC directory saved from its sheet may keep the title rows above its header.
     let kind = kind.or_else(|| {
         let below = crate::read::care_homes::HEADER_WITHIN - 1;
-        rdr.records()
+        rdr.byte_records()
             .take(below)
             .filter_map(Result::ok)
+            .map(decoded)
             .any(|r| crate::read::care_homes::is_header(&Header::new(r.iter())))
             .then_some(FileKind::CareHomes)
     });

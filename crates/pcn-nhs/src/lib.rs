@@ -24,7 +24,7 @@ use pcn_core::{FinancialYear, Snapshot};
 use sha2::{Digest, Sha256};
 use time::Date;
 
-pub use assemble::AssemblyNotes;
+pub use assemble::{AssemblyNotes, FileLeftOut, Provenance};
 pub use detect::{FileKind, detect};
 pub use error::ReadError;
 pub use read::{Parsed, ReadContext};
@@ -61,9 +61,33 @@ pub struct Import {
     pub content_hash: String,
 }
 
-/// Kinds of which one import may hold several files.
+/// Kinds of which one import may hold several files (of different dates,
+/// years or censuses where that matters).
 fn may_repeat(kind: FileKind) -> bool {
-    matches!(kind, FileKind::Payments | FileKind::Coordinates | FileKind::Boundaries | FileKind::QofPrevalence)
+    matches!(
+        kind,
+        FileKind::Payments
+            | FileKind::NetworkPayments
+            | FileKind::Coordinates
+            | FileKind::Boundaries
+            | FileKind::QofPrevalence
+            | FileKind::PracticeMap
+            | FileKind::Workforce
+    )
+}
+
+/// What two files of one kind must not share: one map per extract date, one
+/// workforce file per census, one payments file (of each level) per year, one
+/// QOF prevalence file per year.
+fn repeat_key(p: &Parsed) -> Option<String> {
+    match p {
+        Parsed::PracticeMap(m) => Some(format!("extract date {}", m.extract_date)),
+        Parsed::Workforce(w) => Some(format!("census {}", w.census)),
+        Parsed::NetworkPayments { year, .. } | Parsed::Payments { year, .. } => Some(format!("year {year}")),
+        // Two prevalence files whose names carry no year are as ambiguous as two of one year.
+        Parsed::QofPrevalence(q) => Some(q.year.map_or("year (unnamed)".to_string(), |y| format!("year {y}"))),
+        _ => None,
+    }
 }
 
 fn is_epcn(kind: FileKind) -> bool {
@@ -94,15 +118,19 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
         }
         files.push((p.clone(), kind));
     }
-    // A fixed order of kinds, so the snapshot never depends on the order the
-    // files were named in (the content hash does not either). Coordinates come
-    // last: they keep only the postcodes the other files name.
-    files.sort_by_key(|(_, k)| *k);
+    // A fixed order of kinds, and within a kind of contents, so the snapshot
+    // never depends on the order the files were named in (the content hash
+    // does not either). Coordinates come last: they keep only the postcodes
+    // the other files name.
+    let mut files: Vec<(PathBuf, FileKind, String)> =
+        files.into_iter().map(|(p, k)| sha256_file(&p).map(|h| (p, k, h))).collect::<Result<_, _>>()?;
+    files.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2)));
 
     let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
     let mut sources: Vec<SourceFile> = Vec::with_capacity(files.len());
+    let mut file_notes: Vec<(String, read::FileNotes)> = Vec::new();
     let mut wanted = None;
-    for (path, kind) in &files {
+    for (path, kind, sha256) in &files {
         if *kind == FileKind::Coordinates && wanted.is_none() {
             let w = assemble::wanted_postcodes(&parsed);
             wanted = Some(w);
@@ -112,40 +140,44 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
             payments_year: opts.payments_year,
             progress: opts.progress,
         };
-        let p = read::read(path, *kind, &ctx)?;
-        // QOF prevalence may repeat for different years (each year's list
-        // sizes are dated 1 January), never twice for one year.
-        if let Parsed::QofPrevalence(q) = &p
-            && let Some(i) = parsed.iter().position(|o| matches!(o, Parsed::QofPrevalence(o) if o.year == q.year))
+        let (p, noted) = read::read_noted(path, *kind, &ctx)?;
+        if let Some(key) = repeat_key(&p)
+            && let Some(i) =
+                parsed.iter().zip(&sources).position(|(o, s)| s.kind == *kind && repeat_key(o) == Some(key.clone()))
         {
             return Err(ReadError::file(
                 &path.display().to_string(),
-                format!(
-                    "is a second QOF prevalence file for the same year (the first is {})",
-                    sources[i].path.display()
-                ),
+                format!("is a second {kind} file for the same {key} (the first is {})", sources[i].path.display()),
             ));
         }
         sources.push(SourceFile {
             path: path.clone(),
             kind: *kind,
-            sha256: sha256_file(path)?,
+            sha256: sha256.clone(),
             bytes: file_len(path),
             records: record_count(&p),
         });
+        file_notes.push((path.display().to_string(), noted));
         parsed.push(p);
     }
 
-    let content_date = parsed
-        .iter()
-        .filter_map(|p| match p {
-            Parsed::Registrations { extract_date, .. } => Some(*extract_date),
-            _ => None,
-        })
-        .max();
+    // The snapshot is dated by the latest extract among the files that are
+    // monthly extracts, else by the latest workforce census.
+    let dates = |extracts: bool| {
+        parsed
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Registrations { extract_date, .. } if extracts => Some(*extract_date),
+                Parsed::PracticeMap(m) if extracts => Some(m.extract_date),
+                Parsed::Workforce(w) if !extracts => Some(w.census),
+                _ => None,
+            })
+            .max()
+    };
+    let content_date = dates(true).or_else(|| dates(false));
     let as_of = opts.as_of.or(content_date).ok_or_else(|| {
         ReadError::file(
-            &files.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            &files.iter().map(|(p, _, _)| p.display().to_string()).collect::<Vec<_>>().join(", "),
             "none of these files carries a date for the snapshot; give one with --as-of YYYY-MM-DD",
         )
     })?;
@@ -159,7 +191,16 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
     hasher.update(format!("as_of:{as_of}\npayments_year:{:?}\n", opts.payments_year));
     let content_hash = hex(&hasher.finalize());
 
-    let (snapshot, notes) = assemble::assemble(parsed, as_of);
+    let inputs = sources.iter().map(|s| s.path.display().to_string()).zip(parsed).collect();
+    let (snapshot, mut notes) = assemble::assemble(inputs, as_of);
+    for (file, n) in file_notes {
+        notes.warnings.extend(n.warnings);
+        notes.left_out.extend(n.left_out.into_iter().map(|l| FileLeftOut {
+            file: file.clone(),
+            count: l.count,
+            what: l.what,
+        }));
+    }
     Ok(Import { snapshot, sources, notes, content_hash })
 }
 
@@ -168,6 +209,9 @@ fn record_count(p: &Parsed) -> usize {
         Parsed::Epraccur { practices, .. } => practices.len(),
         Parsed::Registrations { rows, .. } => rows.len(),
         Parsed::Epcn(e) => e.networks.len() + e.partners.len(),
+        Parsed::PracticeMap(m) => m.rows.len(),
+        Parsed::NetworkPayments { rows, .. } => rows.len(),
+        Parsed::Workforce(w) => w.records.len(),
         Parsed::QofMapping(q) => q.memberships.len(),
         Parsed::QofPrevalence(q) => q.registers.len(),
         Parsed::Payments { rows, .. } => rows.len(),

@@ -5,6 +5,10 @@
 //! or underscores collapse to one space and case is ignored, so `Partner\r\n
 //! Organisation\r\nCode`, `PARTNER ORGANISATION CODE` and `partner_organisation_code`
 //! are the same column.
+//!
+//! Text is UTF-8, or Windows-1252 where a field is not valid UTF-8 (NHS Digital
+//! publishes some files, e.g. the NWRS workforce extracts, in Windows-1252:
+//! their en dash is the single byte 0x96).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -13,7 +17,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
 
-use csv::StringRecord;
+use csv::{ByteRecord, StringRecord};
 use rust_decimal::Decimal;
 use time::Date;
 
@@ -178,6 +182,26 @@ impl Header {
     pub fn names(&self) -> &[String] {
         &self.names
     }
+
+    /// Refuses a column the reader does not know (blank ones aside), naming
+    /// it: a renamed or added column is a new layout, to be read on purpose,
+    /// never guessed at. `line` is the header's line.
+    pub fn refuse_unknown(&self, file: &str, line: u64, known: &[&str], layout: &str) -> Result<(), ReadError> {
+        let known: Vec<String> = known.iter().map(|k| normalise_header(k)).collect();
+        match self.names.iter().enumerate().find(|(_, n)| !n.is_empty() && !known.contains(n)) {
+            None => Ok(()),
+            Some((i, n)) => Err(ReadError::at(
+                file,
+                line,
+                Some(n),
+                format!(
+                    "column {} ({n:?}) is not one pcn knows in {layout}; it reads {}",
+                    i + 1,
+                    known.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
 }
 
 /// One record with what is needed to complain about it precisely.
@@ -268,17 +292,35 @@ pub fn parse_count(s: &str) -> Result<u32, String> {
     })
 }
 
+/// A field as text: UTF-8 if it is, else Windows-1252.
+pub fn decode_field(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+    }
+}
+
+fn decode_record(bytes: &ByteRecord, into: &mut StringRecord) {
+    into.clear();
+    for field in bytes {
+        into.push_field(&decode_field(field));
+    }
+    into.set_position(bytes.position().cloned());
+}
+
 /// Streams every record of a CSV file to `each`, with 1-based line numbers.
 pub fn for_each_record(
     file: &str,
     csv: &mut CsvFile<'_>,
     mut each: impl FnMut(Row<'_>) -> Result<(), ReadError>,
 ) -> Result<(), ReadError> {
+    let mut bytes = ByteRecord::new();
     let mut record = StringRecord::new();
     loop {
-        match csv.reader.read_record(&mut record) {
+        match csv.reader.read_byte_record(&mut bytes) {
             Ok(false) => return Ok(()),
             Ok(true) => {
+                decode_record(&bytes, &mut record);
                 let start = record.position().map_or(0, |p| p.byte());
                 let line = csv.lines.borrow_mut().line_at(start);
                 // A blank line (one empty field, or a lone \r) carries nothing.
@@ -300,11 +342,20 @@ pub fn for_each_record(
 
 /// Reads the header record of a headered CSV; an empty file is an error.
 pub fn read_header(file: &str, csv: &mut CsvFile<'_>) -> Result<Header, ReadError> {
-    let h = csv.reader.headers().map_err(|e| ReadError::at(file, 1, None, format!("malformed CSV header: {e}")))?;
+    let h = raw_header(file, csv)?;
     if h.is_empty() || h.iter().all(|c| c.trim().is_empty()) {
         return Err(ReadError::file(file, "the file is empty"));
     }
     Ok(Header::new(h.iter()))
+}
+
+/// The header record as published (decoded, untrimmed).
+pub fn raw_header(file: &str, csv: &mut CsvFile<'_>) -> Result<StringRecord, ReadError> {
+    let h =
+        csv.reader.byte_headers().map_err(|e| ReadError::at(file, 1, None, format!("malformed CSV header: {e}")))?;
+    let mut out = StringRecord::new();
+    decode_record(h, &mut out);
+    Ok(out)
 }
 
 /// Checks that a row has exactly as many fields as the header.

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use pcn_core::{
-    Boundary, CareHome, Commissioner, CommissionerCode, DiseaseRegister, FinancialYear, ListSize, ListSource, Location,
-    LonLat, Lsoa, Membership, Money, Network, NetworkCode, Practice, PracticeCode, PracticePayments, PracticeStatus,
-    RegionCode, Snapshot, StpCode,
+    Boundary, CareHome, Commissioner, CommissionerCode, DiseaseRegister, FinancialYear, IcbCode, ListSize, ListSource,
+    Location, LonLat, Lsoa, Membership, Money, Network, NetworkCode, NetworkPayments, Practice, PracticeCode,
+    PracticePayments, PracticeStatus, RegionCode, Snapshot, WorkforceRecord,
 };
 
 use crate::codec::{parse_date, parse_decimal, parse_opt_with, parse_with};
@@ -19,10 +19,13 @@ pub struct Include {
     pub payments: bool,
     pub lsoas: bool,
     pub boundaries: bool,
+    /// NWRS PCN workforce records.
+    pub workforce: bool,
 }
 
 impl Include {
-    pub const ALL: Include = Include { registers: true, payments: true, lsoas: true, boundaries: true };
+    pub const ALL: Include =
+        Include { registers: true, payments: true, lsoas: true, boundaries: true, workforce: true };
 }
 
 pub(crate) async fn summaries(store: &Store) -> Result<Vec<SnapshotSummary>> {
@@ -119,6 +122,8 @@ type PracticeRow = (
     Option<f64>,
     Option<f64>,
     Option<f64>,
+    Option<String>,
+    Option<String>,
 );
 
 impl Store {
@@ -146,7 +151,7 @@ impl Store {
                 code: parse_with(path, "commissioner code", code, CommissionerCode::parse)?,
                 name,
                 ons_code,
-                parent: parse_opt_with(path, "STP code", parent, StpCode::parse)?,
+                parent: parse_opt_with(path, "ICB code", parent, IcbCode::parse)?,
                 parent_name,
                 region: parse_opt_with(path, "region code", region, RegionCode::parse)?,
                 region_name,
@@ -155,13 +160,15 @@ impl Store {
 
         let rows: Vec<PracticeRow> = sqlx::query_as(
             "SELECT code, name, postcode, status, prescribing_setting, open_date, close_date, commissioner, contract_type,
-                    easting, northing, lat, lon
+                    easting, northing, lat, lon, icb, clinical_system
              FROM practices WHERE snapshot_id = $1 ORDER BY code",
         )
         .bind(id)
         .fetch_all(pool)
         .await?;
-        for (code, name, postcode, status, setting, open, close, commissioner, contract, e, n, lat, lon) in rows {
+        for (code, name, postcode, status, setting, open, close, commissioner, contract, e, n, lat, lon, icb, system) in
+            rows
+        {
             let location = match (e, n, lat, lon) {
                 (Some(easting), Some(northing), Some(lat), Some(lon)) => Some(Location { easting, northing, lat, lon }),
                 _ => None,
@@ -177,6 +184,8 @@ impl Store {
                 commissioner: commissioner_code(commissioner)?,
                 contract_type: contract,
                 location,
+                icb: parse_opt_with(path, "ICB code", icb, IcbCode::parse)?,
+                clinical_system: system,
             });
         }
 
@@ -278,8 +287,6 @@ impl Store {
             for (year, practice, network, commissioner, contract, ptype, rurality, dispensing, close, reg, wt, items) in
                 rows
             {
-                let items: BTreeMap<String, i64> = serde_json::from_str(&items)
-                    .map_err(|_| StoreError::Corrupt { path: path.to_string(), what: "payment items".into() })?;
                 snap.payments.push(PracticePayments {
                     year: parse_with(path, "financial year", year, FinancialYear::parse)?,
                     practice: practice_code(practice)?,
@@ -292,7 +299,61 @@ impl Store {
                     close_date: parse_date(path, close)?,
                     registered_patients: parse_decimal(path, reg)?,
                     weighted_patients: parse_decimal(path, wt)?,
-                    items: items.into_iter().map(|(k, v)| (k, Money::from_pence(v))).collect(),
+                    items: items_of(path, &items)?,
+                });
+            }
+            let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
+                "SELECT financial_year, network, commissioner, items
+                 FROM network_payments WHERE snapshot_id = $1 ORDER BY financial_year, network",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            for (year, network, commissioner, items) in rows {
+                snap.network_payments.push(NetworkPayments {
+                    year: parse_with(path, "financial year", year, FinancialYear::parse)?,
+                    network: network_code(network)?,
+                    commissioner: commissioner_code(commissioner)?,
+                    items: items_of(path, &items)?,
+                });
+            }
+        }
+
+        if include.workforce {
+            type WorkforceRow = (
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                String,
+                String,
+                String,
+                String,
+                String,
+            );
+            let rows: Vec<WorkforceRow> = sqlx::query_as(
+                "SELECT census, data_source, network, commissioner, icb, region, staff_group, staff_role, detailed_role,
+                        fte, unique_identifier
+                 FROM workforce WHERE snapshot_id = $1 ORDER BY census, seq",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            for (census, source, network, commissioner, icb, region, group, role, detailed, fte, uid) in rows {
+                snap.workforce.push(WorkforceRecord {
+                    census: parse_date(path, Some(census))?.expect("some"),
+                    data_source: source,
+                    network: network_code(network)?,
+                    commissioner: commissioner_code(commissioner)?,
+                    icb: parse_opt_with(path, "ICB code", icb, IcbCode::parse)?,
+                    region: parse_opt_with(path, "region code", region, RegionCode::parse)?,
+                    staff_group: group,
+                    staff_role: role,
+                    detailed_role: detailed,
+                    fte: parse_decimal(path, Some(fte))?.expect("some"),
+                    unique_identifier: uid,
                 });
             }
         }
@@ -389,4 +450,11 @@ impl Store {
         }
         Ok(snap)
     }
+}
+
+/// Payment items as stored (published column name to pence).
+fn items_of(path: &str, json: &str) -> Result<BTreeMap<String, Money>> {
+    let items: BTreeMap<String, i64> = serde_json::from_str(json)
+        .map_err(|_| StoreError::Corrupt { path: path.to_string(), what: "payment items".into() })?;
+    Ok(items.into_iter().map(|(k, v)| (k, Money::from_pence(v))).collect())
 }

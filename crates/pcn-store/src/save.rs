@@ -197,6 +197,8 @@ impl Store {
                 "northing",
                 "lat",
                 "lon",
+                "icb",
+                "clinical_system",
             ],
             &snap.practices,
             |p| {
@@ -215,6 +217,8 @@ impl Store {
                     Val::from(p.location.map(|l| l.northing)),
                     Val::from(p.location.map(|l| l.lat)),
                     Val::from(p.location.map(|l| l.lon)),
+                    Val::from(p.icb.as_ref().map(|c| c.to_string())),
+                    Val::from(p.clinical_system.clone()),
                 ]
             },
         )
@@ -314,8 +318,6 @@ impl Store {
             ],
             &snap.payments,
             |p| {
-                let items: serde_json::Map<String, serde_json::Value> =
-                    p.items.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.pence()))).collect();
                 vec![
                     Val::from(id),
                     Val::from(p.year.to_string()),
@@ -329,7 +331,7 @@ impl Store {
                     Val::from(date_text(p.close_date)),
                     Val::from(p.registered_patients.map(|d| d.to_string())),
                     Val::from(p.weighted_patients.map(|d| d.to_string())),
-                    Val::from(serde_json::Value::Object(items).to_string()),
+                    Val::from(items_json(&p.items)),
                 ]
             },
         )
@@ -424,8 +426,73 @@ impl Store {
         )
         .await?;
 
+        insert(
+            c,
+            backend,
+            "network_payments",
+            &["snapshot_id", "financial_year", "network", "commissioner", "items"],
+            &snap.network_payments,
+            |p| {
+                vec![
+                    Val::from(id),
+                    Val::from(p.year.to_string()),
+                    Val::from(p.network.to_string()),
+                    Val::from(p.commissioner.as_ref().map(|c| c.to_string())),
+                    Val::from(items_json(&p.items)),
+                ]
+            },
+        )
+        .await?;
+
+        insert(
+            c,
+            backend,
+            "workforce",
+            &[
+                "snapshot_id",
+                "census",
+                "seq",
+                "data_source",
+                "network",
+                "commissioner",
+                "icb",
+                "region",
+                "staff_group",
+                "staff_role",
+                "detailed_role",
+                "fte",
+                "unique_identifier",
+            ],
+            &snap.workforce.iter().enumerate().collect::<Vec<_>>(),
+            |(i, w)| {
+                vec![
+                    Val::from(id),
+                    Val::from(w.census.to_string()),
+                    Val::from(*i as i64),
+                    Val::from(w.data_source.clone()),
+                    Val::from(w.network.to_string()),
+                    Val::from(w.commissioner.as_ref().map(|c| c.to_string())),
+                    Val::from(w.icb.as_ref().map(|c| c.to_string())),
+                    Val::from(w.region.as_ref().map(|c| c.to_string())),
+                    Val::from(w.staff_group.clone()),
+                    Val::from(w.staff_role.clone()),
+                    Val::from(w.detailed_role.clone()),
+                    Val::from(w.fte.to_string()),
+                    Val::from(w.unique_identifier.clone()),
+                ]
+            },
+        )
+        .await?;
+
         crate::register::pause_in_transaction("import").await;
         tx.commit().await?;
         Ok(Saved::New(id))
     }
+}
+
+/// Payment items as stored: a JSON object of published column name to pence.
+fn items_json(items: &BTreeMap<String, pcn_core::Money>) -> String {
+    let map: serde_json::Map<String, serde_json::Value> =
+        items.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.pence()))).collect();
+    serde_json::Value::Object(map).to_string()
 }

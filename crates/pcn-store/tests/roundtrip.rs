@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use pcn_core::{Boundary, LonLat, Lsoa, Money, PracticeCode, PracticePayments, Snapshot};
+use pcn_core::{
+    Boundary, CommissionerCode, IcbCode, LonLat, Lsoa, Money, NetworkCode, NetworkPayments, PracticeCode,
+    PracticePayments, Snapshot, WorkforceRecord,
+};
 use pcn_store::{Include, Saved, SourceRecord, Store};
 
 fn fixture_snapshot() -> Snapshot {
@@ -36,6 +39,35 @@ fn fixture_snapshot() -> Snapshot {
     l.imd_decile = Some(3);
     l.centroid = Some(LonLat { lon: -1.25, lat: 54.5 });
     snap.lsoas.push(l);
+    // ICB-era fields: a practice's ICB and clinical system, PCN-level
+    // payments, and NWRS workforce records of two censuses.
+    snap.practices[0].icb = Some(IcbCode::parse("D7T5G").unwrap());
+    snap.practices[0].clinical_system = Some("TPP".into());
+    let mut items = std::collections::BTreeMap::new();
+    items.insert("PCN Leadership".to_string(), Money::from_pence(1_050_000));
+    snap.network_payments.push(NetworkPayments {
+        year: pcn_core::FinancialYear::new(2024),
+        network: NetworkCode::parse("U00001").unwrap(),
+        commissioner: Some(CommissionerCode::parse("00X").unwrap()),
+        items,
+    });
+    for (census, fte) in
+        [(time::macros::date!(2021 - 03 - 31), "0.986666667"), (time::macros::date!(2022 - 06 - 30), "-0.02")]
+    {
+        snap.workforce.push(WorkforceRecord {
+            census,
+            data_source: "NWRS Staff".into(),
+            network: NetworkCode::parse("U00001").unwrap(),
+            commissioner: Some(CommissionerCode::parse("00X").unwrap()),
+            icb: Some(IcbCode::parse("QHM").unwrap()),
+            region: None,
+            staff_group: "Other Direct Patient Care staff".into(),
+            staff_role: "Pharmacists".into(),
+            detailed_role: "Clinical Director – Medical".into(),
+            fte: fte.parse().unwrap(),
+            unique_identifier: "3182".into(),
+        });
+    }
     snap.boundaries.push(Boundary {
         ons_code: Some("E38000901".into()),
         commissioner: None,
@@ -80,6 +112,8 @@ async fn round_trip(target: &std::path::Path) {
     assert_eq!(back.boundaries, want.boundaries);
     assert_eq!(want.care_homes.iter().filter(|h| h.location.is_some()).count(), 2);
     assert_eq!(back.care_homes, want.care_homes);
+    assert_eq!(back.network_payments, want.network_payments);
+    assert_eq!(back.workforce, want.workforce);
     assert_eq!(back, want);
 
     let summaries = store.snapshots().await.unwrap();

@@ -127,6 +127,37 @@ async fn import(db: &std::path::Path, args: ImportArgs) -> anyhow::Result<()> {
     l.meta.insert("networks".into(), json!(snap.networks.len()));
     l.meta.insert("memberships".into(), json!(snap.memberships.len()));
     l.meta.insert("registered_patients".into(), decimal_json(registered));
+    let history = History::of(snap);
+    l.meta.insert("open_networks".into(), json!(history.open_networks));
+    l.meta.insert("closed_networks".into(), json!(history.closed_networks));
+    l.meta.insert("current_memberships".into(), json!(history.current_memberships));
+    l.meta.insert("ended_memberships".into(), json!(history.ended_memberships));
+    l.meta.insert("future_memberships".into(), json!(history.future_memberships));
+    if !snap.workforce.is_empty() {
+        let censuses: std::collections::BTreeSet<String> =
+            snap.workforce.iter().map(|w| w.census.to_string()).collect();
+        l.meta.insert("workforce_records".into(), json!(snap.workforce.len()));
+        l.meta.insert("workforce_censuses".into(), json!(censuses));
+    }
+    l.meta.insert(
+        "left_out".into(),
+        Value::Array(
+            notes.left_out.iter().map(|x| json!({"file": x.file, "count": x.count, "what": x.what})).collect(),
+        ),
+    );
+    l.meta.insert(
+        "sources_used".into(),
+        Value::Array(
+            notes
+                .provenance
+                .iter()
+                .map(|p| {
+                    json!({"topic": p.topic, "file": p.file, "date": p.date.map(|d| d.to_string()),
+                           "dated_by": p.dated_by, "used": p.used, "note": p.note})
+                })
+                .collect(),
+        ),
+    );
     if !snap.care_homes.is_empty() {
         l.meta.insert("care_homes".into(), json!(snap.care_homes.len()));
         l.meta.insert("care_home_beds".into(), json!(snap.care_homes.iter().map(|h| u64::from(h.beds)).sum::<u64>()));
@@ -162,6 +193,35 @@ async fn import(db: &std::path::Path, args: ImportArgs) -> anyhow::Result<()> {
         group_thousands(&snap.memberships.len().to_string()),
         group_thousands(&registered.trunc().to_string()),
     ));
+    if history.closed_networks + history.ended_memberships + history.future_memberships > 0 {
+        l.footer.push(format!(
+            "In force on {}: {} networks and {} memberships; kept as history: {} closed networks, {} ended memberships{}.",
+            snap.as_of.map(|d| d.to_string()).unwrap_or_default(),
+            group_thousands(&history.open_networks.to_string()),
+            group_thousands(&history.current_memberships.to_string()),
+            group_thousands(&history.closed_networks.to_string()),
+            group_thousands(&history.ended_memberships.to_string()),
+            if history.future_memberships > 0 {
+                format!(", and {} starting later", group_thousands(&history.future_memberships.to_string()))
+            } else {
+                String::new()
+            },
+        ));
+    }
+    for p in &notes.provenance {
+        let date = p.date.map(|d| format!(" ({} {d})", p.dated_by)).unwrap_or_default();
+        l.footer.push(match &p.note {
+            Some(n) if p.used == 0 => format!("{}: not from {}{date}: {n}.", p.topic, p.file),
+            Some(n) => format!("{}: {} from {}{date}; {n}.", p.topic, group_thousands(&p.used.to_string()), p.file),
+            None => format!("{}: {} from {}{date}.", p.topic, group_thousands(&p.used.to_string()), p.file),
+        });
+    }
+    for x in &notes.left_out {
+        l.footer.push(format!("left out: {} {} ({}).", group_thousands(&x.count.to_string()), x.what, x.file));
+    }
+    if !snap.workforce.is_empty() {
+        l.footer.push(format!("{} PCN workforce records.", group_thousands(&snap.workforce.len().to_string())));
+    }
     if !snap.care_homes.is_empty() {
         l.footer.push(format!(
             "{} care homes with {} beds ({} located).",
@@ -189,6 +249,29 @@ async fn import(db: &std::path::Path, args: ImportArgs) -> anyhow::Result<()> {
         }
     }
     l.print(args.format)
+}
+
+/// A snapshot's networks and memberships as of its date: in force, or history.
+struct History {
+    open_networks: usize,
+    closed_networks: usize,
+    current_memberships: usize,
+    ended_memberships: usize,
+    future_memberships: usize,
+}
+
+impl History {
+    fn of(snap: &pcn_core::Snapshot) -> Self {
+        let on = snap.as_of;
+        let before = |d: Option<time::Date>| matches!((d, on), (Some(d), Some(a)) if d < a);
+        let after = |d: Option<time::Date>| matches!((d, on), (Some(d), Some(a)) if d > a);
+        let open_networks = snap.open_networks().count();
+        let closed_networks = snap.networks.iter().filter(|n| before(n.close_date)).count();
+        let current_memberships = snap.current_memberships().count();
+        let ended_memberships = snap.memberships.iter().filter(|m| before(m.end)).count();
+        let future_memberships = snap.memberships.iter().filter(|m| after(m.start)).count();
+        Self { open_networks, closed_networks, current_memberships, ended_memberships, future_memberships }
+    }
 }
 
 async fn snapshots(db: &std::path::Path, format: FormatArgs) -> anyhow::Result<()> {

@@ -1,6 +1,9 @@
 //! Commissioner boundaries as GeoJSON (ONS Open Geography): a FeatureCollection
-//! whose properties carry the ONS code (`ccg20cd`, `CCG21CD`, `SICBL22CD`, …)
-//! and name (`…nm`). Geometry is kept as published (WGS84).
+//! whose properties carry the ONS code (`ccg20cd`, `CCG21CD`, `LOC22CD` or
+//! `SICBL22CD` for sub-ICB locations, `ICB22CD` for ICBs, …) and name
+//! (`…nm`). Sub-ICB files have no ODS code field: it is the suffix of the
+//! name ("NHS South Yorkshire ICB - 02P"), read in `assemble`. Geometry is
+//! kept as published (WGS84).
 
 use std::path::Path;
 
@@ -10,6 +13,10 @@ use serde_json::Value;
 use super::ReadContext;
 use crate::error::ReadError;
 use crate::table::{display_name, open_text};
+
+/// ONS area prefixes of commissioner geographies: CCG, sub-ICB location
+/// (`LOC` in 2022, `SICBL` after), ICB, STP, NHS England region.
+const AREA_PREFIXES: &[&str] = &["ccg", "loc", "sicbl", "icb", "stp", "nhser"];
 
 pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<Boundary>, ReadError> {
     let file = display_name(path);
@@ -36,15 +43,24 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<Boundary>, ReadErr
         };
         let props =
             f.get("properties").and_then(Value::as_object).ok_or_else(|| at("feature has no properties".into()))?;
+        // An area code property by its ONS name (`ccg20cd`, `loc22cd`,
+        // `sicbl23cd`, `icb22cd`), else any other `…cd` but an LSOA's.
         let prop = |suffix: &str| {
-            props
-                .iter()
-                .find(|(k, v)| {
-                    k.to_ascii_lowercase().ends_with(suffix)
-                        && v.is_string()
-                        && !k.to_ascii_lowercase().starts_with("lsoa")
+            let named = |k: &str| {
+                let k = k.to_ascii_lowercase();
+                let Some(stem) = k.strip_suffix(suffix) else { return false };
+                let letters = stem.trim_end_matches(|c: char| c.is_ascii_digit());
+                stem.len() - letters.len() == 2 && AREA_PREFIXES.contains(&letters)
+            };
+            let pick = |want: &dyn Fn(&str) -> bool| {
+                props.iter().find(|(k, v)| want(k) && v.is_string()).and_then(|(_, v)| v.as_str().map(str::to_string))
+            };
+            pick(&named).or_else(|| {
+                pick(&|k: &str| {
+                    let k = k.to_ascii_lowercase();
+                    k.ends_with(suffix) && !k.starts_with("lsoa")
                 })
-                .and_then(|(_, v)| v.as_str().map(str::to_string))
+            })
         };
         let ons_code = prop("cd").ok_or_else(|| at("no area code property (e.g. ccg20cd)".into()))?;
         let geometry =

@@ -1,6 +1,13 @@
-//! ODS ePCN: the workbook (sheets `PCN Details` and `PCN Core Partner
-//! Details`) or CSV exports of either sheet. Both paths share the row logic, so
-//! the workbook and its CSVs give identical records.
+//! ODS ePCN: the workbook (sheets `PCN Details`, written `PCNDetails` from
+//! 2022, and `PCN Core Partner Details`) or CSV exports of either sheet. Both
+//! paths share the row logic, so the workbook and its CSVs give identical
+//! records.
+//!
+//! The workbook is a history, not today's list: closed networks keep their
+//! close date and ended memberships their end date, and a snapshot takes what
+//! is in force on its date. Commissioner columns name CCGs until the April
+//! 2022 release and sub-ICB locations after; a column this reader does not
+//! know is refused by name.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -23,7 +30,7 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, 
         p(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
     }
     let names = wb.sheet_names();
-    let find = |want: &str| names.iter().find(|n| normalise_header(n) == normalise_header(want)).cloned();
+    let find = |want: &str| names.iter().find(|n| same_sheet(n, want)).cloned();
     let (Some(details), Some(partners)) = (find(DETAILS_SHEET), find(PARTNERS_SHEET)) else {
         return Err(ReadError::file(
             &file,
@@ -38,7 +45,7 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, 
         let mut rows = range.rows().map(sheet_record);
         let header_rec = rows.next().ok_or_else(|| ReadError::file(&label, "the sheet is empty"))?;
         let header = Header::new(header_rec.iter());
-        let mut sink = Sink::new(&label, &header, is_details)?;
+        let mut sink = Sink::new(&label, first_row + 1, &header, is_details)?;
         for (i, rec) in rows.enumerate() {
             if rec.iter().all(|c| c.trim().is_empty()) {
                 continue;
@@ -49,7 +56,22 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, 
         }
     }
     fill_network_names(&mut out);
+    out.latest_date = latest_date(&out);
     Ok(out)
+}
+
+/// Sheet names compared without case or spaces: `PCNDetails` is `PCN Details`.
+fn same_sheet(a: &str, b: &str) -> bool {
+    let squash = |s: &str| normalise_header(s).replace(' ', "");
+    squash(a) == squash(b)
+}
+
+/// The latest date the file records: what an ePCN file is dated by when
+/// files of different dates are weighed against each other.
+fn latest_date(out: &EpcnRecords) -> Option<time::Date> {
+    let networks = out.networks.iter().flat_map(|n| [n.open_date, n.close_date]);
+    let partners = out.partners.iter().flat_map(|p| [p.start, p.end]);
+    networks.chain(partners).flatten().max()
 }
 
 pub fn read_details_csv(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, ReadError> {
@@ -64,12 +86,13 @@ fn read_csv(path: &Path, ctx: &ReadContext<'_>, is_details: bool) -> Result<Epcn
     let file = display_name(path);
     let mut rdr = open_csv(path, true, ctx.progress)?;
     let header = read_header(&file, &mut rdr)?;
-    let mut sink = Sink::new(&file, &header, is_details)?;
+    let mut sink = Sink::new(&file, 1, &header, is_details)?;
     let mut out = EpcnRecords::default();
     for_each_record(&file, &mut rdr, |row| {
         expect_width(&row, header.len())?;
         sink.take(row, &mut out)
     })?;
+    out.latest_date = latest_date(&out);
     Ok(out)
 }
 
@@ -114,53 +137,121 @@ struct PartnerCols {
     end: Option<usize>,
 }
 
+// Column names of every vintage: CCG until April 2022, sub-ICB location
+// after; the DSE CSV exports' underscored names; pcn's own export.
+const PCN_CODE: &[&str] = &["PCN Code", "PCN_CODE"];
+const PCN_NAME: &[&str] = &["PCN Name", "PCN_NAME"];
+const CURRENT_COMMISSIONER: &[&str] = &[
+    "Current Sub ICB Loc Code",
+    "Current Sub ICB Location Code",
+    "Current Clinical Commissioning Group Code",
+    "Current CCG Code",
+    "CCG_CODE",
+    "SUB_ICB_LOCATION_CODE",
+    "SUB_ICB_LOC_CODE",
+];
+const CURRENT_COMMISSIONER_NAME: &[&str] = &[
+    "Sub ICB Location",
+    "Sub ICB Location Name",
+    "Sub ICB Loc Name",
+    "Clinical Commissioning Group Name",
+    "CCG Name",
+    "CCG_NAME",
+    "SUB_ICB_LOCATION_NAME",
+    "SUB_ICB_LOC_NAME",
+];
+const OPEN: &[&str] = &["Open Date", "OPEN_DATE"];
+const CLOSE: &[&str] = &["Close Date", "CLOSE_DATE"];
+const POSTCODE: &[&str] = &["Postcode", "POSTCODE"];
+const ADDRESS: &[&str] = &[
+    "Address Line 1",
+    "Address Line 2",
+    "Address Line 3",
+    "Address Line 4",
+    "Address Line 5",
+    "ADDRESS_1",
+    "ADDRESS_2",
+    "ADDRESS_3",
+    "ADDRESS_4",
+    "ADDRESS_5",
+];
+const PARTNER: &[&str] = &["Partner Organisation Code", "PARTNER_ORG_CODE"];
+const PARTNER_NAME: &[&str] = &["Partner Name", "PARTNER_NAME"];
+const PRACTICE_COMMISSIONER: &[&str] =
+    &["Practice Parent Sub ICB Loc Code", "Practice Parent CCG Code", "PRACTICE_CCG_CODE", "PRACTICE_SUB_ICB_LOC_CODE"];
+const PRACTICE_COMMISSIONER_NAME: &[&str] =
+    &["Practice Parent Sub ICB Loc Name", "Practice Parent CCG Name", "PRACTICE_CCG_NAME", "PRACTICE_SUB_ICB_LOC_NAME"];
+const NETWORK_COMMISSIONER: &[&str] =
+    &["PCN Parent Sub ICB Loc Code", "PCN Parent CCG Code", "PCN_CCG_CODE", "PCN_SUB_ICB_LOC_CODE"];
+const NETWORK_COMMISSIONER_NAME: &[&str] =
+    &["PCN Parent Sub ICB Loc Name", "PCN Parent CCG Name", "PCN_CCG_NAME", "PCN_SUB_ICB_LOC_NAME"];
+const START: &[&str] = &["Practice to PCN Relationship Start Date", "REL_START_DATE"];
+const END: &[&str] = &["Practice to PCN Relationship End Date", "REL_END_DATE"];
+/// The sheet's own check column (a formula, TRUE where the two commissioners agree): not read.
+const MATCH: &[&str] = &[
+    "Practice CCG and PCN CCG match?",
+    "Practice CCG and PCN CCG match",
+    "Practice Sub ICB Loc and PCN Sub ICB Loc Match",
+    "Practice Sub ICB Loc and PCN Sub ICB Loc Match?",
+];
+
+fn known(groups: &[&[&'static str]]) -> Vec<&'static str> {
+    groups.iter().flat_map(|g| g.iter().copied()).collect()
+}
+
 impl Sink {
-    fn new(file: &str, h: &Header, is_details: bool) -> Result<Self, ReadError> {
+    fn new(file: &str, header_line: u64, h: &Header, is_details: bool) -> Result<Self, ReadError> {
         Ok(if is_details {
+            let all = known(&[
+                PCN_CODE,
+                PCN_NAME,
+                CURRENT_COMMISSIONER,
+                CURRENT_COMMISSIONER_NAME,
+                OPEN,
+                CLOSE,
+                POSTCODE,
+                ADDRESS,
+            ]);
+            h.refuse_unknown(file, header_line, &all, "an ePCN PCN Details sheet")?;
             Sink::Details {
                 c: DetailsCols {
-                    code: h.require(file, &["PCN Code", "PCN_CODE"])?,
-                    name: h.find(&["PCN Name", "PCN_NAME"]),
-                    ccg: h.find(&[
-                        "Current Sub ICB Loc Code",
-                        "Current Clinical Commissioning Group Code",
-                        "Current CCG Code",
-                        "CCG_CODE",
-                        "SUB_ICB_LOCATION_CODE",
-                    ]),
-                    ccg_name: h.find(&[
-                        "Sub ICB Location",
-                        "Clinical Commissioning Group Name",
-                        "CCG Name",
-                        "CCG_NAME",
-                    ]),
-                    open: h.find(&["Open Date", "OPEN_DATE"]),
-                    close: h.find(&["Close Date", "CLOSE_DATE"]),
-                    postcode: h.find(&["Postcode", "POSTCODE"]),
+                    code: h.require(file, PCN_CODE)?,
+                    name: h.find(PCN_NAME),
+                    ccg: h.find(CURRENT_COMMISSIONER),
+                    ccg_name: h.find(CURRENT_COMMISSIONER_NAME),
+                    open: h.find(OPEN),
+                    close: h.find(CLOSE),
+                    postcode: h.find(POSTCODE),
                 },
                 seen: Seen::new(),
             }
         } else {
+            let all = known(&[
+                PARTNER,
+                PARTNER_NAME,
+                PRACTICE_COMMISSIONER,
+                PRACTICE_COMMISSIONER_NAME,
+                PCN_CODE,
+                PCN_NAME,
+                NETWORK_COMMISSIONER,
+                NETWORK_COMMISSIONER_NAME,
+                START,
+                END,
+                MATCH,
+            ]);
+            h.refuse_unknown(file, header_line, &all, "an ePCN PCN Core Partner Details sheet")?;
             Sink::Partners {
                 c: PartnerCols {
-                    practice: h.require(file, &["Partner Organisation Code", "PARTNER_ORG_CODE"])?,
-                    practice_name: h.find(&["Partner Name", "PARTNER_NAME"]),
-                    practice_ccg: h.find(&[
-                        "Practice Parent Sub ICB Loc Code",
-                        "Practice Parent CCG Code",
-                        "PRACTICE_CCG_CODE",
-                    ]),
-                    practice_ccg_name: h.find(&[
-                        "Practice Parent Sub ICB Loc Name",
-                        "Practice Parent CCG Name",
-                        "PRACTICE_CCG_NAME",
-                    ]),
-                    network: h.require(file, &["PCN Code", "PCN_CODE"])?,
-                    network_name: h.find(&["PCN Name", "PCN_NAME"]),
-                    network_ccg: h.find(&["PCN Parent Sub ICB Loc Code", "PCN Parent CCG Code", "PCN_CCG_CODE"]),
-                    network_ccg_name: h.find(&["PCN Parent Sub ICB Loc Name", "PCN Parent CCG Name", "PCN_CCG_NAME"]),
-                    start: h.find(&["Practice to PCN Relationship Start Date", "REL_START_DATE"]),
-                    end: h.find(&["Practice to PCN Relationship End Date", "REL_END_DATE"]),
+                    practice: h.require(file, PARTNER)?,
+                    practice_name: h.find(PARTNER_NAME),
+                    practice_ccg: h.find(PRACTICE_COMMISSIONER),
+                    practice_ccg_name: h.find(PRACTICE_COMMISSIONER_NAME),
+                    network: h.require(file, PCN_CODE)?,
+                    network_name: h.find(PCN_NAME),
+                    network_ccg: h.find(NETWORK_COMMISSIONER),
+                    network_ccg_name: h.find(NETWORK_COMMISSIONER_NAME),
+                    start: h.find(START),
+                    end: h.find(END),
                 },
                 seen: Seen::new(),
             }

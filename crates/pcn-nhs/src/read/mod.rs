@@ -7,16 +7,19 @@ mod coordinates;
 mod epcn;
 mod epraccur;
 mod lsoa;
+pub(crate) mod network_payments;
 pub(crate) mod payments;
+mod practice_map;
 mod qof;
 mod registrations;
+mod workforce;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use pcn_core::{
-    Boundary, CommissionerCode, DiseaseRegister, FinancialYear, Location, Lsoa, Network, NetworkCode, Practice,
-    PracticeCode, PracticePayments, RegionCode, StpCode,
+    Boundary, CommissionerCode, DiseaseRegister, FinancialYear, Location, Lsoa, Network, NetworkCode, NetworkPayments,
+    Practice, PracticeCode, PracticePayments, RegionCode, StpCode, WorkforceRecord,
 };
 use time::Date;
 
@@ -48,12 +51,90 @@ pub struct CommissionerFacts {
     pub region_name: Option<String>,
 }
 
+/// Rows a reader left out on purpose (e.g. Welsh practices in epraccur),
+/// counted so the import summary can say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub count: usize,
+    pub what: String,
+}
+
+/// What reading one file found that a person should know.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileNotes {
+    pub left_out: Vec<LeftOut>,
+    pub warnings: Vec<String>,
+}
+
 /// A practice row of epraccur, with the geography columns beside it.
 #[derive(Debug, Clone)]
 pub struct EpraccurRecord {
     pub practice: Practice,
     pub region: Option<RegionCode>,
+    /// Column 4: the ICB (earlier the STP or NHS England local office).
     pub high_level_geography: Option<StpCode>,
+}
+
+/// A row of gp-reg-pat-prac-map: where a practice sits on the extract date.
+#[derive(Debug, Clone)]
+pub struct PracticeMapRow {
+    pub practice: PracticeCode,
+    pub name: Option<String>,
+    pub postcode: Option<String>,
+    /// `None` for PCN code `U` (unallocated): in no network on that date.
+    pub network: Option<NetworkCode>,
+    pub network_name: Option<String>,
+    pub commissioner: CommissionerCode,
+    pub clinical_system: Option<String>,
+}
+
+impl PracticeMapRow {
+    /// The row as a membership, if the practice is in a network: in force on
+    /// the extract date, from a start the file does not give.
+    pub fn membership(&self) -> Option<MembershipRecord> {
+        Some(MembershipRecord {
+            practice: self.practice.clone(),
+            practice_name: self.name.clone(),
+            practice_commissioner: Some(self.commissioner.clone()),
+            network: self.network.clone()?,
+            network_name: self.network_name.clone(),
+            network_commissioner: None,
+            start: None,
+            end: None,
+        })
+    }
+}
+
+/// gp-reg-pat-prac-map: every practice with registered patients on one date,
+/// its network and its commissioner hierarchy (sub-ICB → ICB → region).
+#[derive(Debug, Clone)]
+pub struct PracticeMapRecords {
+    pub extract_date: Date,
+    pub rows: Vec<PracticeMapRow>,
+    pub commissioners: HashMap<CommissionerCode, CommissionerFacts>,
+}
+
+/// A postcode's position and, where the file says (Code-Point's SOURCE,
+/// e.g. `CPO_2020-10`), the release it comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PostcodePoint {
+    pub location: Location,
+    pub released: Option<Date>,
+}
+
+/// Reads as the position itself, so callers that want only that need not unwrap it.
+impl std::ops::Deref for PostcodePoint {
+    type Target = Location;
+    fn deref(&self) -> &Location {
+        &self.location
+    }
+}
+
+/// One NWRS workforce file: one census.
+#[derive(Debug, Clone)]
+pub struct WorkforceRecords {
+    pub census: Date,
+    pub records: Vec<WorkforceRecord>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +164,9 @@ pub struct EpcnRecords {
     pub networks: Vec<Network>,
     pub partners: Vec<MembershipRecord>,
     pub commissioners: HashMap<CommissionerCode, CommissionerFacts>,
+    /// The latest open, close, start or end date recorded: the file's date
+    /// when files of different dates are weighed.
+    pub latest_date: Option<Date>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -114,21 +198,48 @@ pub enum Parsed {
         rows: Vec<RegistrationRecord>,
     },
     Epcn(EpcnRecords),
+    PracticeMap(PracticeMapRecords),
     QofMapping(QofMappingRecords),
     QofPrevalence(QofPrevalenceRecords),
     Payments {
         year: FinancialYear,
         rows: Vec<PracticePayments>,
     },
+    NetworkPayments {
+        year: FinancialYear,
+        rows: Vec<NetworkPayments>,
+    },
+    Workforce(WorkforceRecords),
     CareHomes(Vec<CareHomeRecord>),
-    Coordinates(HashMap<String, Location>),
+    Coordinates(HashMap<String, PostcodePoint>),
     Lsoas(Vec<Lsoa>),
     Boundaries(Vec<Boundary>),
 }
 
 pub fn read(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
+    read_noted(path, kind, ctx).map(|(p, _)| p)
+}
+
+/// Reads a file, with what its reader left out or warns of.
+pub fn read_noted(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<(Parsed, FileNotes), ReadError> {
+    let plain = |p: Result<Parsed, ReadError>| p.map(|p| (p, FileNotes::default()));
     match kind {
-        FileKind::Epraccur => epraccur::read(path, ctx),
+        FileKind::Epraccur => {
+            epraccur::read(path, ctx).map(|(p, left_out)| (p, FileNotes { left_out, ..Default::default() }))
+        }
+        FileKind::PracticeMap => plain(practice_map::read(path, ctx).map(Parsed::PracticeMap)),
+        FileKind::Workforce => workforce::read(path, ctx)
+            .map(|(w, warnings)| (Parsed::Workforce(w), FileNotes { warnings, ..Default::default() })),
+        FileKind::NetworkPayments => plain(network_payments::read(path, ctx)),
+        other => plain(read_plain(path, other, ctx)),
+    }
+}
+
+fn read_plain(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
+    match kind {
+        FileKind::Epraccur | FileKind::PracticeMap | FileKind::Workforce | FileKind::NetworkPayments => {
+            unreachable!("read with notes")
+        }
         FileKind::Registrations => registrations::read(path, ctx),
         FileKind::EpcnWorkbook => epcn::read_workbook(path, ctx).map(Parsed::Epcn),
         FileKind::EpcnDetails => epcn::read_details_csv(path, ctx).map(Parsed::Epcn),

@@ -1,5 +1,7 @@
-//! QOF files: MAPPING_NHS_GEOGRAPHIES (practice → PCN → CCG → STP → region)
-//! and PREVALENCE (disease registers; TOTAL rows carry the practice list size).
+//! QOF files: MAPPING_NHS_GEOGRAPHIES (practice → PCN → CCG → STP → region;
+//! from 2021/22 sub-ICB location → ICB, `SUB_ICB_LOC_ODS_CODE` in 2021/22 and
+//! `SUB_ICB_ODS_CODE` after, PCN `U` for unallocated) and PREVALENCE (disease
+//! registers, written `112.0` from 2022/23; TOTAL rows carry the list size).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,17 +13,58 @@ use crate::error::ReadError;
 use crate::read::financial_year_in_name;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
+const COMMISSIONER: &[&str] =
+    &["CCG_ODS_CODE", "SUB_ICB_LOC_ODS_CODE", "SUB_ICB_ODS_CODE", "SUB_ICB_LOCATION_ODS_CODE"];
+const COMMISSIONER_ONS: &[&str] =
+    &["CCG_ONS_CODE", "SUB_ICB_LOC_ONS_CODE", "SUB_ICB_ONS_CODE", "SUB_ICB_LOCATION_ONS_CODE"];
+const COMMISSIONER_NAME: &[&str] = &["CCG_NAME", "SUB_ICB_LOC_NAME", "SUB_ICB_NAME", "SUB_ICB_LOCATION_NAME"];
+
+/// Every column of every vintage (2019/20 to 2022/23 seen).
+const MAPPING_COLUMNS: &[&str] = &[
+    "NAT_ONS_CODE",
+    "NAT_CODE",
+    "COUNTRY",
+    "NAT_COUNTRY",
+    "REGION_ODS_CODE",
+    "REGION_ONS_CODE",
+    "REGION_NAME",
+    "STP_ODS_CODE",
+    "STP_ONS_CODE",
+    "STP_NAME",
+    "ICB_ODS_CODE",
+    "ICB_ONS_CODE",
+    "ICB_NAME",
+    "CCG_ODS_CODE",
+    "CCG_ONS_CODE",
+    "CCG_NAME",
+    "SUB_ICB_LOC_ODS_CODE",
+    "SUB_ICB_LOC_ONS_CODE",
+    "SUB_ICB_LOC_NAME",
+    "SUB_ICB_ODS_CODE",
+    "SUB_ICB_ONS_CODE",
+    "SUB_ICB_NAME",
+    "SUB_ICB_LOCATION_ODS_CODE",
+    "SUB_ICB_LOCATION_ONS_CODE",
+    "SUB_ICB_LOCATION_NAME",
+    "PCN_ODS_CODE",
+    "PCN_CODE",
+    "PCN_NAME",
+    "PRACTICE_CODE",
+    "PRACTICE_NAME",
+];
+
 pub fn read_mapping(path: &Path, ctx: &ReadContext<'_>) -> Result<QofMappingRecords, ReadError> {
     let file = display_name(path);
     let mut rdr = open_csv(path, true, ctx.progress)?;
     let h = read_header(&file, &mut rdr)?;
+    h.refuse_unknown(&file, 1, MAPPING_COLUMNS, "a QOF MAPPING_NHS_GEOGRAPHIES file")?;
     let practice = h.require(&file, &["PRACTICE_CODE"])?;
     let practice_name = h.find(&["PRACTICE_NAME"]);
     let pcn = h.require(&file, &["PCN_ODS_CODE", "PCN_CODE"])?;
     let pcn_name = h.find(&["PCN_NAME"]);
-    let ccg = h.require(&file, &["CCG_ODS_CODE", "SUB_ICB_LOC_ODS_CODE", "SUB_ICB_LOCATION_ODS_CODE"])?;
-    let ccg_ons = h.find(&["CCG_ONS_CODE", "SUB_ICB_LOC_ONS_CODE"]);
-    let ccg_name = h.find(&["CCG_NAME", "SUB_ICB_LOC_NAME"]);
+    let ccg = h.require(&file, COMMISSIONER)?;
+    let ccg_ons = h.find(COMMISSIONER_ONS);
+    let ccg_name = h.find(COMMISSIONER_NAME);
     let stp = h.find(&["STP_ODS_CODE", "ICB_ODS_CODE"]);
     let stp_name = h.find(&["STP_NAME", "ICB_NAME"]);
     let region = h.find(&["REGION_ODS_CODE"]);

@@ -1,6 +1,7 @@
 //! Patients Registered at a GP Practice (`gp-reg-pat-prac-all`): read by
 //! header name, since columns were added and renamed across releases (CCG_CODE
-//! became SUB_ICB_LOCATION_CODE in July 2022).
+//! became SUB_ICB_LOCATION_CODE in July 2022). EXTRACT_DATE has been written
+//! `01-Sep-20`, `01JAN2021`, `01Oct2025` and `2026-04-01`.
 
 use std::path::Path;
 
@@ -12,10 +13,32 @@ use crate::dates::parse_date;
 use crate::error::ReadError;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
+/// Every column of every release seen (2019 to 2026).
+const COLUMNS: &[&str] = &[
+    "PUBLICATION",
+    "EXTRACT_DATE",
+    "TYPE",
+    "ORG_TYPE",
+    "CCG_CODE",
+    "ONS_CCG_CODE",
+    "SUB_ICB_LOCATION_CODE",
+    "ONS_SUB_ICB_LOCATION_CODE",
+    "SUB_ICB_LOC_CODE",
+    "ONS_SUB_ICB_LOC_CODE",
+    "CODE",
+    "PRACTICE_CODE",
+    "POSTCODE",
+    "PRACTICE_POSTCODE",
+    "SEX",
+    "AGE",
+    "NUMBER_OF_PATIENTS",
+];
+
 pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
     let file = display_name(path);
     let mut rdr = open_csv(path, true, ctx.progress)?;
     let h = read_header(&file, &mut rdr)?;
+    h.refuse_unknown(&file, 1, COLUMNS, "a gp-reg-pat-prac-all file")?;
     let width = h.len();
     let extract = h.require(&file, &["EXTRACT_DATE"])?;
     let code = h.require(&file, &["CODE", "PRACTICE_CODE"])?;
