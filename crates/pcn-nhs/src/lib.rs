@@ -11,6 +11,7 @@ pub mod dates;
 pub mod detect;
 pub mod error;
 pub mod inputs;
+pub mod kind;
 pub mod read;
 pub mod table;
 pub mod write;
@@ -25,8 +26,9 @@ use sha2::{Digest, Sha256};
 use time::Date;
 
 pub use assemble::{AssemblyNotes, FileLeftOut, Provenance};
-pub use detect::{FileKind, detect};
+pub use detect::detect;
 pub use error::ReadError;
+pub use kind::FileKind;
 pub use read::{Parsed, ReadContext};
 pub use table::Progress;
 

@@ -66,7 +66,8 @@ pub fn write_core_partners<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{FileKind, detect};
+    use crate::detect::detect;
+    use crate::kind::FileKind;
 
     #[test]
     fn what_is_written_reads_back() {

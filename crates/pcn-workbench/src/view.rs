@@ -75,7 +75,8 @@ impl View {
 
 /// What the rules model reads: positions, LSOA rurality and the boundaries
 /// for the water rule. Front doors add what else they need (payments, QOF).
-pub const MODEL_TABLES: Include = Include { registers: false, payments: false, lsoas: true, boundaries: true, workforce: false };
+pub const MODEL_TABLES: Include =
+    Include { registers: false, payments: false, lsoas: true, boundaries: true, workforce: false };
 
 /// Resolves, loads and builds a view in one go (the command line's way).
 pub async fn open(store: &Store, snapshot: Option<i64>, include: Include, today: Date) -> Result<View, StoreError> {

@@ -7,8 +7,8 @@ use std::path::Path;
 use pcn_core::{CommissionerCode, LonLat, Lsoa};
 
 use super::{ReadContext, Seen, non_empty};
-use crate::detect::{FileKind, is_lsoa_commissioner_code_column};
 use crate::error::ReadError;
+use crate::kind::FileKind;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 pub fn read(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Vec<Lsoa>, ReadError> {
@@ -77,4 +77,9 @@ fn decile(row: &crate::table::Row<'_>, i: usize, field: &str) -> Result<Option<u
             _ => Err(row.err(field, format!("{s:?} is not a decile 1-10"))),
         },
     }
+}
+
+/// `CCG21CDH`, `SICBL22CDH`: the ODS code column of an ONS LSOA lookup.
+pub(crate) fn is_lsoa_commissioner_code_column(normalised: &str) -> bool {
+    (normalised.starts_with("CCG") || normalised.starts_with("SICBL")) && normalised.ends_with("CDH")
 }

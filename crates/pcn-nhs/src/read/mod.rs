@@ -6,7 +6,7 @@ pub(crate) mod care_homes;
 mod coordinates;
 mod epcn;
 mod epraccur;
-mod lsoa;
+pub(crate) mod lsoa;
 pub(crate) mod network_payments;
 pub(crate) mod payments;
 mod practice_map;
@@ -23,8 +23,8 @@ use pcn_core::{
 };
 use time::Date;
 
-use crate::detect::FileKind;
 use crate::error::ReadError;
+use crate::kind::FileKind;
 use crate::table::Progress;
 
 pub use care_homes::CareHomeRecord;
@@ -247,9 +247,7 @@ fn read_plain(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Pars
         FileKind::QofMapping => qof::read_mapping(path, ctx).map(Parsed::QofMapping),
         FileKind::QofPrevalence => qof::read_prevalence(path, ctx).map(Parsed::QofPrevalence),
         FileKind::Payments => payments::read(path, ctx),
-        FileKind::CareHomes if crate::detect::is_zip(path) => {
-            care_homes::read_workbook(path, ctx).map(Parsed::CareHomes)
-        }
+        FileKind::CareHomes if is_zip(path) => care_homes::read_workbook(path, ctx).map(Parsed::CareHomes),
         FileKind::CareHomes => care_homes::read_csv(path, ctx).map(Parsed::CareHomes),
         FileKind::Coordinates => coordinates::read(path, ctx).map(Parsed::Coordinates),
         FileKind::LsoaRurality | FileKind::LsoaDeprivation | FileKind::LsoaCentroids | FileKind::LsoaCommissioners => {
@@ -314,4 +312,11 @@ fn excel_serial_to_ymd(serial: f64) -> String {
     base.checked_add(time::Duration::days(serial.floor() as i64))
         .map(|d| format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day()))
         .unwrap_or_default()
+}
+
+/// Whether the file is a zip container (a workbook).
+fn is_zip(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    use std::io::Read;
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"PK\x03\x04"
 }
