@@ -163,6 +163,8 @@ pub async fn networks(State(state): Shared, Query(q): Query<ListQuery>) -> Resul
         .networks
         .iter()
         .enumerate()
+        // Closed networks are history: listed no more (a network's own page still has them).
+        .filter(|(_, n)| n.open)
         .filter(|(_, n)| {
             needle.as_deref().is_none_or(|t| {
                 n.code.as_str().to_lowercase().contains(t)

@@ -82,6 +82,7 @@ pub fn name(
                     code: fresh.next().expect("fewer than 100,000 networks"),
                     name: Some(format!("{label} NEW PCN {new_count}")),
                     commissioner,
+                    open: true,
                 });
                 members.push(ms);
             }

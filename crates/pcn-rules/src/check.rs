@@ -42,20 +42,14 @@ pub struct Report {
 }
 
 pub fn check(model: &Model, config: &Configuration, inputs: &CheckInputs) -> Report {
-    let all: Vec<u32> = (0..model.networks.len() as u32).collect();
+    let all: Vec<u32> = (0..model.networks.len() as u32).filter(|&n| model.networks[n as usize].open).collect();
     let mut findings = check_networks(model, config, inputs, &all);
     let ctx = context(model, config, inputs);
     findings.extend(rules::practice_findings(&ctx));
     findings.extend(rules::snapshot_findings(&ctx));
     sort(&mut findings);
-    let summary = summarise(
-        model,
-        inputs,
-        &ctx.year,
-        &findings,
-        model.networks.len(),
-        model.practices.iter().filter(|p| p.active).count(),
-    );
+    let summary =
+        summarise(model, inputs, &ctx.year, &findings, all.len(), model.practices.iter().filter(|p| p.active).count());
     Report { summary, findings }
 }
 
@@ -87,7 +81,8 @@ pub fn check_networks(model: &Model, config: &Configuration, inputs: &CheckInput
 fn findings_of(ctx: &Ctx<'_>, networks: &[u32]) -> Vec<Finding> {
     let mut scratch = pcn_geo::Scratch::default();
     let mut out = Vec::new();
-    for &n in networks {
+    // Closed networks are history: nothing to judge.
+    for &n in networks.iter().filter(|&&n| ctx.model.networks[n as usize].open) {
         rules::network_findings(ctx, n, &mut scratch, &mut out);
     }
     out

@@ -35,6 +35,9 @@ pub struct NetworkFacts {
     pub code: NetworkCode,
     pub name: Option<String>,
     pub commissioner: Option<CommissionerCode>,
+    /// Open on the snapshot's date. A snapshot keeps closed networks as
+    /// history (ePCN workbooks list them); the rules judge only open ones.
+    pub open: bool,
 }
 
 /// Who is in which network: the thing a configuration is.
@@ -172,7 +175,12 @@ impl Model {
         let networks: Vec<NetworkFacts> = snap
             .networks
             .iter()
-            .map(|n| NetworkFacts { code: n.code.clone(), name: n.name.clone(), commissioner: n.commissioner.clone() })
+            .map(|n| NetworkFacts {
+                code: n.code.clone(),
+                name: n.name.clone(),
+                commissioner: n.commissioner.clone(),
+                open: snap.as_of.is_none_or(|d| n.is_open_on(d)),
+            })
             .collect();
         let network_index = networks.iter().enumerate().map(|(i, n)| (n.code.clone(), i as u32)).collect();
         (

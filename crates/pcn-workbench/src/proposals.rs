@@ -147,6 +147,7 @@ impl Checker {
                         code: network.clone(),
                         name: name.clone(),
                         commissioner: commissioner.clone().or(inherited),
+                        open: true,
                     })
                 }
                 _ => None,

@@ -403,7 +403,9 @@ async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()
         ],
     );
     let mut total = Decimal::ZERO;
-    for n in &snap.networks {
+    // Closed networks stay in the snapshot as history; the listing is of those open on its date.
+    let closed = snap.networks.len() - snap.open_networks().count();
+    for n in snap.open_networks() {
         if commissioner.as_ref().is_some_and(|c| n.commissioner.as_ref() != Some(c)) {
             continue;
         }
@@ -423,11 +425,15 @@ async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()
     l.meta.insert("as_of".into(), json!(snap.as_of.map(|d| d.to_string())));
     l.meta.insert("count".into(), json!(l.rows.len()));
     l.meta.insert("registered_patients".into(), decimal_json(total));
+    l.meta.insert("closed_networks".into(), json!(closed));
     l.footer.push(format!(
         "{} networks, {} registered patients in them (snapshot {id}).",
         group_thousands(&l.rows.len().to_string()),
         group_thousands(&total.trunc().to_string())
     ));
+    if closed > 0 {
+        l.footer.push(format!("{closed} networks closed by the snapshot's date are kept as history, not listed."));
+    }
     l.print(args.format)
 }
 

@@ -167,7 +167,7 @@ fn evaluate_file(model: &Model, path: &Path) -> anyhow::Result<Outcome> {
         let code =
             NetworkCode::parse(&label).unwrap_or_else(|_| NetworkCode::parse(&format!("U{:05}", i)).expect("valid"));
         let commissioner = pcn_form::naming::majority_commissioner(model, &ms);
-        networks.push(NetworkFacts { code, name: Some(label), commissioner });
+        networks.push(NetworkFacts { code, name: Some(label), commissioner, open: true });
         members.push(ms);
     }
     Ok(Outcome {

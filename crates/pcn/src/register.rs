@@ -49,9 +49,11 @@ pub async fn sync(db: &Path, args: RegisterSyncArgs) -> anyhow::Result<()> {
         .filter(|m| m.is_current_on(effective))
         .map(|m| (m.practice.clone(), m.network.clone()))
         .collect();
+    // The networks open on the effective date (a workbook also lists closed ones, as history).
     let networks: Vec<(NetworkCode, Option<String>, Option<String>)> = snap
         .networks
         .iter()
+        .filter(|n| n.is_open_on(effective))
         .map(|n| (n.code.clone(), n.name.clone(), n.commissioner.as_ref().map(|c| c.to_string())))
         .collect();
     let store = Store::open(db).await?;

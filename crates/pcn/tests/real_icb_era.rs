@@ -169,6 +169,23 @@ fn epcn_workbooks_of_2022_and_2023_import_as_dated_history() {
             let code = n["code"].as_str().unwrap();
             assert_eq!(n["practices"], members.get(code).copied().unwrap_or(0), "{file} {code}");
         }
+        // Only the networks open on the date are listed and judged: closed ones are history.
+        assert_eq!(nets["networks"].as_array().unwrap().len(), open_now, "{file}");
+        let code_col = dh.iter().position(|c| c == "PCN Code").unwrap();
+        let closed_codes: BTreeSet<&str> =
+            prow.iter().filter(|r| !on(&r[open], &r[close])).map(|r| r[code_col].as_str()).collect();
+        let out = pcn(&db, &["check", "--json"]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+        let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(check["summary"]["networks"], open_now, "{file}");
+        let judged_closed: Vec<&str> = check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["network"].as_str())
+            .filter(|n| closed_codes.contains(n))
+            .collect();
+        assert!(judged_closed.is_empty(), "{file}: findings about closed networks {judged_closed:?}");
         println!(
             "{file}: {} PCNs ({closed} closed), {} partner rows ({ended} ended); on {as_of}: {open_now} open, {current} memberships in force",
             prow.len(),
