@@ -461,6 +461,11 @@ pub struct NetworkPay {
     pub year: String,
     /// The list-size date the year uses.
     pub list_size_date: String,
+    /// The dates of the lists the figures rest on ("lists as at 2021-01-01 (the
+    /// year's list-size date is 2025-01-01)").
+    pub lists: String,
+    /// Said when most of those lists were taken far from the list-size date.
+    pub lists_warning: Option<String>,
     pub streams: Vec<StreamTotal>,
     pub total_pence: i64,
     /// Lines that could not be computed, and why (e.g. no weighted list).
@@ -479,15 +484,16 @@ pub async fn network_pay(
     Query(q): Query<PayQuery>,
 ) -> Result<Json<NetworkPay>, ApiError> {
     let year = q.year.0;
-    let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let id = state.store.resolve_snapshot(q.snapshot).await?;
-    let snap = state.store.load_snapshot(id, pcn_store::Include { payments: true, ..Default::default() }).await?;
-    let (practices, networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &[]);
+    // The view the rest of the API shows (the register laid over the latest snapshot), as `pcn pay` reads it.
+    let l = state.loaded(q.snapshot).await?;
+    let f = state.funding(&l, year)?;
+    let (id, rates, practices, networks) = (l.id, f.rates, &f.practices, &f.networks);
     let n = networks
         .iter()
         .position(|x| x.code == code.as_str())
         .ok_or_else(|| ApiError::NotFound(format!("network {code} is not in snapshot {id}")))?;
-    let ent = pcn_funding::engine::entitlements(rates, &practices, &networks[n..=n]);
+    let ent = pcn_funding::engine::entitlements(rates, practices, &networks[n..=n]);
+    let lists = pcn_funding::inputs::ListDates::of_networks(practices, &networks[n..=n], rates);
     let mut by: BTreeMap<String, pcn_core::Money> = BTreeMap::new();
     for l in &ent.lines {
         *by.entry(l.stream.name()).or_default() += l.annual;
@@ -498,6 +504,8 @@ pub async fn network_pay(
         network: code.to_string(),
         year: year.to_string(),
         list_size_date: rates.list_size_date.to_string(),
+        lists: lists.label(),
+        lists_warning: lists.warning(),
         streams: by
             .into_iter()
             .map(|(stream, m)| StreamTotal { stream, pence: m.pence(), pounds: m.to_pounds().to_string() })

@@ -144,6 +144,14 @@ async fn the_check_and_a_networks_pay_are_served() {
     assert_eq!(stream("core_funding"), 32_500 * 150);
     assert_eq!(stream("clinical_director"), 32_500 * 722 / 10);
     assert!(pay["missing"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().contains("weighted")), "{pay}");
+    assert_eq!(
+        (pay["lists"].as_str(), &pay["lists_warning"]),
+        (Some("lists as at 2021-01-01"), &serde_json::Value::Null)
+    );
+    // 2025/26 from the 2021 lists: the answer says so.
+    let (_, later) = get(&app, "/api/networks/U00001/pay?year=2025/26").await;
+    assert_eq!(later["lists"], "lists as at 2021-01-01 (the year's list-size date is 2025-01-01)", "{later}");
+    assert!(later["lists_warning"].as_str().is_some_and(|w| w.contains("1461 days before")), "{later}");
     let (s, e) = get(&app, "/api/networks/U00001/pay?year=1999/00").await;
     assert_eq!((s, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{e}");
 }

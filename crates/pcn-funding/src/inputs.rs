@@ -149,7 +149,20 @@ pub struct ListDates {
 pub const FAR_FROM_LIST_DATE_DAYS: i64 = 92;
 
 impl ListDates {
+    /// Over every practice with a registered list.
     pub fn of(practices: &[PracticeInput], rates: &YearRates) -> ListDates {
+        Self::of_practices(practices.iter(), rates)
+    }
+
+    /// Over the practices in these networks' spells.
+    pub fn of_networks(practices: &[PracticeInput], networks: &[NetworkInput], rates: &YearRates) -> ListDates {
+        let mut ix: Vec<u32> = networks.iter().flat_map(|n| n.spells.iter().map(|s| s.practice)).collect();
+        ix.sort_unstable();
+        ix.dedup();
+        Self::of_practices(ix.iter().map(|&i| &practices[i as usize]), rates)
+    }
+
+    fn of_practices<'a>(practices: impl Iterator<Item = &'a PracticeInput>, rates: &YearRates) -> ListDates {
         let mut by_date = std::collections::BTreeMap::new();
         for p in practices {
             if let Some(r) = &p.registered {

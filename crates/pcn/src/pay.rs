@@ -37,6 +37,17 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let t2 = std::time::Instant::now();
     let mut ent = engine::entitlements(rates, &practices, &networks);
     label_beds(&mut ent, beds_source.as_deref());
+    let lists = match &args.network {
+        Some(code) => pcn_funding::inputs::ListDates::of_networks(
+            &practices,
+            std::slice::from_ref(networks.iter().find(|n| n.code == code.as_str()).unwrap_or(&Default::default())),
+            rates,
+        ),
+        None => pcn_funding::inputs::ListDates::of(&practices, rates),
+    };
+    if let Some(w) = lists.warning() {
+        eprintln!("warning: {w}");
+    }
     if args.timings {
         eprintln!(
             "pcn-timings: load_ms={:.3} inputs_ms={:.3} entitlements_ms={:.3}",
@@ -87,6 +98,11 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
             "snapshot": id,
             "year": year.to_string(),
             "list_size_date": rates.list_size_date.to_string(),
+            "lists": {
+                "label": lists.label(),
+                "by_date": lists.by_date.iter().map(|(d, n)| json!({"as_of": d.to_string(), "practices": n})).collect::<Vec<_>>(),
+                "warning": lists.warning(),
+            },
             "lines": lines,
             "missing": ent.missing.iter().filter(|m| keep(m.network)).map(|m| json!({"stream": m.stream, "network": networks[m.network as usize].code, "practice": m.practice.map(|p| &practices[p as usize].code), "reason": m.reason})).collect::<Vec<_>>(),
             "unverified_rates": rates.rates.iter().filter(|r| !r.confidence.verified()).map(|r| json!({"stream": r.stream, "amount": r.amount, "confidence": r.confidence, "note": r.note})).collect::<Vec<_>>(),
@@ -157,7 +173,7 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
         }
     }
     let total: Money = ent.lines.iter().filter(|x| keep(x.network)).map(|x| x.annual).sum();
-    l.footer.push(format!("{year}: {} in all (lists as at {}; snapshot {id}).", total, rates.list_size_date));
+    l.footer.push(format!("{year}: {} in all ({}; snapshot {id}).", total, lists.label()));
     footer_notes(&mut l, &ent, rates);
     if let Some(b) = &beds_source {
         l.footer.push(format!("Care home premium beds: {b}."));

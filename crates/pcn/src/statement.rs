@@ -35,6 +35,8 @@ struct Statement<'a> {
     practices: &'a [PracticeInput],
     lines: Vec<&'a Line>,
     snapshot: i64,
+    /// "lists as at ...": the dates of the lists this network's lines rest on.
+    lists: String,
 }
 
 impl Statement<'_> {
@@ -91,7 +93,7 @@ impl Statement<'_> {
         let title = format!("{} {} - entitlements {}", self.network.code, self.name.unwrap_or(""), self.year);
         let total: Money = self.lines.iter().map(|l| l.annual).sum();
         let notes = vec![
-            format!("Snapshot {}; lists as at {}. Total {total}.", self.snapshot, self.rates.list_size_date),
+            format!("Snapshot {}; {}. Total {total}.", self.snapshot, self.lists),
             "Each line: the population, its date and source; the rate, its source and confidence (V, V2, D verified; R, C not)."
                 .to_string(),
         ];
@@ -166,9 +168,9 @@ impl Statement<'_> {
         let total: Money = self.lines.iter().map(|l| l.annual).sum();
         let _ = write!(
             h,
-            "<p>Snapshot {}; lists as at {}. Total {}. Every line shows the population, its date and source, and the rate with its source and confidence (V verbatim, V2 two sources, D derived; R and C are unverified).</p>",
+            "<p>Snapshot {}; {}. Total {}. Every line shows the population, its date and source, and the rate with its source and confidence (V verbatim, V2 two sources, D derived; R and C are unverified).</p>",
             self.snapshot,
-            self.rates.list_size_date,
+            esc(&self.lists),
             esc(&total.to_string())
         );
         // Summary by stream.
@@ -261,6 +263,7 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
             practices: &practices,
             lines,
             snapshot: id,
+            lists: pcn_funding::inputs::ListDates::of_networks(&practices, &networks[n..=n], rates).label(),
         };
         let base = args.out.join(format!("{}-{tag}", networks[n].code));
         write_atomically(&base.with_extension("csv"), &s.csv()?)?;

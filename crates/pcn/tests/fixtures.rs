@@ -231,9 +231,34 @@ fn pay_computes_each_stream_with_its_basis() {
     assert!(j["missing"].as_array().unwrap().iter().any(|m| m["stream"] == "participation"));
     assert_eq!(total("participation"), 0);
 
+    // The lists were taken on the year's list-size date: said plainly, no warning.
+    assert_eq!(j["lists"]["label"], "lists as at 2021-01-01");
+    assert_eq!(j["lists"]["warning"], serde_json::Value::Null);
+
     let bad = pcn(&db, &["pay", "--year", "2018/19"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("2018/19"), "{}", stderr(&bad));
+}
+
+/// A year computed from lists of another date says which date it used, and
+/// warns when that is far from the year's list-size date.
+#[test]
+fn pay_says_which_list_date_it_used_and_warns_when_it_is_far_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let out = pcn(&db, &["pay", "--year", "2025/26", "--network", "U00001", "--json"]);
+    let j = ok_json(&out);
+    assert_eq!(j["list_size_date"], "2025-01-01");
+    assert_eq!(j["lists"]["label"], "lists as at 2021-01-01 (the year's list-size date is 2025-01-01)");
+    let warning = j["lists"]["warning"].as_str().unwrap();
+    assert!(warning.contains("1461 days before the year's list-size date 2025-01-01"), "{warning}");
+    assert!(stderr(&out).contains("warning: the lists used"), "{}", stderr(&out));
+    let table = pcn(&db, &["pay", "--year", "2025/26"]);
+    assert!(
+        String::from_utf8_lossy(&table.stdout)
+            .contains("lists as at 2021-01-01 (the year's list-size date is 2025-01-01)")
+    );
 }
 
 #[test]
