@@ -197,7 +197,7 @@ function renderWhatif(res, ms, move) {
     const added = a.findings.filter((f) => !rulesBefore.has(f.rule));
     const gone = b.findings.filter((f) => !rulesAfter.has(f.rule));
     const dPay = BigInt(a.pay_pence ?? 0) - BigInt(b.pay_pence ?? 0);
-    const role = move.to && n.code === move.to ? 'gains' : 'loses';
+    const role = n.moved === false ? 'neighbour' : move.to && n.code === move.to ? 'gains' : 'loses';
     const row = (label, bv, av, dv, cls, attrs = {}) =>
       h('tr', attrs, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, bv), h('td', { class: 'num' }, av), h('td', { class: `num delta ${cls || ''}` }, dv));
     const sevSort = { error: 0, warning: 1, info: 2 };
@@ -205,7 +205,7 @@ function renderWhatif(res, ms, move) {
     return h(
       'section',
       { class: 'whatif-net', 'data-testid': 'whatif-network', 'data-code': n.code },
-      h('h3', {}, h('code', {}, n.code), ' ', n.name || '', h('span', { class: `tag tag-${role}` }, role === 'gains' ? `gains ${move.practice}` : `loses ${move.practice}`)),
+      h('h3', {}, h('code', {}, n.code), ' ', n.name || '', h('span', { class: `tag tag-${role}` }, role === 'gains' ? `gains ${move.practice}` : role === 'loses' ? `loses ${move.practice}` : 'neighbour: its findings change')),
       h(
         'table',
         { class: 'beforeafter' },
@@ -263,10 +263,37 @@ function renderWhatif(res, ms, move) {
           `This move crosses commissioner areas: as a proposal it needs the agreement of the commissioners of ${andList(approvers)} before it takes effect.`,
         )
       : null;
+  // What the rules say of the moved practices themselves: in no network, in a hole, in two networks.
+  const px = res.practices || { before: [], after: [] };
+  const pxBefore = new Set(px.before.map((f) => `${f.rule} ${f.message}`));
+  const practiceFindings = px.after.length
+    ? h(
+        'section',
+        { class: 'whatif-net', 'data-testid': 'whatif-practices' },
+        h('h3', {}, 'The moved practice'),
+        h(
+          'ul',
+          { class: 'findings' },
+          px.after.map((f) =>
+            h(
+              'li',
+              { class: `finding finding-${f.severity}`, 'data-rule': f.rule },
+              severityBadge(f.severity),
+              pxBefore.has(`${f.rule} ${f.message}`) ? null : h('span', { class: 'tag tag-new' }, 'new'),
+              ' ',
+              h('code', {}, f.rule),
+              ' ',
+              f.message,
+            ),
+          ),
+        ),
+      )
+    : null;
   clear(
     ui.whatif,
     h('p', { class: `timing ${ms < 200 ? 'fast' : 'slow'}`, 'data-testid': 'whatif-ms', 'data-ms': ms.toFixed(1) }, `What-if answered in ${ms.toFixed(0)} ms${server}`),
     consent,
+    practiceFindings,
     cards,
   );
   ui.whatif.dataset.ready = 'true';

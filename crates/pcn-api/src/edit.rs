@@ -58,6 +58,8 @@ pub struct Side {
 #[derive(Serialize, ToSchema)]
 pub struct TouchedNetwork {
     pub code: String,
+    /// A network a practice leaves or joins (false: a neighbour whose findings the moves change).
+    pub moved: bool,
     pub name: Option<String>,
     pub commissioner: Option<String>,
     pub before: Side,
@@ -71,10 +73,19 @@ pub struct WhatIfResult {
     /// Server time spent, microseconds.
     pub micros: u64,
     pub networks: Vec<TouchedNetwork>,
+    /// What the rules say of the moved practices themselves (in no network,
+    /// in a hole, in two networks), before and after.
+    pub practices: PracticeSides,
     /// The commissioners who would have to agree to these moves as proposals:
     /// every touched network's (a network loses a practice only with its
     /// commissioner's agreement).
     pub approvers: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PracticeSides {
+    pub before: Vec<FindingItem>,
+    pub after: Vec<FindingItem>,
 }
 
 fn side(
@@ -149,20 +160,48 @@ pub async fn whatif(State(state): Shared, Json(body): Json<WhatIf>) -> Result<Js
         after.assign(p, to);
     }
     let moved_practices: Vec<u32> = moves.iter().map(|m| m.0).collect();
+    // Every rule a move can change: the touched networks', their neighbours'
+    // (a neighbour may become, or stop being, an enclave), and the rules about
+    // practices in no network or two.
+    let mut scope: BTreeSet<u32> = touched.iter().copied().collect();
+    scope.extend(pcn_rules::bordering_networks(&l.model, &l.config, &l.networks_of, &[], &touched));
+    scope.extend(pcn_rules::bordering_networks(&l.model, &after, &l.networks_of, &moved_practices, &touched));
+    let scope: Vec<u32> = scope.into_iter().collect();
     let before_findings =
-        pcn_rules::check_networks_after_moves(&l.model, &l.config, &l.networks_of, &[], &inputs, &touched);
+        pcn_rules::check_networks_after_moves(&l.model, &l.config, &l.networks_of, &[], &inputs, &scope);
     let after_findings =
-        pcn_rules::check_networks_after_moves(&l.model, &after, &l.networks_of, &moved_practices, &inputs, &touched);
+        pcn_rules::check_networks_after_moves(&l.model, &after, &l.networks_of, &moved_practices, &inputs, &scope);
+    let about_moved = |f: &pcn_rules::Finding| {
+        f.practices.iter().any(|c| moves.iter().any(|m| &l.model.practices[m.0 as usize].code == c))
+    };
+    let practice_side = |config: &pcn_rules::Configuration, moved: &[u32]| -> Vec<FindingItem> {
+        pcn_rules::practice_findings_after_moves(&l.model, config, &l.networks_of, moved, &inputs)
+            .into_iter()
+            .filter(about_moved)
+            .map(FindingItem::from)
+            .collect()
+    };
+    let practices =
+        PracticeSides { before: practice_side(&l.config, &[]), after: practice_side(&after, &moved_practices) };
 
     // Funding: the touched networks' inputs with the moved practices' spells
     // taken out, and a whole-year spell added where they go.
     let moved: BTreeMap<u32, Option<u32>> = moves.iter().map(|&(p, to)| (p, to)).collect();
-    let mut networks = Vec::with_capacity(touched.len());
-    for &n in &touched {
+    let mut networks = Vec::with_capacity(scope.len());
+    for &n in &scope {
         let of = |fs: &[pcn_rules::Finding]| -> Vec<pcn_rules::Finding> {
             fs.iter().filter(|x| x.network.as_ref() == Some(&l.model.networks[n as usize].code)).cloned().collect()
         };
         let base = l.model.networks[n as usize].code.clone();
+        let (found_before, found_after) = (of(&before_findings), of(&after_findings));
+        // A neighbour is shown only when a move changes what the rules say of it.
+        let is_touched = touched.binary_search(&n).is_ok();
+        let said = |fs: &[pcn_rules::Finding]| -> BTreeSet<(&'static str, String)> {
+            fs.iter().map(|x| (x.rule, x.message.clone())).collect()
+        };
+        if !is_touched && said(&found_before) == said(&found_after) {
+            continue;
+        }
         let input_before = f.network_ix[n as usize].map(|i| &f.networks[i]);
         let input_after = input_before.map(|b| {
             let mut a = b.clone();
@@ -182,20 +221,27 @@ pub async fn whatif(State(state): Shared, Json(body): Json<WhatIf>) -> Result<Js
             a.spells.sort_by_key(|s| (s.practice, s.from));
             a
         });
+        let (before_side, after_side) = (
+            side(&l, &f, &l.config.members[n as usize], found_before, input_before),
+            side(&l, &f, &after.members[n as usize], found_after, input_after.as_ref()),
+        );
         networks.push(TouchedNetwork {
+            moved: is_touched,
             code: base.to_string(),
             name: l.model.networks[n as usize].name.clone(),
             commissioner: l.model.networks[n as usize].commissioner.as_ref().map(|c| c.to_string()),
-            before: side(&l, &f, &l.config.members[n as usize], of(&before_findings), input_before),
-            after: side(&l, &f, &after.members[n as usize], of(&after_findings), input_after.as_ref()),
+            before: before_side,
+            after: after_side,
         });
     }
-    let approvers: BTreeSet<String> = networks.iter().filter_map(|n| n.commissioner.clone()).collect();
+    let approvers: BTreeSet<String> =
+        networks.iter().filter(|n| n.moved).filter_map(|n| n.commissioner.clone()).collect();
     Ok(Json(WhatIfResult {
         snapshot: l.id,
         year: year.to_string(),
         micros: started.elapsed().as_micros() as u64,
         networks,
+        practices,
         approvers: approvers.into_iter().collect(),
     }))
 }

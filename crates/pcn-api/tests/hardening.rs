@@ -503,3 +503,30 @@ async fn refused_anonymous_writes_are_audited_without_flooding_the_log() {
     assert!(refused.iter().all(|e| e.actor == "anonymous" && e.outcome == "unauthorized"));
     assert!(refused.iter().any(|e| e.target.as_deref() == Some("/api/repair")));
 }
+
+/// A what-if judges every rule the move can change: a practice left in no
+/// network is said to be uncovered (it once showed "no findings after the move").
+#[tokio::test]
+async fn a_what_if_that_leaves_a_practice_out_says_it_is_uncovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = synced(&dir.path().join("pcn.db"), &fixtures()).await;
+    let app = router(AppState::new(store)).0;
+    let whatif = |moves: Value| {
+        Request::post("/api/whatif")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"moves": moves, "year": "2020/21"}).to_string()))
+            .unwrap()
+    };
+    let (s, j) = call(&app, whatif(json!([{"practice": "A00003", "to": null}]))).await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    let rules = |side: &str| -> Vec<String> {
+        j["practices"][side].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(rules("before").is_empty(), "{j}");
+    assert!(rules("after").contains(&"coverage.uncovered".to_string()), "{j}");
+    let town = j["networks"].as_array().unwrap().iter().find(|n| n["code"] == "U00001").unwrap();
+    assert_eq!(town["moved"], true);
+    // Joining another network covers it again: nothing about the practice itself.
+    let (_, j) = call(&app, whatif(json!([{"practice": "A00003", "to": "U00002"}]))).await;
+    assert!(j["practices"]["after"].as_array().unwrap().is_empty(), "{j}");
+}

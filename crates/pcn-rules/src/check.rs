@@ -73,6 +73,50 @@ pub fn check_networks_after_moves(
     findings_of(&ctx, networks)
 }
 
+/// The networks that border network `n` in the configuration described by
+/// `config` and `base_networks_of` with the `moved` practices' networks read
+/// from `config`: the networks of the practices at its border sites (and
+/// sharing its sites). A move can make one of them an enclave, or end one.
+pub fn bordering_networks(
+    model: &Model,
+    config: &Configuration,
+    base_networks_of: &[Vec<u32>],
+    moved: &[u32],
+    networks: &[u32],
+) -> Vec<u32> {
+    let of = crate::context::NetworksOf::after_moves(config, base_networks_of, moved);
+    let mut out: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
+    for &n in networks {
+        let sites: Vec<u32> =
+            config.members[n as usize].iter().filter_map(|&p| model.practices[p as usize].site).collect();
+        let mut around = model.graph.border(&sites);
+        around.extend(sites.iter().copied());
+        for s in around {
+            for &p in &model.site_practices[s as usize] {
+                out.extend(of.of(p).iter().copied().filter(|&m| m != n));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The practice-level findings (a practice in no network, a hole of
+/// uncovered practices, a practice in two networks, a covering network that
+/// is no neighbour) of `config`, described as for [`check_networks_after_moves`]:
+/// what a what-if that leaves a practice out must show.
+pub fn practice_findings_after_moves(
+    model: &Model,
+    config: &Configuration,
+    base_networks_of: &[Vec<u32>],
+    moved: &[u32],
+    inputs: &CheckInputs,
+) -> Vec<Finding> {
+    let ctx = Ctx::new(model, config, NetworksOf::after_moves(config, base_networks_of, moved), inputs);
+    let mut out = rules::practice_findings(&ctx);
+    sort(&mut out);
+    out
+}
+
 /// Findings of the given networks only: what an edit needs to recompute.
 pub fn check_networks(model: &Model, config: &Configuration, inputs: &CheckInputs, networks: &[u32]) -> Vec<Finding> {
     findings_of(&context(model, config, inputs), networks)

@@ -19,7 +19,7 @@ mod rules;
 
 pub use catalogue::{Rule, RuleInfo, Severity};
 pub use check::{
-    CheckInputs, Finding, NotEvaluated, Report, Summary, check, check_networks, check_networks_after_moves,
-    for_commissioner,
+    CheckInputs, Finding, NotEvaluated, Report, Summary, bordering_networks, check, check_networks,
+    check_networks_after_moves, for_commissioner, practice_findings_after_moves,
 };
 pub use model::{Configuration, Model, NetworkFacts, PracticeFacts};

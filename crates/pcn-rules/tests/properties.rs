@@ -104,4 +104,61 @@ proptest! {
         full.sort();
         prop_assert_eq!(c, full);
     }
+
+    /// What a what-if judges is all a move can change: every network whose
+    /// findings a full check sees change is a touched network or borders one
+    /// (before or after), and what the rules say of the moved practice itself
+    /// (left in no network, say) is what the full check says.
+    #[test]
+    fn a_what_if_s_scope_holds_every_finding_a_move_changes(
+        w in world_strategy(),
+        pick in any::<prop::sample::Index>(),
+        to in any::<prop::sample::Index>(),
+        leave in any::<bool>(),
+    ) {
+        let (model, config) = w.model();
+        let n_practices = model.practices.len();
+        let base = config.networks_of(n_practices);
+        let p = pick.index(n_practices) as u32;
+        let from = base[p as usize][0];
+        let to = if leave { None } else { Some(to.index(model.networks.len()) as u32) };
+        prop_assume!(to != Some(from));
+        let mut moved = config.clone();
+        moved.assign(p, to);
+        let before = pcn_rules::check(&model, &config, &w.inputs);
+        let after = pcn_rules::check(&model, &moved, &w.inputs);
+        let touched: Vec<u32> = std::iter::once(from).chain(to).collect();
+        let mut scope: std::collections::BTreeSet<u32> = touched.iter().copied().collect();
+        scope.extend(pcn_rules::bordering_networks(&model, &config, &base, &[], &touched));
+        scope.extend(pcn_rules::bordering_networks(&model, &moved, &base, &[p], &touched));
+        let in_scope = |f: &pcn_rules::Finding| {
+            f.network.as_ref().is_some_and(|c| scope.iter().any(|&n| &model.networks[n as usize].code == c))
+        };
+        let outside = |r: &pcn_rules::Report| -> Vec<String> {
+            let mut v: Vec<String> = r.findings.iter().filter(|f| f.network.is_some() && !in_scope(f)).map(key).collect();
+            v.sort();
+            v
+        };
+        prop_assert_eq!(outside(&before), outside(&after));
+        // The scope's findings, checked alone on the what-if path, are the full check's.
+        let scope_v: Vec<u32> = scope.iter().copied().collect();
+        let mut alone: Vec<String> = pcn_rules::check_networks_after_moves(&model, &moved, &base, &[p], &w.inputs, &scope_v)
+            .iter().map(key).collect();
+        let mut full: Vec<String> = after.findings.iter().filter(|f| in_scope(f) && f.rule != "geo.uncovered-hole").map(key).collect();
+        alone.sort();
+        full.sort();
+        prop_assert_eq!(alone, full);
+        // What the rules say of the moved practice itself.
+        let code = &model.practices[p as usize].code;
+        let about = |fs: &[pcn_rules::Finding]| -> Vec<String> {
+            let mut v: Vec<String> = fs.iter().filter(|f| f.network.is_none() && f.practices.contains(code)).map(key).collect();
+            v.sort();
+            v
+        };
+        let practice = pcn_rules::practice_findings_after_moves(&model, &moved, &base, &[p], &w.inputs);
+        prop_assert_eq!(about(&practice), about(&after.findings));
+        if leave {
+            prop_assert!(practice.iter().any(|f| f.rule == "coverage.uncovered" && f.practices.contains(code)));
+        }
+    }
 }
