@@ -415,7 +415,7 @@ async function repair() {
   clear(
     ui.repairResult,
     h('p', { 'data-testid': 'repair-summary' }, `${commissioner}: errors ${num(res.before.errors)} → ${num(res.after.errors)} with ${num(res.moves.length)} suggested move${res.moves.length === 1 ? '' : 's'}. Nothing is saved until you accept.`),
-    rows.length ? h('ol', { class: 'moves' }, rows) : h('p', { class: 'ok' }, 'No moves suggested.'),
+    rows.length ? h('ol', { class: 'moves' }, rows) : h('p', { class: 'ok', 'data-testid': 'repair-note' }, res.note || 'No moves suggested.'),
     rows.length ? acceptAll : null,
   );
   ui.repairResult.dataset.ready = 'true';

@@ -285,6 +285,8 @@ pub struct RepairResult {
     pub after: ErrorCount,
     pub moves: Vec<SuggestedMove>,
     pub seconds: f64,
+    /// Why nothing is suggested, when nothing is.
+    pub note: Option<String>,
 }
 
 /// The fewest membership changes that clear a commissioner area's fixable
@@ -315,8 +317,18 @@ pub async fn repair(
     if !l.model.networks.iter().any(|n| n.commissioner.as_ref() == Some(&commissioner)) {
         return Err(ApiError::NotFound(format!("commissioner {commissioner} has no networks in snapshot {}", l.id)));
     }
+    // Start from the register as the pending proposals leave it (open ones, and
+    // approved ones still to take effect), so suggestions add to them.
+    let today = time::OffsetDateTime::now_utc().date();
+    let start = if l.register_head.is_some() {
+        pcn_workbench::proposals::pending_configuration(&state.store, &l.model, today).await?
+    } else {
+        l.config.clone()
+    };
+    let start_of = start.networks_of(l.model.practices.len());
     let l2 = l.clone();
     let c2 = commissioner.clone();
+    let start2 = start.clone();
     let (outcome, before, after) = tokio::task::spawn_blocking(move || {
         let opts = pcn_form::Options {
             only: Some(c2.clone()),
@@ -325,28 +337,30 @@ pub async fn repair(
             ..Default::default()
         };
         let excluded = vec![false; l2.model.practices.len()];
-        let outcome = pcn_form::repair::repair(&l2.model, &l2.config, &excluded, &opts, &|_, _| {});
+        let outcome = pcn_form::repair::repair(&l2.model, &start2, &excluded, &opts, &|_, _| {});
         let inputs = pcn_rules::CheckInputs::default();
         let count = |model: &pcn_rules::Model, config: &pcn_rules::Configuration| {
             let r = pcn_rules::check(model, config, &inputs);
             let r = pcn_rules::for_commissioner(model, &r, &c2);
             ErrorCount { errors: r.summary.errors, warnings: r.summary.warnings }
         };
-        let before = count(&l2.model, &l2.config);
+        let before = count(&l2.model, &start2);
         let after_model = l2.model.with_networks(outcome.networks.clone());
         let after = count(&after_model, &outcome.config);
         (outcome, before, after)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("repair: {e}")))?;
+    // A repair is never worse than where it starts: fewer errors, or as many with fewer warnings.
+    let better = (after.errors, after.warnings) < (before.errors, before.warnings);
     let after_of = outcome.config.networks_of(l.model.practices.len());
     let mut moves = Vec::new();
-    for (i, p) in l.model.practices.iter().enumerate() {
-        let from = l.networks_of[i].first().map(|&n| l.model.networks[n as usize].code.to_string());
+    for (i, p) in l.model.practices.iter().enumerate().filter(|_| better) {
+        let from = start_of[i].first().map(|&n| l.model.networks[n as usize].code.to_string());
         let to = after_of[i].first().map(|&n| outcome.networks[n as usize].code.to_string());
         if from == to
             || p.commissioner.as_ref() != Some(&commissioner)
-                && !l.networks_of[i]
+                && !start_of[i]
                     .iter()
                     .any(|&n| l.model.networks[n as usize].commissioner.as_ref() == Some(&commissioner))
         {
@@ -363,6 +377,13 @@ pub async fn repair(
             lat: ll.map(|x| x.1),
         });
     }
+    let note = (!better).then(|| {
+        format!(
+            "no change lowers the findings of {commissioner} ({} errors, {} warnings) once the pending proposals take effect: nothing to suggest",
+            before.errors, before.warnings
+        )
+    });
+    let after = if better { after } else { ErrorCount { errors: before.errors, warnings: before.warnings } };
     Ok(Json(RepairResult {
         snapshot: l.id,
         commissioner: commissioner.to_string(),
@@ -370,6 +391,7 @@ pub async fn repair(
         after,
         moves,
         seconds: outcome.seconds,
+        note,
     }))
 }
 

@@ -530,3 +530,44 @@ async fn a_what_if_that_leaves_a_practice_out_says_it_is_uncovered() {
     let (_, j) = call(&app, whatif(json!([{"practice": "A00003", "to": "U00002"}]))).await;
     assert!(j["practices"]["after"].as_array().unwrap().is_empty(), "{j}");
 }
+
+/// A repair is never worse than where it starts, in any area of the demo; and
+/// it starts from the register as the open proposals leave it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repairs_never_add_errors_and_start_from_the_pending_proposals() {
+    let dir = tempfile::tempdir().unwrap();
+    let area = pcn_synth::generate(&pcn_synth::Config { practices: 600, seed: 1 });
+    let files = pcn_synth::write_files(&area, &dir.path().join("files")).unwrap();
+    let (store, token) = synced(&dir.path().join("pcn.db"), &files).await;
+    let app = router(AppState::new(Store::open(&dir.path().join("pcn.db")).await.unwrap())).0;
+    let (_, commissioners) = call(&app, Request::get("/api/commissioners").body(Body::empty()).unwrap()).await;
+    let codes: Vec<String> =
+        commissioners.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect();
+    assert!(codes.len() >= 2);
+    for c in &codes {
+        let (s, j) = call(&app, post("/api/repair", &token, json!({"commissioner": c, "seconds": 0.3}))).await;
+        assert_eq!(s, StatusCode::OK, "{c}: {j}");
+        let (b, a) = (&j["before"], &j["after"]);
+        let key = |x: &Value| (x["errors"].as_u64().unwrap(), x["warnings"].as_u64().unwrap());
+        assert!(key(a) <= key(b), "{c}: {b} → {a}");
+        if !j["moves"].as_array().unwrap().is_empty() {
+            assert!(key(a) < key(b), "{c}: moves suggested that change nothing: {j}");
+        } else {
+            assert_eq!(key(a), key(b), "{c}");
+        }
+    }
+    // An open proposal that empties a network of the first area: the repair starts from it.
+    let c = &codes[0];
+    let state = store.register_state(time::macros::date!(2099 - 01 - 01)).await.unwrap();
+    let net = state.networks.iter().find(|n| n.commissioner.as_deref() == Some(c.as_str())).unwrap();
+    let before = call(&app, post("/api/repair", &token, json!({"commissioner": c, "seconds": 0.3}))).await.1;
+    for p in state.members(&net.code) {
+        let body = json!({"kind": "leave", "network": net.code, "practice": p.as_str(), "effective": "2030-04-01", "reason": "test"});
+        assert_eq!(call(&app, post("/api/proposals", &token, body)).await.0, StatusCode::CREATED);
+    }
+    let pending = call(&app, post("/api/repair", &token, json!({"commissioner": c, "seconds": 0.3}))).await.1;
+    assert!(
+        pending["before"]["errors"].as_u64() > before["before"]["errors"].as_u64(),
+        "the repair ignored the open proposals: {before} / {pending}"
+    );
+}

@@ -635,3 +635,64 @@ pub async fn decide_as(
     let status = if approve { "approved" } else { "rejected" };
     Ok(Decision { id: p.id, status: status.into(), agreed, awaiting: Vec::new() })
 }
+
+/// The configuration the register will hold once every pending proposal
+/// takes effect: approved changes dated after today, then the open proposals
+/// in the order they were made. What a repair starts from, so that what it
+/// suggests goes on top of what is already asked for. Practices and networks
+/// the model does not know (a split's new network) are left as they were.
+pub async fn pending_configuration(
+    store: &Store,
+    model: &pcn_rules::Model,
+    today: Date,
+) -> Result<pcn_rules::Configuration, StoreError> {
+    let open = store.proposals(Some(ProposalStatus::Open)).await?;
+    let approved = store.proposals(Some(ProposalStatus::Approved)).await?;
+    let horizon = open
+        .iter()
+        .map(|p| p.effective)
+        .chain(approved.iter().map(|p| p.effective).filter(|d| *d > today))
+        .max()
+        .unwrap_or(today)
+        .max(today);
+    let state = store.register_state(horizon).await?;
+    let mut members: BTreeMap<String, String> = state
+        .records
+        .iter()
+        .filter(|r| r.kind == RecordKind::Member)
+        .map(|r| (r.subject.clone(), r.network.to_string()))
+        .collect();
+    for p in &open {
+        let members_of = |n: &NetworkCode| -> Vec<PracticeCode> {
+            members
+                .iter()
+                .filter(|(_, m)| m.as_str() == n.as_str())
+                .filter_map(|(p, _)| PracticeCode::parse(p).ok())
+                .collect()
+        };
+        for c in p.kind.changes(members_of) {
+            match c {
+                Change::Join { network, practice } => {
+                    members.insert(practice.to_string(), network.to_string());
+                }
+                Change::Leave { practice, network } => {
+                    if members.get(practice.as_str()).map(String::as_str) == Some(network.as_str()) {
+                        members.remove(practice.as_str());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut config = vec![Vec::new(); model.networks.len()];
+    for (p, n) in &members {
+        let (Ok(p), Ok(n)) = (PracticeCode::parse(p), NetworkCode::parse(n)) else { continue };
+        if let (Some(&pi), Some(&ni)) = (model.practice_index.get(&p), model.network_index.get(&n)) {
+            config[ni as usize].push(pi);
+        }
+    }
+    for v in &mut config {
+        v.sort_unstable();
+    }
+    Ok(pcn_rules::Configuration { members: config })
+}
