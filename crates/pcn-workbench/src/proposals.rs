@@ -675,10 +675,10 @@ pub async fn pending_configuration(
                 Change::Join { network, practice } => {
                     members.insert(practice.to_string(), network.to_string());
                 }
-                Change::Leave { practice, network } => {
-                    if members.get(practice.as_str()).map(String::as_str) == Some(network.as_str()) {
-                        members.remove(practice.as_str());
-                    }
+                Change::Leave { practice, network }
+                    if members.get(practice.as_str()).map(String::as_str) == Some(network.as_str()) =>
+                {
+                    members.remove(practice.as_str());
                 }
                 _ => {}
             }
