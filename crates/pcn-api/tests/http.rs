@@ -385,6 +385,17 @@ async fn every_networks_profile_downloads_as_csv() {
         assert_eq!(r[7].parse::<f64>().ok(), hyp, "{r:?}");
     }
     assert_eq!(&all[0][3], "21500");
+    // The fixtures have no LSOA data: rurality and deprivation are empty, never 0.
+    let (rural, imd) = (
+        head.iter().position(|c| c == "rural_pct").unwrap(),
+        head.iter().position(|c| c == "mean_imd_decile").unwrap(),
+    );
+    assert!(all.iter().all(|r| r[rural].is_empty() && r[imd].is_empty()), "{text}");
+    let (s, _, page) = get_text(&app, "/api/networks/U00001/profile.html").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Rural (classes D and E): no data"), "{page}");
+    assert!(page.contains("No data: this snapshot has no LSOA data"), "{page}");
+    assert!(!page.contains("0.0%") && !page.contains("<td>0.0</td>"), "{page}");
     // One commissioner's networks; an earlier snapshot's.
     let (s, h, text) = get_text(&app, "/api/profiles.csv?commissioner=00Y").await;
     assert_eq!(s, StatusCode::OK, "{text}");

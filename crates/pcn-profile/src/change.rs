@@ -86,7 +86,11 @@ pub fn compare(then: &Profile, now: &Profile) -> Vec<ChangeRow> {
         row("practices", Some(then.practices as f64), Some(now.practices as f64)),
         row("registered", Some(then.registered as f64), Some(now.registered as f64)),
         row("weighted", then.weighted.map(|w| w as f64), now.weighted.map(|w| w as f64)),
-        row("rural share %", Some(round2(then.rural_share[0] * 100.0)), Some(round2(now.rural_share[0] * 100.0))),
+        row(
+            "rural share %",
+            then.rural_share[0].map(|s| round2(s * 100.0)),
+            now.rural_share[0].map(|s| round2(s * 100.0)),
+        ),
         row("mean IMD decile", then.mean_imd_decile[0], now.mean_imd_decile[0]),
     ];
     let mut groups: Vec<&str> = then.prevalence.iter().chain(&now.prevalence).map(|r| r.group.as_str()).collect();
@@ -126,7 +130,7 @@ mod tests {
             registered,
             weighted,
             rurality: vec![],
-            rural_share: [0.1234, 0.0, 0.0],
+            rural_share: [Some(0.1234), Some(0.0), Some(0.0)],
             deprivation: vec![],
             mean_imd_decile: [Some(4.5), None, None],
             unclassified_patients: 0,
@@ -138,7 +142,7 @@ mod tests {
     fn every_measure_is_now_minus_then_in_reading_order() {
         let then = profile(3, 32_500, None, vec![prev("AF", 500, 32_000), prev("HYP", 4_000, 32_000)]);
         let mut now = profile(4, 41_000, Some(40_000), vec![prev("HYP", 4_100, 32_000), prev("DM", 2_000, 30_000)]);
-        now.rural_share[0] = 0.2;
+        now.rural_share[0] = Some(0.2);
         now.mean_imd_decile[0] = Some(4.25);
         let rows = compare(&then, &now);
         let measures: Vec<&str> = rows.iter().map(|r| r.measure.as_str()).collect();

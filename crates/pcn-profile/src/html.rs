@@ -15,6 +15,16 @@ fn opt(v: Option<f64>) -> String {
     v.map_or("-".into(), |x| format!("{x:.2}"))
 }
 
+/// A share as "12.5%", or "no data".
+fn percent(v: Option<f64>) -> String {
+    v.map_or("no data".into(), |x| format!("{:.1}%", x * 100.0))
+}
+
+/// A share as "12.5" in a column headed %, or "no data".
+fn percent_number(v: Option<f64>) -> String {
+    v.map_or("no data".into(), |x| format!("{:.1}", x * 100.0))
+}
+
 /// A change-table figure: counts whole with separators, the rest to two decimals.
 fn figure(row: &ChangeRow, v: Option<f64>) -> String {
     match v {
@@ -63,10 +73,10 @@ td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}th:first-child
     }
     let _ = write!(
         h,
-        "<p>Rural (classes D and E): {:.1}% (commissioner {:.1}%, England {:.1}%). Mean IMD decile (1 = most deprived): {} (commissioner {}, England {}).</p>",
-        p.rural_share[0] * 100.0,
-        p.rural_share[1] * 100.0,
-        p.rural_share[2] * 100.0,
+        "<p>Rural (classes D and E): {} (commissioner {}, England {}). Mean IMD decile (1 = most deprived): {} (commissioner {}, England {}).</p>",
+        percent(p.rural_share[0]),
+        percent(p.rural_share[1]),
+        percent(p.rural_share[2]),
         opt(p.mean_imd_decile[0]),
         opt(p.mean_imd_decile[1]),
         opt(p.mean_imd_decile[2])
@@ -108,19 +118,24 @@ td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}th:first-child
     h.push_str("</table>");
     for (head, list) in [("Rurality (ONS 2011 class)", &p.rurality), ("Deprivation (IMD 2019 decile)", &p.deprivation)]
     {
-        let _ = write!(
-            h,
-            "<h2>{head}</h2><table><tr><th>class</th><th>patients</th><th>%</th><th>commissioner %</th><th>England %</th></tr>"
+        let _ = write!(h, "<h2>{head}</h2>");
+        // Absent is absent: with no patient classified, no table of zeros.
+        if list.iter().all(|m| m.share.is_none() && m.commissioner_share.is_none() && m.england_share.is_none()) {
+            h.push_str("<p class=\"none\">No data: this snapshot has no LSOA data for these practices.</p>");
+            continue;
+        }
+        h.push_str(
+            "<table><tr><th>class</th><th>patients</th><th>%</th><th>commissioner %</th><th>England %</th></tr>",
         );
         for m in list {
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&m.class),
                 m.patients,
-                m.share * 100.0,
-                m.commissioner_share * 100.0,
-                m.england_share * 100.0
+                percent_number(m.share),
+                percent_number(m.commissioner_share),
+                percent_number(m.england_share)
             );
         }
         h.push_str("</table>");
@@ -183,7 +198,7 @@ mod tests {
             registered: 32_500,
             weighted: Some(1_234_567),
             rurality: vec![],
-            rural_share: [0.25, 0.2, 0.15],
+            rural_share: [Some(0.25), Some(0.2), Some(0.15)],
             deprivation: vec![],
             mean_imd_decile: [Some(4.5), None, Some(5.5)],
             unclassified_patients: 0,

@@ -68,9 +68,11 @@ pub struct Mix {
     /// Class (an RUC code, or an IMD decile 1..10 as text).
     pub class: String,
     pub patients: i64,
-    pub share: f64,
-    pub commissioner_share: f64,
-    pub england_share: f64,
+    /// Shares of the classified patients; `None` where nobody could be
+    /// classified (no LSOA data): absent, never a 0% that reads as a fact.
+    pub share: Option<f64>,
+    pub commissioner_share: Option<f64>,
+    pub england_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -83,8 +85,9 @@ pub struct Profile {
     /// Latest weighted list of the members that have one (None when none has).
     pub weighted: Option<i64>,
     pub rurality: Vec<Mix>,
-    /// Share of patients at practices in rural classes (D and E), network / commissioner / England.
-    pub rural_share: [f64; 3],
+    /// Share of patients at practices in rural classes (D and E), network /
+    /// commissioner / England; `None` where no patient could be classified.
+    pub rural_share: [Option<f64>; 3],
     pub deprivation: Vec<Mix>,
     /// Patient-weighted mean IMD decile (1 = most deprived), network / commissioner / England.
     pub mean_imd_decile: [Option<f64>; 3],
@@ -122,12 +125,14 @@ impl Sums {
         self.imd.iter().sum()
     }
 
-    fn ruc_share(&self, class: &str) -> f64 {
+    fn ruc_share(&self, class: &str) -> Option<f64> {
         share(self.ruc.get(class).copied().unwrap_or(0), self.classified())
     }
 
-    fn rural_share(&self) -> f64 {
-        RUC_CLASSES.iter().filter(|c| c.starts_with(['D', 'E'])).map(|c| self.ruc_share(c)).sum::<f64>()
+    fn rural_share(&self) -> Option<f64> {
+        (self.classified() > 0).then(|| {
+            RUC_CLASSES.iter().filter(|c| c.starts_with(['D', 'E'])).filter_map(|c| self.ruc_share(c)).sum::<f64>()
+        })
     }
 
     fn mean_decile(&self) -> Option<f64> {
@@ -139,8 +144,9 @@ impl Sums {
     }
 }
 
-fn share(part: i64, whole: i64) -> f64 {
-    if whole <= 0 { 0.0 } else { (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0 }
+/// `part` of `whole` to four places; none of nothing.
+fn share(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
 }
 
 /// Profiles of every network in `config`, in network order.
@@ -283,7 +289,7 @@ pub fn prompts(profiles: &[Profile], threshold: f64) -> Vec<Prompt> {
         .iter()
         .filter_map(|p| {
             let hyp = p.prevalence.iter().find(|r| r.group == "HYP")?.percent?;
-            Some((p, p.mean_imd_decile[0]?, p.rural_share[0], hyp))
+            Some((p, p.mean_imd_decile[0]?, p.rural_share[0]?, hyp))
         })
         .collect();
     if rows.len() < 10 {
@@ -391,7 +397,7 @@ mod tests {
             registered: 1000,
             weighted: None,
             rurality: vec![],
-            rural_share: [rural, 0.0, 0.0],
+            rural_share: [Some(rural), Some(0.0), Some(0.0)],
             deprivation: vec![],
             mean_imd_decile: [Some(imd), None, None],
             unclassified_patients: 0,

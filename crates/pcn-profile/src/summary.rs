@@ -29,7 +29,8 @@ pub struct SummaryRow {
     pub practices: usize,
     pub registered: i64,
     pub weighted: Option<i64>,
-    pub rural_pct: f64,
+    /// Empty where no patient could be classified.
+    pub rural_pct: Option<f64>,
     pub mean_imd_decile: Option<f64>,
     pub hyp_pct: Option<f64>,
     pub dm_pct: Option<f64>,
@@ -46,7 +47,7 @@ impl SummaryRow {
             practices: p.practices,
             registered: p.registered,
             weighted: p.weighted,
-            rural_pct: (p.rural_share[0] * 1000.0).round() / 10.0,
+            rural_pct: p.rural_share[0].map(|s| (s * 1000.0).round() / 10.0),
             mean_imd_decile: p.mean_imd_decile[0],
             hyp_pct: group("HYP"),
             dm_pct: group("DM"),
@@ -79,7 +80,7 @@ mod tests {
             registered: 31_000,
             weighted: Some(30_500),
             rurality: vec![],
-            rural_share: [0.1234, 0.0, 0.0],
+            rural_share: [Some(0.1234), Some(0.0), Some(0.0)],
             deprivation: vec![],
             mean_imd_decile: [Some(3.25), None, None],
             unclassified_patients: 0,
@@ -102,7 +103,10 @@ mod tests {
         let rows = summary_rows(&all, Some("00Y"));
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
-        assert_eq!((r.network.as_str(), r.registered, r.weighted, r.rural_pct), ("U00002", 31_000, Some(30_500), 12.3));
+        assert_eq!(
+            (r.network.as_str(), r.registered, r.weighted, r.rural_pct),
+            ("U00002", 31_000, Some(30_500), Some(12.3))
+        );
         assert_eq!((r.hyp_pct, r.dm_pct, r.mean_imd_decile), (Some(33.33), None, Some(3.25)));
         assert!(summary_rows(&all, Some("00Z")).is_empty());
     }

@@ -13,8 +13,13 @@ fn pct(v: Option<f64>) -> serde_json::Value {
     v.map_or(serde_json::Value::Null, |x| json!(x))
 }
 
-fn share(v: f64) -> serde_json::Value {
-    json!((v * 1000.0).round() / 10.0)
+/// A share in per cent to one place; null where there is no data.
+fn share(v: Option<f64>) -> serde_json::Value {
+    v.map_or(serde_json::Value::Null, |v| json!((v * 1000.0).round() / 10.0))
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map_or("no data".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
 pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
@@ -121,10 +126,10 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
                 .unwrap_or_default()
         );
         println!(
-            "rural (classes D and E): {:.1}% (commissioner {:.1}%, England {:.1}%); mean IMD decile {} (commissioner {}, England {}; 1 = most deprived)\n",
-            p.rural_share[0] * 100.0,
-            p.rural_share[1] * 100.0,
-            p.rural_share[2] * 100.0,
+            "rural (classes D and E): {} (commissioner {}, England {}); mean IMD decile {} (commissioner {}, England {}; 1 = most deprived)\n",
+            percent(p.rural_share[0]),
+            percent(p.rural_share[1]),
+            percent(p.rural_share[2]),
             p.mean_imd_decile[0].map_or("-".into(), |v| format!("{v:.2}")),
             p.mean_imd_decile[1].map_or("-".into(), |v| format!("{v:.2}")),
             p.mean_imd_decile[2].map_or("-".into(), |v| format!("{v:.2}")),
