@@ -5,7 +5,11 @@
 //!   commissioner: both networks' findings and funding) as fast as 2
 //!   threads x 32 connections can send it: target 2,000 requests/s, p99 < 50 ms;
 //! - the map of England (GeoJSON) sent gzip-compressed, one client at a time:
-//!   target < 200 ms.
+//!   target < 200 ms;
+//! - a crowd: 16 approvals sent at the same moment (each answered, approved or
+//!   refused, none a 5xx or a 408), then 2,000 connections reading at once
+//!   (no 5xx, no timeout) — on SQLite and, when `PCN_BENCH_POSTGRES` (or
+//!   `PCN_TEST_POSTGRES`) names a server, on PostgreSQL too.
 //!
 //! England January 2021 with `--data` (or PCN_DATA_DIR), else a synthetic area.
 
@@ -150,8 +154,7 @@ fn wrk(args: &[&str]) -> anyhow::Result<Wrk> {
 }
 
 /// England January 2021 (register synced), or a synthetic area, stored once in `dir`.
-fn store(dir: &Path, data: Option<&Path>) -> anyhow::Result<(String, String)> {
-    let db = dir.join("serve.sqlite");
+fn store(dir: &Path, data: Option<&Path>, db: &str) -> anyhow::Result<String> {
     let exe = std::env::current_exe()?;
     let run = |args: Vec<String>| -> anyhow::Result<()> {
         let out = Command::new(&exe).args(&args).output()?;
@@ -160,7 +163,7 @@ fn store(dir: &Path, data: Option<&Path>) -> anyhow::Result<(String, String)> {
         }
         Ok(())
     };
-    let db_s = db.display().to_string();
+    let db_s = db.to_string();
     let what = match data {
         Some(d) => {
             let files: Vec<PathBuf> = [
@@ -188,13 +191,15 @@ fn store(dir: &Path, data: Option<&Path>) -> anyhow::Result<(String, String)> {
         }
         None => {
             let files = dir.join("synth");
-            run(vec![
-                "synth".into(),
-                "--practices".into(),
-                "6600".into(),
-                "--out".into(),
-                files.display().to_string(),
-            ])?;
+            if !files.is_dir() {
+                run(vec![
+                    "synth".into(),
+                    "--practices".into(),
+                    "6600".into(),
+                    "--out".into(),
+                    files.display().to_string(),
+                ])?;
+            }
             let mut a = vec!["--db".to_string(), db_s.clone(), "import".into()];
             let mut f: Vec<String> =
                 std::fs::read_dir(&files)?.filter_map(|e| e.ok()).map(|e| e.path().display().to_string()).collect();
@@ -204,86 +209,253 @@ fn store(dir: &Path, data: Option<&Path>) -> anyhow::Result<(String, String)> {
             "synthetic England-sized area (6,600 practices)"
         }
     };
-    Ok((db_s, what.to_string()))
+    // The register (approvals need it) and an admin to approve with.
+    run(vec![
+        "--db".into(),
+        db_s.clone(),
+        "register".into(),
+        "sync".into(),
+        "--actor".into(),
+        "bench".into(),
+        "--reason".into(),
+        "bench".into(),
+    ])?;
+    Ok(what.to_string())
+}
+
+/// An admin's API token for the store.
+fn admin_token(db: &str) -> anyhow::Result<String> {
+    let exe = std::env::current_exe()?;
+    let out = Command::new(&exe)
+        .args(["--db", db, "user", "add", "bench-admin", "--role", "admin"])
+        .env("PCN_PASSWORD", "bench-password-0123")
+        .output()?;
+    if !out.status.success() {
+        bail!("pcn user add failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = Command::new(&exe).args(["--db", db, "user", "token", "bench-admin", "--days", "1"]).output()?;
+    if !out.status.success() {
+        bail!("pcn user token failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Up to `n` moves of distinct practices to another network of their commissioner.
+fn moves(base: &str, n: usize) -> anyhow::Result<Vec<(String, String)>> {
+    let mut networks: Vec<Value> = Vec::new();
+    for page in 1.. {
+        let p = curl(&[&format!("{base}/api/networks?per_page=500&page={page}")])?;
+        networks.extend(p["items"].as_array().cloned().unwrap_or_default());
+        if networks.len() as u64 >= p["total"].as_u64().unwrap_or(0) {
+            break;
+        }
+    }
+    let practices = curl(&[&format!("{base}/api/practices?per_page=500")])?;
+    let mut out = Vec::new();
+    let mut from_used = std::collections::BTreeSet::new();
+    for p in practices["items"].as_array().into_iter().flatten() {
+        let (Some(from), Some(comm)) = (p["network"].as_str(), p["commissioner"].as_str()) else { continue };
+        // One practice per losing network, so the approvals do not all queue on one row.
+        if from_used.contains(from) {
+            continue;
+        }
+        if let Some(to) = networks.iter().find(|x| x["commissioner"] == comm && x["code"] != from) {
+            from_used.insert(from.to_string());
+            out.push((
+                p["code"].as_str().unwrap_or_default().to_string(),
+                to["code"].as_str().unwrap_or_default().to_string(),
+            ));
+            if out.len() == n {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What a crowd of approvals came to.
+struct Crowd {
+    approved: usize,
+    refused: usize,
+    failed: Vec<String>,
+    wall_ms: f64,
+}
+
+/// Proposes each move, then sends every decision at the same moment (one
+/// curl each) and waits for all.
+fn approvals_at_once(base: &str, token: &str, moves: &[(String, String)]) -> anyhow::Result<Crowd> {
+    let auth = format!("Authorization: Bearer {token}");
+    let mut ids = Vec::new();
+    for (practice, to) in moves {
+        let body =
+            json!({"kind": "join", "network": to, "practice": practice, "effective": "2030-04-01", "reason": "bench"});
+        let r = curl(&[
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-H",
+            &auth,
+            "-d",
+            &body.to_string(),
+            &format!("{base}/api/proposals"),
+        ])?;
+        ids.push(r["id"].as_i64().context("a proposal id")?);
+    }
+    let started = std::time::Instant::now();
+    let body = json!({"approve": true, "reason": "bench: all at once", "accept_findings": true}).to_string();
+    let children: Vec<Child> = ids
+        .iter()
+        .map(|id| {
+            Command::new("curl")
+                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "60", "-X", "POST"])
+                .args(["-H", "content-type: application/json", "-H", &auth, "-d", &body])
+                .arg(format!("{base}/api/proposals/{id}/decision"))
+                .stdout(Stdio::piped())
+                .spawn()
+        })
+        .collect::<Result<_, _>>()?;
+    let mut crowd = Crowd { approved: 0, refused: 0, failed: Vec::new(), wall_ms: 0.0 };
+    for c in children {
+        let out = c.wait_with_output()?;
+        match String::from_utf8_lossy(&out.stdout).trim() {
+            "200" => crowd.approved += 1,
+            "409" => crowd.refused += 1,
+            other => crowd.failed.push(other.to_string()),
+        }
+    }
+    crowd.wall_ms = started.elapsed().as_secs_f64() * 1e3;
+    Ok(crowd)
 }
 
 pub fn bench_serve(data: Option<&Path>, seconds: u64, format: crate::cli::FormatArgs) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("pcn-bench-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let result = (|| -> anyhow::Result<Listing> {
-        let (db, what) = store(&dir, data)?;
-        let server = start(&db)?;
-        let base = server.base.clone();
-        let warm_s = server.warm_s;
-        let (practice, to) = pick_move(&base)?;
-        let body = json!({"moves": [{"practice": practice, "to": to}]}).to_string();
-        // Warm: the year's funding inputs are built on the first what-if.
-        curl(&["-X", "POST", "-H", "content-type: application/json", "-d", &body, &format!("{base}/api/whatif")])?;
-        let script = dir.join("whatif.lua");
-        std::fs::write(
-            &script,
-            format!(
-                "wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
-            ),
-        )?;
-        let secs = format!("{seconds}s");
-        let moved = wrk(&[
-            "-t2",
-            "-c32",
-            "-d",
-            &secs,
-            "--latency",
-            "-s",
-            &script.display().to_string(),
-            &format!("{base}/api/whatif"),
-        ])?;
-        let map = wrk(&[
-            "-t1",
-            "-c1",
-            "-d",
-            &secs,
-            "--latency",
-            "-H",
-            "Accept-Encoding: gzip",
-            &format!("{base}/api/geojson"),
-        ])?;
-        let size = Command::new("curl")
-            .args(["-s", "-o", "/dev/null", "-w", "%{size_download}", "-H", "Accept-Encoding: gzip"])
-            .arg(format!("{base}/api/geojson"))
-            .output()?;
-        let gz_mb = String::from_utf8_lossy(&size.stdout).trim().parse::<f64>().unwrap_or(0.0) / 1e6;
-        drop(server);
         let mut l = Listing::new(
             "serve benchmarks",
             vec!["benchmark", "requests", "errors", "requests_per_s", "p50_ms", "p99_ms", "target"],
         );
-        let r2 = |v: f64| (v * 100.0).round() / 100.0;
-        l.rows.push(vec![
-            json!(format!("what-if move {practice} -> {to}, {what} (wrk -t2 -c32)")),
-            json!(moved.requests),
-            json!(moved.errors),
-            json!(r2(moved.rps)),
-            json!(r2(moved.p50_ms)),
-            json!(r2(moved.p99_ms)),
-            json!(">= 2,000 req/s, p99 < 50 ms"),
-        ]);
-        l.rows.push(vec![
-            json!(format!("map GeoJSON gzip ({gz_mb:.2} MB), {what} (wrk -t1 -c1)")),
-            json!(map.requests),
-            json!(map.errors),
-            json!(r2(map.rps)),
-            json!(r2(map.p50_ms)),
-            json!(r2(map.p99_ms)),
-            json!("< 200 ms"),
-        ]);
-        l.footer.push(format!(
-            "Cold start (load the snapshot, build the map and compress it): {}",
-            warm_s.map_or("not reported".to_string(), |s| format!("{s:.1} s"))
-        ));
+        let sqlite = dir.join("serve.sqlite").display().to_string();
+        let mut backends = vec![("SQLite", sqlite)];
+        let pg = std::env::var("PCN_BENCH_POSTGRES").or_else(|_| std::env::var(pcn_store::testing::POSTGRES_ENV));
+        if pg.is_ok() {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            if let Some(url) = rt.block_on(pcn_store::testing::fresh_postgres("bench --serve")) {
+                backends.push(("PostgreSQL", url));
+            }
+        } else {
+            l.footer
+                .push("PostgreSQL not measured: set PCN_BENCH_POSTGRES=postgres://user@host:port/db to add it.".into());
+        }
+        for (i, (backend, db)) in backends.iter().enumerate() {
+            let what = store(&dir, data, db)?;
+            let server = start(db)?;
+            let base = server.base.clone();
+            let r2 = |v: f64| (v * 100.0).round() / 100.0;
+            let secs = format!("{seconds}s");
+            if i == 0 {
+                serve_speed(&mut l, &dir, &base, &what, &secs)?;
+                l.footer.push(format!(
+                    "Cold start (load the snapshot, build the map and compress it): {}",
+                    server.warm_s.map_or("not reported".to_string(), |s| format!("{s:.1} s"))
+                ));
+            }
+            let token = admin_token(db)?;
+            let picked = moves(&base, 16)?;
+            let crowd = approvals_at_once(&base, &token, &picked)?;
+            l.rows.push(vec![
+                json!(format!(
+                    "{} approvals at once, {what}, {backend} (approved {}, refused {})",
+                    picked.len(),
+                    crowd.approved,
+                    crowd.refused
+                )),
+                json!(picked.len()),
+                json!(crowd.failed.len()),
+                Value::Null,
+                Value::Null,
+                json!(r2(crowd.wall_ms)),
+                json!("every one answered 200 or 409, none 5xx or 408"),
+            ]);
+            if !crowd.failed.is_empty() {
+                l.footer.push(format!("{backend}: approvals answered {}", crowd.failed.join(", ")));
+            }
+            let reads = wrk(&[
+                "-t2",
+                "-c2000",
+                "-d",
+                &secs,
+                "--timeout",
+                "10s",
+                "--latency",
+                &format!("{base}/api/networks?per_page=50"),
+            ])?;
+            l.rows.push(vec![
+                json!(format!("2,000 connections reading the networks at once, {what}, {backend} (wrk -t2 -c2000)")),
+                json!(reads.requests),
+                json!(reads.errors),
+                json!(r2(reads.rps)),
+                json!(r2(reads.p50_ms)),
+                json!(r2(reads.p99_ms)),
+                json!("no 5xx, no timeout"),
+            ]);
+            drop(server);
+        }
         l.footer.push(format!("Machine: {}", crate::bench::machine()));
         Ok(l)
     })();
     let _ = std::fs::remove_dir_all(&dir);
     std::thread::sleep(Duration::from_millis(10));
     result?.print(format)
+}
+
+/// The what-if and the map, as fast as they go.
+fn serve_speed(l: &mut Listing, dir: &Path, base: &str, what: &str, secs: &str) -> anyhow::Result<()> {
+    let (practice, to) = pick_move(base)?;
+    let body = json!({"moves": [{"practice": practice, "to": to}]}).to_string();
+    // Warm: the year's funding inputs are built on the first what-if.
+    curl(&["-X", "POST", "-H", "content-type: application/json", "-d", &body, &format!("{base}/api/whatif")])?;
+    let script = dir.join("whatif.lua");
+    std::fs::write(
+        &script,
+        format!("wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"),
+    )?;
+    let moved = wrk(&[
+        "-t2",
+        "-c32",
+        "-d",
+        secs,
+        "--latency",
+        "-s",
+        &script.display().to_string(),
+        &format!("{base}/api/whatif"),
+    ])?;
+    let map =
+        wrk(&["-t1", "-c1", "-d", secs, "--latency", "-H", "Accept-Encoding: gzip", &format!("{base}/api/geojson")])?;
+    let size = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{size_download}", "-H", "Accept-Encoding: gzip"])
+        .arg(format!("{base}/api/geojson"))
+        .output()?;
+    let gz_mb = String::from_utf8_lossy(&size.stdout).trim().parse::<f64>().unwrap_or(0.0) / 1e6;
+    let r2 = |v: f64| (v * 100.0).round() / 100.0;
+    l.rows.push(vec![
+        json!(format!("what-if move {practice} -> {to}, {what} (wrk -t2 -c32)")),
+        json!(moved.requests),
+        json!(moved.errors),
+        json!(r2(moved.rps)),
+        json!(r2(moved.p50_ms)),
+        json!(r2(moved.p99_ms)),
+        json!(">= 2,000 req/s, p99 < 50 ms"),
+    ]);
+    l.rows.push(vec![
+        json!(format!("map GeoJSON gzip ({gz_mb:.2} MB), {what} (wrk -t1 -c1)")),
+        json!(map.requests),
+        json!(map.errors),
+        json!(r2(map.rps)),
+        json!(r2(map.p50_ms)),
+        json!(r2(map.p99_ms)),
+        json!("< 200 ms"),
+    ]);
+    Ok(())
 }
