@@ -851,11 +851,23 @@ pub struct EditAgreementArgs {
     pub common: EditCommon,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartnerEdit {
+    Add,
+    Remove,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoverEdit {
+    Add,
+    End,
+}
+
 #[derive(Args, Debug)]
 pub struct EditPartnerArgs {
     /// add or remove.
-    #[arg(value_parser = ["add", "remove"])]
-    pub what: String,
+    #[arg(value_enum)]
+    pub what: PartnerEdit,
     pub network: NetworkCode,
     pub organisation: String,
     /// e.g. community provider, pharmacy, voluntary sector (for add).
@@ -868,8 +880,8 @@ pub struct EditPartnerArgs {
 #[derive(Args, Debug)]
 pub struct EditNonParticipantArgs {
     /// add or end.
-    #[arg(value_parser = ["add", "end"])]
-    pub what: String,
+    #[arg(value_enum)]
+    pub what: CoverEdit,
     /// The covering network.
     pub network: NetworkCode,
     pub practice: PracticeCode,

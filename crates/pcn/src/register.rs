@@ -468,7 +468,7 @@ pub async fn edit(db: &Path, command: RegisterCommand) -> anyhow::Result<()> {
         RegisterCommand::Partner(a) => {
             let network = a.network.clone();
             let organisation = a.organisation.trim().to_string();
-            let change = if a.what == "add" {
+            let change = if a.what == crate::cli::PartnerEdit::Add {
                 Change::AddPartner { network, organisation, kind: a.kind.clone() }
             } else {
                 Change::RemovePartner { network, organisation }
@@ -477,7 +477,7 @@ pub async fn edit(db: &Path, command: RegisterCommand) -> anyhow::Result<()> {
         }
         RegisterCommand::NonParticipant(a) => {
             let (network, practice) = (a.network.clone(), a.practice.clone());
-            let change = if a.what == "add" {
+            let change = if a.what == crate::cli::CoverEdit::Add {
                 Change::NonParticipant { network, practice }
             } else {
                 Change::EndNonParticipant { network, practice }
