@@ -175,7 +175,7 @@ pub async fn whatif(State(state): Shared, Json(body): Json<WhatIf>) -> Result<Js
         f.practices.iter().any(|c| moves.iter().any(|m| &l.model.practices[m.0 as usize].code == c))
     };
     let practice_side = |config: &pcn_rules::Configuration, moved: &[u32]| -> Vec<FindingItem> {
-        pcn_rules::practice_findings_after_moves(&l.model, config, &l.networks_of, moved, &inputs)
+        pcn_rules::practice_findings_after_moves(&l.model, config, &l.networks_of, moved, &inputs, &moved_practices)
             .into_iter()
             .filter(about_moved)
             .map(FindingItem::from)

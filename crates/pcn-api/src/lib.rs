@@ -126,6 +126,12 @@ pub struct AppState {
     loaded: Mutex<HashMap<View, Arc<Loaded>>>,
     funding: Mutex<HashMap<(View, FinancialYear), Arc<Funding>>>,
     geojson: Mutex<HashMap<MapKey, Arc<Cached>>>,
+    /// One build at a time of a view, a year's funding or a map: the requests
+    /// that arrive meanwhile (a crowd, the moment a decision changes the
+    /// register) wait for it and share it instead of each building their own.
+    building_view: tokio::sync::Mutex<()>,
+    building_funding: Mutex<()>,
+    building_map: tokio::sync::Mutex<()>,
     pub logins: auth::LoginLimiter,
     /// Keeps refused anonymous writes from flooding the audit log.
     pub refusals: auth::RefusalLimiter,
@@ -147,6 +153,9 @@ impl AppState {
             loaded: Mutex::new(HashMap::new()),
             funding: Mutex::new(HashMap::new()),
             geojson: Mutex::new(HashMap::new()),
+            building_view: tokio::sync::Mutex::new(()),
+            building_funding: Mutex::new(()),
+            building_map: tokio::sync::Mutex::new(()),
             logins: auth::LoginLimiter::default(),
             refusals: auth::RefusalLimiter::default(),
             web_dir,
@@ -157,6 +166,10 @@ impl AppState {
     pub async fn loaded(&self, snapshot: Option<i64>) -> Result<Arc<Loaded>, ApiError> {
         let key = pcn_workbench::view::resolve(&self.store, snapshot).await?;
         let view = view_of(key);
+        if let Some(l) = self.loaded.lock().expect("not poisoned").get(&view) {
+            return Ok(l.clone());
+        }
+        let _building = self.building_view.lock().await;
         if let Some(l) = self.loaded.lock().expect("not poisoned").get(&view) {
             return Ok(l.clone());
         }
@@ -184,6 +197,10 @@ impl AppState {
         if let Some(f) = self.funding.lock().expect("not poisoned").get(&(view, year)) {
             return Ok(f.clone());
         }
+        let _building = self.building_funding.lock().expect("not poisoned");
+        if let Some(f) = self.funding.lock().expect("not poisoned").get(&(view, year)) {
+            return Ok(f.clone());
+        }
         let rates = pcn_funding::rates::year(year).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let (practices, networks) = pcn_funding::inputs::from_snapshot(&l.snap, rates, &[]);
         let by_code: HashMap<&str, u32> =
@@ -204,6 +221,10 @@ impl AppState {
         commissioner: Option<pcn_core::CommissionerCode>,
     ) -> Result<Arc<Cached>, ApiError> {
         let key = ((l.id, l.register_head), commissioner.as_ref().map(|c| c.to_string()));
+        if let Some(c) = self.geojson.lock().expect("not poisoned").get(&key) {
+            return Ok(c.clone());
+        }
+        let _building = self.building_map.lock().await;
         if let Some(c) = self.geojson.lock().expect("not poisoned").get(&key) {
             return Ok(c.clone());
         }

@@ -102,17 +102,19 @@ pub fn bordering_networks(
 
 /// The practice-level findings (a practice in no network, a hole of
 /// uncovered practices, a practice in two networks, a covering network that
-/// is no neighbour) of `config`, described as for [`check_networks_after_moves`]:
-/// what a what-if that leaves a practice out must show.
+/// is no neighbour) about the `about` practices in `config`, described as for
+/// [`check_networks_after_moves`]: what a what-if that leaves a practice out
+/// must show, without judging every practice in England.
 pub fn practice_findings_after_moves(
     model: &Model,
     config: &Configuration,
     base_networks_of: &[Vec<u32>],
     moved: &[u32],
     inputs: &CheckInputs,
+    about: &[u32],
 ) -> Vec<Finding> {
     let ctx = Ctx::new(model, config, NetworksOf::after_moves(config, base_networks_of, moved), inputs);
-    let mut out = rules::practice_findings(&ctx);
+    let mut out = rules::practice_findings_about(&ctx, about);
     sort(&mut out);
     out
 }

@@ -55,10 +55,6 @@ impl<'a> NetworksOf<'a> {
     pub(crate) fn of(&self, p: u32) -> &[u32] {
         self.changed.get(&p).map_or_else(|| self.base[p as usize].as_slice(), Vec::as_slice)
     }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u32]> {
-        (0..self.base.len() as u32).map(|p| self.of(p))
-    }
 }
 
 pub(crate) struct Ctx<'a> {

@@ -155,7 +155,7 @@ proptest! {
             v.sort();
             v
         };
-        let practice = pcn_rules::practice_findings_after_moves(&model, &moved, &base, &[p], &w.inputs);
+        let practice = pcn_rules::practice_findings_after_moves(&model, &moved, &base, &[p], &w.inputs, &[p]);
         prop_assert_eq!(about(&practice), about(&after.findings));
         if leave {
             prop_assert!(practice.iter().any(|f| f.rule == "coverage.uncovered" && f.practices.contains(code)));

@@ -21,6 +21,11 @@ pub async fn fresh_postgres(test: &str) -> Option<String> {
             writeln!(std::io::stderr(), "SKIPPED on PostgreSQL: {test}: set {POSTGRES_ENV}=postgres://... to run it");
         return None;
     };
+    Some(fresh_database(&base).await.unwrap_or_else(|e| panic!("{POSTGRES_ENV}={base}: {e}")))
+}
+
+/// A new, empty database on the server at `base` (`postgres://user@host:port/db`), as a URL.
+pub async fn fresh_database(base: &str) -> Result<String, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let name = format!(
         "pcn_test_{}_{}_{}",
@@ -28,11 +33,11 @@ pub async fn fresh_postgres(test: &str) -> Option<String> {
         NEXT.fetch_add(1, Ordering::SeqCst),
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
     );
-    let mut conn = sqlx::AnyConnection::connect(&base).await.unwrap_or_else(|e| panic!("{POSTGRES_ENV}={base}: {e}"));
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create test database");
+    let mut conn = sqlx::AnyConnection::connect(base).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
     conn.close().await.ok();
     let cut = base.rfind('/').filter(|i| *i > base.find("://").map_or(0, |s| s + 2)).unwrap_or(base.len());
-    Some(format!("{}/{name}", &base[..cut]))
+    Ok(format!("{}/{name}", &base[..cut]))
 }
 
 /// Every backend a store test should run on: a SQLite file in `dir`, and a

@@ -339,11 +339,15 @@ pub fn bench_serve(data: Option<&Path>, seconds: u64, format: crate::cli::Format
         let sqlite = dir.join("serve.sqlite").display().to_string();
         let mut backends = vec![("SQLite", sqlite)];
         let pg = std::env::var("PCN_BENCH_POSTGRES").or_else(|_| std::env::var(pcn_store::testing::POSTGRES_ENV));
-        if pg.is_ok() {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            if let Some(url) = rt.block_on(pcn_store::testing::fresh_postgres("bench --serve")) {
-                backends.push(("PostgreSQL", url));
-            }
+        if let Ok(base) = pg {
+            // A database of its own on that server, made on a thread of its own (this one runs the CLI's runtime).
+            let url = std::thread::spawn(move || -> anyhow::Result<String> {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                Ok(rt.block_on(pcn_store::testing::fresh_database(&base))?)
+            })
+            .join()
+            .map_err(|_| anyhow::anyhow!("creating the PostgreSQL database panicked"))??;
+            backends.push(("PostgreSQL", url));
         } else {
             l.footer
                 .push("PostgreSQL not measured: set PCN_BENCH_POSTGRES=postgres://user@host:port/db to add it.".into());

@@ -52,11 +52,13 @@ pub(crate) const MULTIPLE_NETWORKS: RuleInfo = RuleInfo {
     source: "des-facts 1.1 (V)",
 };
 
-pub(crate) fn multiple_networks(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+/// For each of `practices` in more than one network.
+pub(crate) fn multiple_networks(ctx: &Ctx<'_>, practices: impl Iterator<Item = u32>, out: &mut Vec<Finding>) {
     let model = ctx.model;
-    for (p, nets) in ctx.networks_of.iter().enumerate() {
+    for p in practices {
+        let nets = ctx.networks_of.of(p);
         if nets.len() > 1 {
-            let pf = &model.practices[p];
+            let pf = &model.practices[p as usize];
             let codes: Vec<&NetworkCode> = nets.iter().map(|&n| &model.networks[n as usize].code).collect();
             out.push(Finding {
                 practices: vec![pf.code.clone()],
@@ -87,9 +89,11 @@ pub(crate) const COVERING_NOT_NEIGHBOUR: RuleInfo = RuleInfo {
 
 /// A covering network must neighbour the practice it covers (a practice
 /// without a location cannot be judged, so is not flagged).
-pub(crate) fn covering_not_neighbour(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn covering_not_neighbour(ctx: &Ctx<'_>, only: Option<&[u32]>, out: &mut Vec<Finding>) {
     let model = ctx.model;
-    for (&p, &n) in ctx.covered_by.iter().collect::<BTreeMap<_, _>>() {
+    for (&p, &n) in
+        ctx.covered_by.iter().filter(|(p, _)| only.is_none_or(|o| o.contains(p))).collect::<BTreeMap<_, _>>()
+    {
         let pf = &model.practices[p as usize];
         let net_sites: Vec<u32> =
             ctx.config.members[n as usize].iter().filter_map(|&q| model.practices[q as usize].site).collect();

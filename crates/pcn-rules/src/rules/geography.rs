@@ -125,12 +125,18 @@ pub(crate) const UNCOVERED_HOLE: RuleInfo = RuleInfo {
 
 /// Groups of touching `uncovered` practices, away from the map's edge,
 /// surrounded by one network's practices.
-pub(crate) fn uncovered_hole(ctx: &Ctx<'_>, uncovered: &[u32], out: &mut Vec<Finding>) {
+/// With `touching`, only the groups that hold one of those practices' sites.
+pub(crate) fn uncovered_hole(ctx: &Ctx<'_>, uncovered: &[u32], touching: Option<&[u32]>, out: &mut Vec<Finding>) {
     let model = ctx.model;
     let mut scratch = pcn_geo::Scratch::default();
     let sites: Vec<u32> = uncovered.iter().filter_map(|&p| model.practices[p as usize].site).collect();
+    let wanted: Option<Vec<u32>> =
+        touching.map(|t| t.iter().filter_map(|&p| model.practices[p as usize].site).collect());
     for part in model.graph.components(&sites, &mut scratch) {
         if part.iter().any(|&s| model.graph.at_map_edge[s as usize]) {
+            continue;
+        }
+        if wanted.as_ref().is_some_and(|w| !part.iter().any(|s| w.contains(s))) {
             continue;
         }
         let inside: Vec<u32> = ctx.at_sites(&part);

@@ -37,9 +37,26 @@ pub(crate) fn practice_findings(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let uncovered = ctx.uncovered();
     coverage::uncovered(ctx, &uncovered, &mut out);
-    geography::uncovered_hole(ctx, &uncovered, &mut out);
-    coverage::multiple_networks(ctx, &mut out);
-    coverage::covering_not_neighbour(ctx, &mut out);
+    geography::uncovered_hole(ctx, &uncovered, None, &mut out);
+    coverage::multiple_networks(ctx, 0..ctx.model.practices.len() as u32, &mut out);
+    coverage::covering_not_neighbour(ctx, None, &mut out);
+    out
+}
+
+/// The same rules about `about` only (what a what-if moved): each practice
+/// uncovered, in two networks or covered by a stranger, and any hole of
+/// uncovered practices that holds one of them. The rest are not formatted.
+pub(crate) fn practice_findings_about(ctx: &Ctx<'_>, about: &[u32]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let practices = &ctx.model.practices;
+    let mine: Vec<u32> =
+        about.iter().copied().filter(|&p| practices[p as usize].active && !ctx.is_covered(p)).collect();
+    coverage::uncovered(ctx, &mine, &mut out);
+    if !mine.is_empty() {
+        geography::uncovered_hole(ctx, &ctx.uncovered(), Some(about), &mut out);
+    }
+    coverage::multiple_networks(ctx, about.iter().copied(), &mut out);
+    coverage::covering_not_neighbour(ctx, Some(about), &mut out);
     out
 }
 
