@@ -60,6 +60,9 @@ pub struct Loaded {
     pub profiles: std::sync::OnceLock<Vec<pcn_profile::Profile>>,
     /// Care homes aligned to networks (nearest member practice), computed on first use.
     pub care_homes: std::sync::OnceLock<pcn_profile::care_homes::Alignment>,
+    /// Each practice's registered list (the snapshot's best), computed on first use:
+    /// every network listing reads it.
+    registered: std::sync::OnceLock<std::collections::BTreeMap<String, i64>>,
 }
 
 impl From<pcn_workbench::View> for Loaded {
@@ -73,11 +76,24 @@ impl From<pcn_workbench::View> for Loaded {
             networks_of: v.networks_of,
             profiles: Default::default(),
             care_homes: Default::default(),
+            registered: Default::default(),
         }
     }
 }
 
 impl Loaded {
+    /// Each practice's registered list, whole patients.
+    pub fn registered(&self) -> &std::collections::BTreeMap<String, i64> {
+        use rust_decimal::prelude::ToPrimitive;
+        self.registered.get_or_init(|| {
+            self.snap
+                .registered_lists()
+                .into_iter()
+                .map(|(p, (n, _))| (p.to_string(), n.round().to_i64().unwrap_or(0)))
+                .collect()
+        })
+    }
+
     /// Every care home aligned to the network of its nearest member practice.
     pub fn care_homes(&self) -> &pcn_profile::care_homes::Alignment {
         self.care_homes.get_or_init(|| pcn_profile::care_homes::align(&self.model, &self.snap, &self.config))

@@ -143,8 +143,8 @@ pub struct NetworkPage {
     pub items: Vec<NetworkItem>,
 }
 
-fn registered_of(l: &crate::Loaded) -> BTreeMap<String, i64> {
-    l.snap.registered_lists().into_iter().map(|(p, (n, _))| (p.to_string(), n.round().to_i64().unwrap_or(0))).collect()
+fn registered_of(l: &crate::Loaded) -> &BTreeMap<String, i64> {
+    l.registered()
 }
 
 /// Networks of a snapshot with their size, in code order, a page at a time.
