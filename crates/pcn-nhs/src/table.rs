@@ -9,6 +9,10 @@
 //! Text is UTF-8, or Windows-1252 where a field is not valid UTF-8 (NHS Digital
 //! publishes some files, e.g. the NWRS workforce extracts, in Windows-1252:
 //! their en dash is the single byte 0x96).
+//!
+//! Every field is held to the bounds of [`crate::limits`]: every field's control
+//! characters and length as it arrives, and each field a reader keeps to the
+//! bound of its kind as the reader takes it.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -23,6 +27,7 @@ use time::Date;
 
 use crate::dates::parse_date;
 use crate::error::ReadError;
+use crate::limits::{self, Text};
 
 /// Reports bytes consumed so the caller can draw a progress bar.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
@@ -101,12 +106,27 @@ pub fn open_text<'a>(path: &Path, progress: Option<Progress<'a>>) -> Result<Coun
 pub struct CsvFile<'a> {
     pub reader: csv::Reader<Counting<'a, BufReader<File>>>,
     lines: Rc<RefCell<LineIndex>>,
+    /// Column names for messages: the header's, or a positional layout's.
+    names: Vec<String>,
+    /// Whether every record is data, so no field may break a line. A file
+    /// read without a header may have title and header rows among its
+    /// records, which may (the fields a reader takes never may).
+    data_only: bool,
+}
+
+impl CsvFile<'_> {
+    /// Names the columns of a positional layout (no header, or a one-line
+    /// one), for messages; every record is then held to data's rules.
+    pub fn name_columns(&mut self, names: &[&str]) {
+        self.names = names.iter().map(|n| n.to_string()).collect();
+        self.data_only = true;
+    }
 }
 
 pub fn open_csv<'a>(path: &Path, has_headers: bool, progress: Option<Progress<'a>>) -> Result<CsvFile<'a>, ReadError> {
     let text = open_text(path, progress)?;
     let lines = Rc::clone(&text.lines);
-    Ok(CsvFile { reader: csv_reader(text, has_headers), lines })
+    Ok(CsvFile { reader: csv_reader(text, has_headers), lines, names: Vec::new(), data_only: has_headers })
 }
 
 /// The name used in messages: the path as the user gave it.
@@ -212,11 +232,33 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// The trimmed cell, or an error naming the field if the row is too short.
+    /// The trimmed cell, held to the bound of a value (codes, dates, numbers,
+    /// flags), or an error naming the field if the row is too short.
     pub fn cell(&self, idx: usize, field: &str) -> Result<&'a str, ReadError> {
-        self.record.get(idx).map(str::trim).ok_or_else(|| {
+        self.cell_as(idx, field, Text::Value)
+    }
+
+    /// The trimmed cell, held to the bound of `kind` and refused if it holds
+    /// a control character: every accessor of a row goes through here.
+    pub fn cell_as(&self, idx: usize, field: &str, kind: Text) -> Result<&'a str, ReadError> {
+        let v = self.record.get(idx).map(str::trim).ok_or_else(|| {
             self.err(field, format!("row ends after {} fields; this column is number {}", self.record.len(), idx + 1))
-        })
+        })?;
+        limits::check(v, kind, false).map_err(|m| self.err(field, m))?;
+        Ok(v)
+    }
+
+    /// A text field to keep, held to the bound of its kind; `None` if blank
+    /// or if the file has no such column (`idx` of `None`).
+    pub fn text(&self, idx: impl Into<Option<usize>>, field: &str, kind: Text) -> Result<Option<String>, ReadError> {
+        let Some(idx) = idx.into() else { return Ok(None) };
+        let v = self.cell_as(idx, field, kind)?;
+        Ok((!v.is_empty()).then(|| v.to_string()))
+    }
+
+    /// A text field that may not be blank.
+    pub fn required_text(&self, idx: usize, field: &str, kind: Text) -> Result<String, ReadError> {
+        self.text(idx, field, kind)?.ok_or_else(|| self.err(field, "is empty"))
     }
 
     pub fn opt(&self, idx: usize, field: &str) -> Result<Option<&'a str>, ReadError> {
@@ -309,6 +351,8 @@ fn decode_record(bytes: &ByteRecord, into: &mut StringRecord) {
 }
 
 /// Streams every record of a CSV file to `each`, with 1-based line numbers.
+/// A field with what no field may hold (see [`check_record`]) is refused
+/// before `each` sees it.
 pub fn for_each_record(
     file: &str,
     csv: &mut CsvFile<'_>,
@@ -320,24 +364,54 @@ pub fn for_each_record(
         match csv.reader.read_byte_record(&mut bytes) {
             Ok(false) => return Ok(()),
             Ok(true) => {
+                let start = bytes.position().map_or(0, |p| p.byte());
                 decode_record(&bytes, &mut record);
-                let start = record.position().map_or(0, |p| p.byte());
                 let line = csv.lines.borrow_mut().line_at(start);
                 // A blank line (one empty field, or a lone \r) carries nothing.
                 if record.len() == 1 && record[0].trim().is_empty() {
                     continue;
                 }
+                check_record(file, line, &record, &csv.names, !csv.data_only)?;
                 each(Row { file, line, record: &record })?;
             }
-            Err(e) => {
-                let line = match e.position() {
-                    Some(p) => csv.lines.borrow_mut().line_at(p.byte()),
-                    None => csv.reader.position().line(),
-                };
-                return Err(ReadError::at(file, line, None, format!("malformed CSV: {e}")));
-            }
+            Err(e) => return Err(csv_error(file, csv, &e, "malformed CSV")),
         }
     }
+}
+
+/// A csv crate error as a `ReadError` on its line.
+fn csv_error(file: &str, csv: &CsvFile<'_>, e: &csv::Error, what: &str) -> ReadError {
+    let mut lines = csv.lines.borrow_mut();
+    let line = match e.position() {
+        Some(p) => lines.line_at(p.byte()),
+        None => csv.reader.position().line(),
+    };
+    ReadError::at(file, line, None, format!("{what}: {e}"))
+}
+
+/// Refuses a record with a field no field may hold, read or not: a control
+/// character (but tab, and line breaks where `line_breaks`: header and title
+/// rows) or more than [`limits::ANY_FIELD_CHARS`]. Fields are named by
+/// `names` where it has them, else by column number.
+pub fn check_record(
+    file: &str,
+    line: u64,
+    record: &StringRecord,
+    names: &[String],
+    line_breaks: bool,
+) -> Result<(), ReadError> {
+    for (i, f) in record.iter().enumerate() {
+        if let Err(m) = limits::check_any(f.trim(), line_breaks) {
+            let field = names.get(i).filter(|n| !n.is_empty()).cloned().unwrap_or_else(|| format!("column {}", i + 1));
+            return Err(ReadError::at(file, line, Some(&field), m));
+        }
+    }
+    Ok(())
+}
+
+/// Header cells as messages name them: line breaks and runs of spaces as one space.
+pub fn display_names(header: &StringRecord) -> Vec<String> {
+    header.iter().map(|h| h.split_whitespace().collect::<Vec<_>>().join(" ")).collect()
 }
 
 /// Reads the header record of a headered CSV; an empty file is an error.
@@ -349,12 +423,19 @@ pub fn read_header(file: &str, csv: &mut CsvFile<'_>) -> Result<Header, ReadErro
     Ok(Header::new(h.iter()))
 }
 
-/// The header record as published (decoded, untrimmed).
+/// The header record as published (decoded, untrimmed). Its cells may break
+/// lines (ePCN's do), but are held to the rest of [`check_record`].
 pub fn raw_header(file: &str, csv: &mut CsvFile<'_>) -> Result<StringRecord, ReadError> {
-    let h =
-        csv.reader.byte_headers().map_err(|e| ReadError::at(file, 1, None, format!("malformed CSV header: {e}")))?;
     let mut out = StringRecord::new();
-    decode_record(h, &mut out);
+    match csv.reader.byte_headers() {
+        Ok(h) => decode_record(h, &mut out),
+        Err(e) => {
+            let e = csv_error(file, csv, &e, "malformed CSV header");
+            return Err(ReadError { line: Some(1), ..e });
+        }
+    }
+    check_record(file, 1, &out, &[], true)?;
+    csv.names = display_names(&out);
     Ok(out)
 }
 
@@ -393,12 +474,49 @@ mod tests {
     fn line_numbers_are_the_file_lines() {
         assert_eq!(lines_of("a,b\r\nc,d\r\ne,f\r\n", false), [1, 2, 3]);
         assert_eq!(lines_of("h1,h2\nc,d\ne,f\n", true), [2, 3]);
-        // A quoted field spanning lines: the next record starts on line 4.
-        assert_eq!(lines_of("h1,h2\n\"x\ny\",1\nz,2\n", true), [2, 4]);
+        // A quoted field spanning lines (data may not, but a file read without
+        // a header may have title rows that do): the next record starts on line 4.
+        assert_eq!(lines_of("h1,h2\n\"x\ny\",1\nz,2\n", false), [1, 2, 4]);
+        assert_eq!(lines_of("\"h\n1\",h2\nx,1\nz,2\n", true), [3, 4]);
         // Blank lines are skipped but still counted, LF or CRLF, and a BOM is no line.
         assert_eq!(lines_of("a,b\n\nc,d\n", false), [1, 3]);
         assert_eq!(lines_of("a,b\r\n\r\n\r\nc,d", false), [1, 4]);
-        assert_eq!(lines_of("\u{feff}h\r\n\"x\r\ny\"\r\n\nz\r\n", true), [2, 5]);
+        assert_eq!(lines_of("\u{feff}h\r\n\"x\r\ny\"\r\n\nz\r\n", false), [1, 2, 5]);
+    }
+
+    fn read_all(body: &[u8], has_headers: bool) -> Result<usize, ReadError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, body).unwrap();
+        let mut csv = open_csv(&path, has_headers, None)?;
+        if has_headers {
+            read_header("t", &mut csv)?;
+        }
+        let mut n = 0;
+        for_each_record("t", &mut csv, |row| {
+            row.cell(0, "first")?;
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_any_field_named_by_its_header() {
+        // A column no reader takes is held to it too, and named by its header.
+        let e = read_all(b"h1,Address Line 1\nA,1 High St\x00\n", true).unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("Address Line 1")), "{e}");
+        assert!(e.message.contains("U+0000"), "{e}");
+        let e = read_all(b"h1,h2\nA,\"x\ny\"\n", true).unwrap_err();
+        assert!(e.message.contains("U+000A"), "{e}");
+        // Header cells may break lines; a CRLF's CR, and trailing blanks, are trimmed.
+        assert_eq!(read_all(b"\"Partner\r\nName\",h2\r\nA,1\r\nB,2 \x0b\r\n", true).unwrap(), 2);
+        // Without a header, title rows may break lines, but a field a reader takes may not.
+        assert_eq!(read_all(b"title,\"a\nb\"\nA,1\n", false).unwrap(), 2);
+        let e = read_all(b"\"a\nb\",1\n", false).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("first"), "{e}");
+        let e = read_all(b"h\x1b1,h2\nA,1\n", true).unwrap_err();
+        assert_eq!(e.line, Some(1), "{e}");
     }
 
     #[test]

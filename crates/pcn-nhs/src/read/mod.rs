@@ -283,10 +283,6 @@ impl<K: std::hash::Hash + Eq + std::fmt::Display> Seen<K> {
     }
 }
 
-pub(crate) fn non_empty(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
-}
-
 /// A spreadsheet row as a CSV record, so workbooks and their CSV exports share one row reader.
 pub(crate) fn sheet_record(cells: &[calamine::Data]) -> csv::StringRecord {
     csv::StringRecord::from(cells.iter().map(cell_text).collect::<Vec<_>>())
