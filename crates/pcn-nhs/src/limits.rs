@@ -1,5 +1,5 @@
 //! The bounds on what a file may hold, in one place: how long a text field of
-//! each kind may be. Each is set from the longest value in the real NHS files of
+//! each kind may be, and how long one CSV record. Each is set from the longest value in the real NHS files of
 //! 2019–2026 (`PCN_DATA_DIR`), with a wide margin, so a real file never meets
 //! one and a hostile or broken one is refused before it costs memory or is
 //! stored and sent in every response.
@@ -68,6 +68,12 @@ impl fmt::Display for Text {
 /// the longest real one is 127 characters (a payments file's one-field
 /// practice address).
 pub const ANY_FIELD_CHARS: usize = 32_767;
+
+/// One CSV record (a line, or lines where a quoted field spans them), in
+/// bytes. Longest real: 2,366 (a 2021/22 payments row of 131 columns).
+/// Checked as the record is read, so a longer one is refused before it is
+/// held whole, split or decoded.
+pub const RECORD_BYTES: u64 = 1 << 20;
 
 /// `1,048,576`: counts in messages, written as everywhere else in pcn.
 pub(crate) fn thousands(n: u64) -> String {

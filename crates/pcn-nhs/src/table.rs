@@ -10,9 +10,9 @@
 //! publishes some files, e.g. the NWRS workforce extracts, in Windows-1252:
 //! their en dash is the single byte 0x96).
 //!
-//! Every field is held to the bounds of [`crate::limits`]: every field's control
-//! characters and length as it arrives, and each field a reader keeps to the
-//! bound of its kind as the reader takes it.
+//! Every field is held to the bounds of [`crate::limits`]: a record's length as
+//! it is read, every field's control characters and length as it arrives, and
+//! each field a reader keeps to the bound of its kind as the reader takes it.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -27,7 +27,7 @@ use time::Date;
 
 use crate::dates::parse_date;
 use crate::error::ReadError;
-use crate::limits::{self, Text};
+use crate::limits::{self, RECORD_BYTES, Text, thousands};
 
 /// Reports bytes consumed so the caller can draw a progress bar.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
@@ -41,7 +41,28 @@ pub struct LineIndex {
     newlines: VecDeque<u64>,
     seen: u64,
     lines_before_front: u64,
+    /// Where the record being read starts, and (CSV only) how far past it
+    /// reading may go before the record is refused as too long.
+    record_start: u64,
+    record_limit: Option<u64>,
 }
+
+/// Slack over [`RECORD_BYTES`] for what the csv reader reads ahead (its
+/// buffer is 8 KiB), so only a record truly over the bound stops the stream.
+const READ_AHEAD: u64 = 64 << 10;
+
+/// The stream's refusal of a record over [`RECORD_BYTES`], carried through
+/// the csv crate's IO error to [`csv_error`].
+#[derive(Debug)]
+struct RecordTooLong;
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("record too long")
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
 
 impl LineIndex {
     fn feed(&mut self, buf: &[u8]) {
@@ -79,9 +100,16 @@ pub struct Counting<'a, R> {
 impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.lines.borrow_mut().feed(&buf[..n]);
+        let mut lines = self.lines.borrow_mut();
+        lines.feed(&buf[..n]);
         if let Some(p) = self.progress {
             p(n as u64);
+        }
+        // A 50 MB line would otherwise be read whole into memory by the csv crate.
+        if let Some(limit) = lines.record_limit
+            && lines.seen - lines.record_start > limit + READ_AHEAD
+        {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, RecordTooLong));
         }
         Ok(n)
     }
@@ -126,6 +154,7 @@ impl CsvFile<'_> {
 pub fn open_csv<'a>(path: &Path, has_headers: bool, progress: Option<Progress<'a>>) -> Result<CsvFile<'a>, ReadError> {
     let text = open_text(path, progress)?;
     let lines = Rc::clone(&text.lines);
+    lines.borrow_mut().record_limit = Some(RECORD_BYTES);
     Ok(CsvFile { reader: csv_reader(text, has_headers), lines, names: Vec::new(), data_only: has_headers })
 }
 
@@ -351,8 +380,8 @@ fn decode_record(bytes: &ByteRecord, into: &mut StringRecord) {
 }
 
 /// Streams every record of a CSV file to `each`, with 1-based line numbers.
-/// A field with what no field may hold (see [`check_record`]) is refused
-/// before `each` sees it.
+/// A record over [`RECORD_BYTES`], or a field with what no field may hold
+/// (see [`check_record`]), is refused before `each` sees it.
 pub fn for_each_record(
     file: &str,
     csv: &mut CsvFile<'_>,
@@ -361,10 +390,15 @@ pub fn for_each_record(
     let mut bytes = ByteRecord::new();
     let mut record = StringRecord::new();
     loop {
+        csv.lines.borrow_mut().record_start = csv.reader.position().byte();
         match csv.reader.read_byte_record(&mut bytes) {
             Ok(false) => return Ok(()),
             Ok(true) => {
                 let start = bytes.position().map_or(0, |p| p.byte());
+                if csv.reader.position().byte() - start > RECORD_BYTES {
+                    let line = csv.lines.borrow_mut().line_at(start);
+                    return Err(too_long(file, line));
+                }
                 decode_record(&bytes, &mut record);
                 let line = csv.lines.borrow_mut().line_at(start);
                 // A blank line (one empty field, or a lone \r) carries nothing.
@@ -379,9 +413,28 @@ pub fn for_each_record(
     }
 }
 
-/// A csv crate error as a `ReadError` on its line.
+fn too_long(file: &str, line: u64) -> ReadError {
+    ReadError::at(
+        file,
+        line,
+        None,
+        format!(
+            "the record is longer than {} bytes, the most pcn reads in one record (NHS files' are a few kilobytes at most): a line this long, or a quote left open, is not an NHS file's",
+            thousands(RECORD_BYTES)
+        ),
+    )
+}
+
+/// A csv crate error as a `ReadError` on its line; the stream's refusal of a
+/// long record reads as such.
 fn csv_error(file: &str, csv: &CsvFile<'_>, e: &csv::Error, what: &str) -> ReadError {
     let mut lines = csv.lines.borrow_mut();
+    if let csv::ErrorKind::Io(io) = e.kind()
+        && io.get_ref().is_some_and(|inner| inner.is::<RecordTooLong>())
+    {
+        let start = lines.record_start;
+        return too_long(file, lines.line_at(start));
+    }
     let line = match e.position() {
         Some(p) => lines.line_at(p.byte()),
         None => csv.reader.position().line(),
@@ -499,6 +552,47 @@ mod tests {
             Ok(())
         })?;
         Ok(n)
+    }
+
+    #[test]
+    fn a_record_over_the_bound_is_refused_as_it_is_read() {
+        let mut body = b"h1,h2\nA,1\nB,".to_vec();
+        body.resize(body.len() + 3 * RECORD_BYTES as usize, b'x');
+        body.extend_from_slice(b"\nC,3\n");
+        let e = read_all(&body, true).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("longer than 1,048,576 bytes"), "{e}");
+        // The stream stops it: no more than the bound and a buffer is ever read.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.csv");
+        std::fs::write(&path, &body).unwrap();
+        let read = std::sync::atomic::AtomicU64::new(0);
+        let count = |n: u64| {
+            read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        };
+        let mut csv = open_csv(&path, true, Some(&count)).unwrap();
+        read_header("t", &mut csv).unwrap();
+        assert!(for_each_record("t", &mut csv, |_| Ok(())).is_err());
+        let read = read.into_inner();
+        assert!(read <= RECORD_BYTES + 2 * READ_AHEAD, "read {read} of {} bytes", body.len());
+        // Just over the bound: refused once read, on its line.
+        let mut body = b"h1,h2\nA,".to_vec();
+        body.resize(body.len() + RECORD_BYTES as usize, b'x');
+        let e = read_all(&body, true).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        // A quote left open runs to the end of the file: the same bound.
+        let mut body = b"h1,h2\n\"A,".to_vec();
+        body.resize(body.len() + 2 * RECORD_BYTES as usize, b'\n');
+        assert!(read_all(&body, true).unwrap_err().message.contains("quote left open"));
+        // At the bound (fields of any width), read.
+        let header = b"h1,h2\n".len();
+        let mut body = b"h1,h2\n".to_vec();
+        while body.len() < header + RECORD_BYTES as usize - 2 {
+            body.extend_from_slice(b"x,");
+        }
+        body.truncate(header + RECORD_BYTES as usize - 1);
+        body.push(b'\n');
+        assert_eq!(read_all(&body, true).unwrap(), 1);
     }
 
     #[test]

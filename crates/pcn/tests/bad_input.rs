@@ -257,6 +257,16 @@ fn an_over_long_postcode_is_refused() {
     );
 }
 
+#[test]
+fn a_line_of_50_mb_is_refused_as_it_is_read() {
+    let mut body =
+        format!("{GP_REG_HEADER}{}GP_PRAC_PAT_LIST,01JAN2021,GP,00X,E38000901,A00002,", gp_reg_row("A00001", "1"))
+            .into_bytes();
+    body.resize(body.len() + 50_000_000, b'x');
+    body.extend_from_slice(b",ALL,ALL,5\n");
+    rejects("gp-reg.csv", &body, &["line 3", "longer than 1,048,576 bytes"]);
+}
+
 /// NUL would fail on PostgreSQL, and no control character belongs in a name or
 /// an address (pcn keeps no address, but a file with one there is broken).
 #[test]
