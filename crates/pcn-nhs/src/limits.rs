@@ -1,5 +1,6 @@
 //! The bounds on what a file may hold, in one place: how long a text field of
-//! each kind may be, and how long one CSV record. Each is set from the longest value in the real NHS files of
+//! each kind may be, how long one CSV record, and how far a workbook may
+//! inflate. Each is set from the longest value in the real NHS files of
 //! 2019–2026 (`PCN_DATA_DIR`), with a wide margin, so a real file never meets
 //! one and a hostile or broken one is refused before it costs memory or is
 //! stored and sent in every response.
@@ -70,10 +71,27 @@ impl fmt::Display for Text {
 pub const ANY_FIELD_CHARS: usize = 32_767;
 
 /// One CSV record (a line, or lines where a quoted field spans them), in
-/// bytes. Longest real: 2,366 (a 2021/22 payments row of 131 columns).
+/// bytes. Longest real: 2,366 (a 2021/22 payments row of 74 columns).
 /// Checked as the record is read, so a longer one is refused before it is
 /// held whole, split or decoded.
 pub const RECORD_BYTES: u64 = 1 << 20;
+
+/// What a workbook (.xlsx, .ods: a zip) may inflate to, all entries
+/// together, by its zip directory's declared sizes, checked before anything
+/// is inflated (the zip crate stops an entry at its declared size). The real
+/// ePCN workbooks inflate to 5.2 MB at most (2019-12). The national CQC
+/// directory is not in `PCN_DATA_DIR`: at 15–24 MB packed and about 10:1 it
+/// would inflate to 150–240 MB.
+pub const WORKBOOK_INFLATED_BYTES: u64 = 400_000_000;
+
+/// How much one entry may inflate relative to its packed size. The real ePCN
+/// sheets pack 9.8:1 at most; a run of zeros packs about 1,000:1 (deflate's
+/// ceiling), which is what a zip bomb is made of.
+pub const WORKBOOK_RATIO: u64 = 200;
+
+/// Entries smaller than this inflated are not held to the ratio: tiny parts
+/// pack oddly and cost nothing.
+pub const WORKBOOK_RATIO_FROM_BYTES: u64 = 1 << 20;
 
 /// `1,048,576`: counts in messages, written as everywhere else in pcn.
 pub(crate) fn thousands(n: u64) -> String {

@@ -222,6 +222,44 @@ fn epraccur_with(column: usize, value: &str) -> Vec<u8> {
     lines.join("\r\n").into_bytes()
 }
 
+/// A workbook-shaped zip of 600 MB of zeros in one sheet, deflated to about
+/// 600 KB: a zip bomb.
+fn zip_bomb() -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("[Content_Types].xml", opts).unwrap();
+    zip.write_all(
+        br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#,
+    )
+    .unwrap();
+    zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    let chunk = vec![0u8; 1 << 20];
+    for _ in 0..600_000_000 / chunk.len() {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.write_all(&chunk[..600_000_000 % chunk.len()]).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// Refused from the zip directory's declared sizes before calamine opens it,
+/// so nothing is inflated (pcn-nhs's own test counts the bytes read: the
+/// directory only).
+#[test]
+fn a_zip_bomb_named_xlsx_is_refused_before_it_is_inflated() {
+    let bomb = zip_bomb();
+    assert!(bomb.len() < 1 << 20, "small on disk: {} bytes", bomb.len());
+    rejects(
+        "ePCN_2023-01.xlsx",
+        &bomb,
+        &[
+            "the workbook declares 600,000,",
+            "600,000,000 of them in \"xl/worksheets/sheet1.xml\"",
+            "at most 400,000,000 bytes, so it was not opened",
+        ],
+    );
+}
+
 /// Past any field's bound (a spreadsheet cell's), refused as the record arrives.
 #[test]
 fn a_practice_name_of_a_million_characters_is_refused() {

@@ -176,6 +176,7 @@ pub fn workbook_sheet(path: &Path) -> Result<Option<String>, ReadError> {
 }
 
 fn open(path: &Path) -> Result<Sheets<std::io::BufReader<std::fs::File>>, ReadError> {
+    super::workbook::check_inflation(path)?;
     open_workbook_auto(path).map_err(|e| ReadError::file(&display_name(path), format!("not a readable workbook: {e}")))
 }
 

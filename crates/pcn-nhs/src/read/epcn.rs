@@ -28,6 +28,7 @@ const PARTNERS_SHEET: &str = "PCN Core Partner Details";
 
 pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, ReadError> {
     let file = display_name(path);
+    super::workbook::check_inflation(path)?;
     let mut wb: Xlsx<_> =
         open_workbook(path).map_err(|e| ReadError::file(&file, format!("not a readable .xlsx workbook: {e}")))?;
     if let Some(p) = ctx.progress {

@@ -12,6 +12,7 @@ pub(crate) mod payments;
 mod practice_map;
 mod qof;
 mod registrations;
+pub(crate) mod workbook;
 mod workforce;
 
 use std::collections::{HashMap, HashSet};
