@@ -13,7 +13,7 @@ use std::path::Path;
 use pcn_core::{Approval, ApprovalKind, Governance, NetworkCode, PracticeCode};
 
 use crate::error::ReadError;
-use crate::read::non_empty;
+use crate::limits::Text;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 pub fn read_approvals(path: &Path) -> Result<Vec<Approval>, ReadError> {
@@ -51,13 +51,10 @@ pub fn read_approvals(path: &Path) -> Result<Vec<Approval>, ReadError> {
             kind,
             network: row.parse(network, "network", NetworkCode::parse)?,
             practice,
-            reference: row.required(reference, "reference")?.to_string(),
+            reference: row.required_text(reference, "reference", Text::Label)?,
             from: date(from, "from")?,
             to: date(to, "to")?,
-            note: match note {
-                Some(i) => non_empty(row.opt(i, "note")?),
-                None => None,
-            },
+            note: row.text(note, "note", Text::FreeText)?,
         });
         Ok(())
     })?;
@@ -77,8 +74,8 @@ pub fn read_governance(path: &Path) -> Result<Vec<Governance>, ReadError> {
         expect_width(&row, h.len())?;
         out.push(Governance {
             network: row.parse(network, "network", NetworkCode::parse)?,
-            clinical_director: non_empty(row.opt(cd, "clinical_director")?),
-            nominated_payee: non_empty(row.opt(payee, "nominated_payee")?),
+            clinical_director: row.text(cd, "clinical_director", Text::Name)?,
+            nominated_payee: row.text(payee, "nominated_payee", Text::Name)?,
             agreement_signed: row.date_opt(signed, "agreement_signed")?,
         });
         Ok(())

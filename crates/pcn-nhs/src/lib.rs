@@ -12,6 +12,7 @@ pub mod detect;
 pub mod error;
 pub mod inputs;
 pub mod kind;
+pub mod limits;
 pub mod read;
 pub mod table;
 pub mod write;

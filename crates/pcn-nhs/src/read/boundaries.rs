@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::ReadContext;
 use crate::error::ReadError;
+use crate::limits::{self, Text};
 use crate::table::{display_name, open_text};
 
 /// ONS area prefixes of commissioner geographies: CCG, sub-ICB location
@@ -63,18 +64,19 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<Boundary>, ReadErr
             })
         };
         let ons_code = prop("cd").ok_or_else(|| at("no area code property (e.g. ccg20cd)".into()))?;
+        let name = prop("nm");
+        // JSON strings may spell any control character (\u0000).
+        limits::check(&ons_code, Text::Value, false).map_err(|m| at(format!("area code {m}")))?;
+        if let Some(n) = &name {
+            limits::check(n, Text::Name, false).map_err(|m| at(format!("{ons_code}'s name {m}")))?;
+        }
         let geometry =
             f.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| at(format!("{ons_code} has no geometry")))?;
         match geometry.get("type").and_then(Value::as_str) {
             Some("Polygon" | "MultiPolygon") => {}
             other => return Err(at(format!("{ons_code}: geometry type {other:?} is not a polygon"))),
         }
-        out.push(Boundary {
-            ons_code: Some(ons_code),
-            commissioner: None,
-            name: prop("nm"),
-            geometry_json: geometry.to_string(),
-        });
+        out.push(Boundary { ons_code: Some(ons_code), commissioner: None, name, geometry_json: geometry.to_string() });
     }
     if out.is_empty() {
         return Err(ReadError::file(&file, "GeoJSON has no features"));

@@ -15,9 +15,12 @@ use calamine::{Reader, Sheets, open_workbook_auto};
 use csv::StringRecord;
 use pcn_core::normalise_postcode;
 
-use super::{ReadContext, Seen, non_empty, sheet_record};
+use super::{ReadContext, Seen, sheet_record};
 use crate::error::ReadError;
-use crate::table::{Header, Row, display_name, for_each_record, normalise_header, open_csv};
+use crate::limits::Text;
+use crate::table::{
+    Header, Row, check_record, display_name, display_names, for_each_record, normalise_header, open_csv,
+};
 
 /// A care home row before it is located.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,8 +84,9 @@ impl Columns {
 
     fn take(&self, row: Row<'_>, seen: &mut Seen<String>, out: &mut Vec<CareHomeRecord>) -> Result<(), ReadError> {
         let flag = |idx: Option<usize>, field: &str| -> Result<bool, ReadError> {
-            let Some(i) = idx else { return Ok(false) };
-            match row.cell(i, field).unwrap_or("").to_ascii_uppercase().as_str() {
+            // A row may stop short of a trailing flag column.
+            let Some(i) = idx.filter(|&i| i < row.record.len()) else { return Ok(false) };
+            match row.cell(i, field)?.to_ascii_uppercase().as_str() {
                 "Y" | "YES" => Ok(true),
                 "" | "N" | "NO" => Ok(false),
                 other => Err(row.err(field, format!("{other:?} is not Y or N"))),
@@ -95,9 +99,9 @@ impl Columns {
         seen.insert(row.file, row.line, "Location ID", id.clone())?;
         let beds = row.count(self.beds, "Care homes beds")?;
         let postcode = row
-            .opt(self.postcode, "Location Postal Code")?
+            .text(self.postcode, "Location Postal Code", Text::Postcode)?
             .map(|raw| {
-                normalise_postcode(raw)
+                normalise_postcode(&raw)
                     .ok_or_else(|| row.err("Location Postal Code", format!("{raw:?} is not a postcode")))
             })
             .transpose()?;
@@ -120,11 +124,15 @@ impl Columns {
         };
         out.push(CareHomeRecord {
             location_id: id,
-            name: row.required(self.name, "Location Name")?.to_string(),
+            name: row.required_text(self.name, "Location Name", Text::Name)?,
             postcode,
             beds,
             nursing: flag(self.nursing, "Service type - Care home service with nursing")?,
-            local_authority: self.local_authority.and_then(|i| non_empty(row.record.get(i))),
+            local_authority: row.text(
+                self.local_authority.filter(|&i| i < row.record.len()),
+                "Location Local Authority",
+                Text::Name,
+            )?,
             lat_lon,
         });
         Ok(())
@@ -168,6 +176,7 @@ pub fn workbook_sheet(path: &Path) -> Result<Option<String>, ReadError> {
 }
 
 fn open(path: &Path) -> Result<Sheets<std::io::BufReader<std::fs::File>>, ReadError> {
+    super::workbook::check_inflation(path)?;
     open_workbook_auto(path).map_err(|e| ReadError::file(&display_name(path), format!("not a readable workbook: {e}")))
 }
 
@@ -205,6 +214,11 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeR
         records.iter().take(HEADER_WITHIN).position(|r| is_header(&Header::new(r.iter()))).ok_or_else(|| {
             ReadError::file(&label, "no header row with Location ID and Care home? in its first rows")
         })?;
+    // Title and header rows may break lines; data rows may not.
+    for (i, rec) in records.iter().enumerate().take(at + 1) {
+        check_record(&label, first_row + i as u64 + 1, rec, &[], true)?;
+    }
+    let names = display_names(&records[at]);
     let header = Header::new(records[at].iter());
     let cols = Columns::at(&label, &header, first_row + at as u64 + 1)?;
     let (mut seen, mut out) = (Seen::new(), Vec::new());
@@ -214,6 +228,7 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<Vec<CareHomeR
         }
         // Spreadsheet row numbers, as the spreadsheet shows them.
         let line = first_row + i as u64 + 1;
+        check_record(&label, line, rec, &names, false)?;
         cols.take(Row { file: &label, line, record: rec }, &mut seen, &mut out)?;
     }
     Ok(out)

@@ -14,6 +14,7 @@ use time::{Date, Month};
 
 use super::{PostcodePoint, ReadContext};
 use crate::error::ReadError;
+use crate::limits::Text;
 use crate::table::{Row, display_name, expect_width, for_each_record, open_csv, read_header};
 
 /// ONSPD's grid-reference quality 9: no grid reference, placeholder coordinates.
@@ -33,7 +34,7 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<HashMap<String, Postco
     let mut out = HashMap::new();
     for_each_record(&file, &mut rdr, |row| {
         expect_width(&row, h.len())?;
-        let Some(pc) = row.opt(postcode, "POSTCODE")?.and_then(normalise_postcode) else {
+        let Some(pc) = row.text(postcode, "POSTCODE", Text::Postcode)?.as_deref().and_then(normalise_postcode) else {
             return Ok(());
         };
         if ctx.wanted_postcodes.is_some_and(|w| !w.contains(&pc)) {
@@ -55,7 +56,7 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<HashMap<String, Postco
         };
         check_in_britain(&row, &loc)?;
         let released = match source {
-            Some(i) => release_of(row.cell(i, "SOURCE")?),
+            Some(i) => release_of(row.cell_as(i, "SOURCE", Text::FreeText)?),
             None => None,
         };
         out.insert(pc, PostcodePoint { location: loc, released });

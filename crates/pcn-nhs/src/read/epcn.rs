@@ -15,15 +15,20 @@ use std::path::Path;
 use calamine::{Reader, Xlsx, open_workbook};
 use pcn_core::{CommissionerCode, Network, NetworkCode, PracticeCode, normalise_postcode};
 
-use super::{EpcnRecords, MembershipRecord, ReadContext, Seen, non_empty, sheet_record};
+use super::{EpcnRecords, MembershipRecord, ReadContext, Seen, sheet_record};
 use crate::error::ReadError;
-use crate::table::{Header, Row, display_name, expect_width, for_each_record, normalise_header, open_csv, read_header};
+use crate::limits::Text;
+use crate::table::{
+    Header, Row, check_record, display_name, display_names, expect_width, for_each_record, normalise_header, open_csv,
+    read_header,
+};
 
 const DETAILS_SHEET: &str = "PCN Details";
 const PARTNERS_SHEET: &str = "PCN Core Partner Details";
 
 pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, ReadError> {
     let file = display_name(path);
+    super::workbook::check_inflation(path)?;
     let mut wb: Xlsx<_> =
         open_workbook(path).map_err(|e| ReadError::file(&file, format!("not a readable .xlsx workbook: {e}")))?;
     if let Some(p) = ctx.progress {
@@ -44,6 +49,9 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, 
         let first_row = range.start().map_or(0, |(r, _)| r as u64);
         let mut rows = range.rows().map(sheet_record);
         let header_rec = rows.next().ok_or_else(|| ReadError::file(&label, "the sheet is empty"))?;
+        // Header cells break lines (`Partner\nOrganisation\nCode`); data cells may not.
+        check_record(&label, first_row + 1, &header_rec, &[], true)?;
+        let names = display_names(&header_rec);
         let header = Header::new(header_rec.iter());
         let mut sink = Sink::new(&label, first_row + 1, &header, is_details)?;
         for (i, rec) in rows.enumerate() {
@@ -52,6 +60,7 @@ pub fn read_workbook(path: &Path, ctx: &ReadContext<'_>) -> Result<EpcnRecords, 
             }
             // Spreadsheet row numbers, as Excel shows them.
             let line = first_row + i as u64 + 2;
+            check_record(&label, line, &rec, &names, false)?;
             sink.take(Row { file: &label, line, record: &rec }, &mut out)?;
         }
     }
@@ -259,12 +268,6 @@ impl Sink {
     }
 
     fn take(&mut self, row: Row<'_>, out: &mut EpcnRecords) -> Result<(), ReadError> {
-        let opt = |i: Option<usize>, f: &str| -> Result<Option<&str>, ReadError> {
-            match i {
-                Some(i) => row.opt(i, f),
-                None => Ok(None),
-            }
-        };
         let ccg = |i: Option<usize>, f: &str| -> Result<Option<CommissionerCode>, ReadError> {
             match i {
                 Some(i) => row.parse_opt(i, f, CommissionerCode::parse),
@@ -282,15 +285,15 @@ impl Sink {
                 let commissioner = ccg(c.ccg, "Current CCG Code")?;
                 if let Some(cc) = &commissioner {
                     let facts = out.commissioners.entry(cc.clone()).or_default();
-                    facts.name = facts.name.take().or(non_empty(opt(c.ccg_name, "CCG Name")?));
+                    facts.name = facts.name.take().or(row.text(c.ccg_name, "CCG Name", Text::Name)?);
                 }
                 out.networks.push(Network {
                     code,
-                    name: non_empty(opt(c.name, "PCN Name")?),
+                    name: row.text(c.name, "PCN Name", Text::Name)?,
                     commissioner,
                     open_date: date(c.open, "Open Date")?,
                     close_date: date(c.close, "Close Date")?,
-                    postcode: opt(c.postcode, "Postcode")?.and_then(normalise_postcode),
+                    postcode: row.text(c.postcode, "Postcode", Text::Postcode)?.as_deref().and_then(normalise_postcode),
                 });
             }
             Sink::Partners { c, seen } => {
@@ -307,15 +310,15 @@ impl Sink {
                 {
                     if let Some(cc) = code {
                         let facts = out.commissioners.entry(cc.clone()).or_default();
-                        facts.name = facts.name.take().or(non_empty(opt(name_col, "CCG Name")?));
+                        facts.name = facts.name.take().or(row.text(name_col, "CCG Name", Text::Name)?);
                     }
                 }
                 out.partners.push(MembershipRecord {
                     practice,
-                    practice_name: non_empty(opt(c.practice_name, "Partner Name")?),
+                    practice_name: row.text(c.practice_name, "Partner Name", Text::Name)?,
                     practice_commissioner,
                     network,
-                    network_name: non_empty(opt(c.network_name, "PCN Name")?),
+                    network_name: row.text(c.network_name, "PCN Name", Text::Name)?,
                     network_commissioner,
                     start,
                     end,

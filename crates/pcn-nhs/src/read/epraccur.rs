@@ -11,11 +11,43 @@ use std::path::Path;
 
 use pcn_core::{CommissionerCode, IcbCode, Practice, PracticeCode, PracticeStatus, RegionCode, normalise_postcode};
 
-use super::{EpraccurRecord, LeftOut, Parsed, ReadContext, Seen, non_empty};
+use super::{EpraccurRecord, LeftOut, Parsed, ReadContext, Seen};
 use crate::error::ReadError;
+use crate::limits::Text;
 use crate::table::{Row, display_name, for_each_record, normalise_header, open_csv};
 
 const WIDTH: usize = 27;
+
+/// The columns as the ODS specification names them, for messages.
+const COLUMNS: [&str; WIDTH] = [
+    "Organisation Code",
+    "Name",
+    "National Grouping",
+    "High Level Health Geography",
+    "Address Line 1",
+    "Address Line 2",
+    "Address Line 3",
+    "Address Line 4",
+    "Address Line 5",
+    "Postcode",
+    "Open Date",
+    "Close Date",
+    "Status Code",
+    "Organisation Sub-Type Code",
+    "Commissioner",
+    "Join Provider/Purchaser Date",
+    "Left Provider/Purchaser Date",
+    "Contact Telephone Number",
+    "Null (column 19)",
+    "Null (column 20)",
+    "Null (column 21)",
+    "Amended Record Indicator",
+    "Null (column 23)",
+    "Provider/Purchaser",
+    "Null (column 25)",
+    "Prescribing Setting",
+    "Null (column 27)",
+];
 const GP_PRACTICE_SETTING: u8 = 4;
 
 /// NHS Wales: the national grouping of Welsh organisations.
@@ -34,6 +66,7 @@ struct Outside {
 pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<(Parsed, Vec<LeftOut>), ReadError> {
     let file = display_name(path);
     let mut rdr = open_csv(path, false, ctx.progress)?;
+    rdr.name_columns(&COLUMNS);
     let mut practices = Vec::new();
     let mut others = HashMap::new();
     let mut seen = Seen::new();
@@ -103,8 +136,8 @@ fn record(row: &Row<'_>, setting: Option<u8>) -> Result<EpraccurRecord, ReadErro
     let status =
         row.parse(12, "Status Code", |s| PracticeStatus::parse(s).ok_or_else(|| format!("{s:?} is not A, C, D or P")))?;
     let mut practice = Practice::new(code);
-    practice.name = non_empty(row.opt(1, "Name")?);
-    practice.postcode = row.opt(9, "Postcode")?.and_then(normalise_postcode);
+    practice.name = row.text(1, "Name", Text::Name)?;
+    practice.postcode = row.text(9, "Postcode", Text::Postcode)?.as_deref().and_then(normalise_postcode);
     practice.open_date = row.date_opt(10, "Open Date")?;
     practice.close_date = row.date_opt(11, "Close Date")?;
     practice.status = status;

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use pcn_core::{CommissionerCode, LonLat, Lsoa};
 
-use super::{ReadContext, Seen, non_empty};
+use super::{ReadContext, Seen};
 use crate::error::ReadError;
 use crate::kind::FileKind;
+use crate::limits::Text;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 pub fn read(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Vec<Lsoa>, ReadError> {
@@ -28,15 +29,11 @@ pub fn read(path: &Path, kind: FileKind, ctx: &ReadContext<'_>) -> Result<Vec<Ls
         }
         seen.insert(&file, row.line, "LSOA11CD", c.clone())?;
         let mut l = Lsoa::new(c);
-        if let Some(i) = name {
-            l.name = non_empty(row.opt(i, "LSOA11NM")?);
-        }
+        l.name = row.text(name, "LSOA11NM", Text::Name)?;
         match kind {
             FileKind::LsoaRurality => {
-                l.ruc_code = non_empty(row.opt(h.require(&file, &["RUC11CD"])?, "RUC11CD")?);
-                if let Some(i) = h.find(&["RUC11"]) {
-                    l.ruc_name = non_empty(row.opt(i, "RUC11")?);
-                }
+                l.ruc_code = row.text(h.require(&file, &["RUC11CD"])?, "RUC11CD", Text::Value)?;
+                l.ruc_name = row.text(h.find(&["RUC11"]), "RUC11", Text::Label)?;
             }
             FileKind::LsoaDeprivation => {
                 l.imd_decile = decile(&row, h.require(&file, &["IMD_OVERALL"])?, "IMD_OVERALL")?;

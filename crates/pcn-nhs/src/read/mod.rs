@@ -12,6 +12,7 @@ pub(crate) mod payments;
 mod practice_map;
 mod qof;
 mod registrations;
+pub(crate) mod workbook;
 mod workforce;
 
 use std::collections::{HashMap, HashSet};
@@ -281,10 +282,6 @@ impl<K: std::hash::Hash + Eq + std::fmt::Display> Seen<K> {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-}
-
-pub(crate) fn non_empty(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 /// A spreadsheet row as a CSV record, so workbooks and their CSV exports share one row reader.

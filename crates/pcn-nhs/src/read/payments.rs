@@ -13,8 +13,9 @@ use pcn_core::{CommissionerCode, FinancialYear, Money, NetworkCode, PracticeCode
 
 use csv::StringRecord;
 
-use super::{Parsed, ReadContext, Seen, non_empty};
+use super::{Parsed, ReadContext, Seen};
 use crate::error::ReadError;
+use crate::limits::Text;
 use crate::table::{Header, Row, display_name, expect_width, for_each_record, open_csv, raw_header, read_header};
 
 /// Descriptive columns of every vintage (CCG until 2021/22, sub-ICB after):
@@ -203,11 +204,8 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
         expect_width(&row, h.len())?;
         let code = row.parse(practice, "Practice Code", PracticeCode::parse)?;
         seen.insert(&file, row.line, "Practice Code", code.clone())?;
-        let text = |i: Option<usize>, f: &str| match i {
-            Some(i) => row.opt(i, f).map(non_empty),
-            None => Ok(None),
-        };
-        let net = match text(network, "PCN Code")? {
+        let label = |i: Option<usize>, f: &str| row.text(i, f, Text::Label);
+        let net = match row.text(network, "PCN Code", Text::Value)? {
             Some(s) if s.to_ascii_lowercase().starts_with("unknown") => None,
             Some(s) => Some(NetworkCode::parse(&s).map_err(|e| row.err("PCN Code", e.to_string()))?),
             None => None,
@@ -220,10 +218,10 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
                 Some(i) => row.parse_opt(i, "CCG Code", CommissionerCode::parse)?,
                 None => None,
             },
-            contract_type: text(contract, "Contract Type")?,
-            practice_type: text(practice_type, "Practice Type")?,
-            rurality: text(rurality, "Practice Rurality")?,
-            dispensing: text(dispensing, "Dispensing Practice")?,
+            contract_type: label(contract, "Contract Type")?,
+            practice_type: label(practice_type, "Practice Type")?,
+            rurality: label(rurality, "Practice Rurality")?,
+            dispensing: label(dispensing, "Dispensing Practice")?,
             close_date: match close {
                 Some(i) => row.date_opt(i, "Practice Close Date")?,
                 None => None,

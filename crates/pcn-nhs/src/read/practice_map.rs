@@ -9,9 +9,10 @@ use std::path::Path;
 use pcn_core::{CommissionerCode, IcbCode, NetworkCode, PracticeCode, RegionCode, normalise_postcode};
 use time::Date;
 
-use super::{CommissionerFacts, PracticeMapRecords, PracticeMapRow, ReadContext, Seen, non_empty};
+use super::{CommissionerFacts, PracticeMapRecords, PracticeMapRow, ReadContext, Seen};
 use crate::dates::parse_date;
 use crate::error::ReadError;
+use crate::limits::Text;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 const PRACTICE: &[&str] = &["PRACTICE_CODE"];
@@ -74,10 +75,7 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<PracticeMapRecords, Re
     let mut seen = Seen::new();
     for_each_record(&file, &mut rdr, |row| {
         expect_width(&row, h.len())?;
-        let text = |i: Option<usize>, f: &str| match i {
-            Some(i) => row.opt(i, f).map(non_empty),
-            None => Ok(None),
-        };
+        let name = |i: Option<usize>, f: &str| row.text(i, f, Text::Name);
         let date =
             row.parse(extract, "EXTRACT_DATE", |s| parse_date(s).ok_or_else(|| format!("{s:?} is not a date")))?;
         match extract_date {
@@ -99,26 +97,26 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<PracticeMapRecords, Re
         let com = row.parse(commissioner, "SUB_ICB_LOCATION_CODE", CommissionerCode::parse)?;
         let facts: &mut CommissionerFacts = commissioners.entry(com.clone()).or_default();
         if facts.name.is_none() {
-            facts.name = text(commissioner_name, "SUB_ICB_LOCATION_NAME")?;
-            facts.ons_code = text(commissioner_ons, "ONS_SUB_ICB_LOCATION_CODE")?;
+            facts.name = name(commissioner_name, "SUB_ICB_LOCATION_NAME")?;
+            facts.ons_code = row.text(commissioner_ons, "ONS_SUB_ICB_LOCATION_CODE", Text::Value)?;
             if let Some(i) = icb {
                 facts.parent = row.parse_opt(i, "ICB_CODE", IcbCode::parse)?;
             }
-            facts.parent_name = text(icb_name, "ICB_NAME")?;
+            facts.parent_name = name(icb_name, "ICB_NAME")?;
             if let Some(i) = region {
                 facts.region = row.parse_opt(i, "COMM_REGION_CODE", RegionCode::parse)?;
             }
-            facts.region_name = text(region_name, "COMM_REGION_NAME")?;
+            facts.region_name = name(region_name, "COMM_REGION_NAME")?;
         }
         rows.push(PracticeMapRow {
             practice: code,
-            name: text(practice_name, "PRACTICE_NAME")?,
-            postcode: text(postcode, "PRACTICE_POSTCODE")?.as_deref().and_then(normalise_postcode),
+            name: name(practice_name, "PRACTICE_NAME")?,
+            postcode: row.text(postcode, "PRACTICE_POSTCODE", Text::Postcode)?.as_deref().and_then(normalise_postcode),
             // "Unallocated" names no network.
-            network_name: if network.is_some() { text(pcn_name, "PCN_NAME")? } else { None },
+            network_name: if network.is_some() { name(pcn_name, "PCN_NAME")? } else { None },
             network,
             commissioner: com,
-            clinical_system: text(supplier, "SUPPLIER_NAME")?,
+            clinical_system: row.text(supplier, "SUPPLIER_NAME", Text::Label)?,
         });
         Ok(())
     })?;

@@ -8,8 +8,9 @@ use std::path::Path;
 
 use pcn_core::{CommissionerCode, DiseaseRegister, NetworkCode, PracticeCode, RegionCode, StpCode};
 
-use super::{MembershipRecord, QofMappingRecords, QofPrevalenceRecords, ReadContext, Seen, non_empty};
+use super::{MembershipRecord, QofMappingRecords, QofPrevalenceRecords, ReadContext, Seen};
 use crate::error::ReadError;
+use crate::limits::Text;
 use crate::read::financial_year_in_name;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
@@ -74,25 +75,22 @@ pub fn read_mapping(path: &Path, ctx: &ReadContext<'_>) -> Result<QofMappingReco
     let mut seen = Seen::new();
     for_each_record(&file, &mut rdr, |row| {
         expect_width(&row, h.len())?;
-        let opt = |i: Option<usize>, f: &str| match i {
-            Some(i) => row.opt(i, f).map(non_empty),
-            None => Ok(None),
-        };
+        let name = |i: Option<usize>, f: &str| row.text(i, f, Text::Name);
         let code = row.parse(practice, "PRACTICE_CODE", PracticeCode::parse)?;
         seen.insert(&file, row.line, "PRACTICE_CODE", code.clone())?;
         let commissioner = row.parse(ccg, "CCG_ODS_CODE", CommissionerCode::parse)?;
         let facts = out.commissioners.entry(commissioner.clone()).or_default();
         if facts.name.is_none() {
-            facts.name = opt(ccg_name, "CCG_NAME")?;
-            facts.ons_code = opt(ccg_ons, "CCG_ONS_CODE")?;
+            facts.name = name(ccg_name, "CCG_NAME")?;
+            facts.ons_code = row.text(ccg_ons, "CCG_ONS_CODE", Text::Value)?;
             if let Some(i) = stp {
                 facts.parent = row.parse_opt(i, "STP_ODS_CODE", StpCode::parse)?;
             }
-            facts.parent_name = opt(stp_name, "STP_NAME")?;
+            facts.parent_name = name(stp_name, "STP_NAME")?;
             if let Some(i) = region {
                 facts.region = row.parse_opt(i, "REGION_ODS_CODE", RegionCode::parse)?;
             }
-            facts.region_name = opt(region_name, "REGION_NAME")?;
+            facts.region_name = name(region_name, "REGION_NAME")?;
         }
         // A practice with no PCN is written as a blank or a bare "U".
         let network = match row.opt(pcn, "PCN_ODS_CODE")? {
@@ -101,10 +99,10 @@ pub fn read_mapping(path: &Path, ctx: &ReadContext<'_>) -> Result<QofMappingReco
         };
         out.memberships.push(MembershipRecord {
             practice: code,
-            practice_name: opt(practice_name, "PRACTICE_NAME")?,
+            practice_name: name(practice_name, "PRACTICE_NAME")?,
             practice_commissioner: Some(commissioner),
             network,
-            network_name: opt(pcn_name, "PCN_NAME")?,
+            network_name: name(pcn_name, "PCN_NAME")?,
             network_commissioner: None,
             start: None,
             end: None,

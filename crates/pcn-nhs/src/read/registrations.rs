@@ -8,9 +8,10 @@ use std::path::Path;
 use pcn_core::{CommissionerCode, PracticeCode, normalise_postcode};
 use time::Date;
 
-use super::{Parsed, ReadContext, RegistrationRecord, Seen, non_empty};
+use super::{Parsed, ReadContext, RegistrationRecord, Seen};
 use crate::dates::parse_date;
 use crate::error::ReadError;
+use crate::limits::Text;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 /// Every column of every release seen (2019 to 2026).
@@ -78,18 +79,12 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<Parsed, ReadError> {
         seen.insert(&file, row.line, "CODE", practice.clone())?;
         rows.push(RegistrationRecord {
             practice,
-            postcode: match postcode {
-                Some(i) => row.opt(i, "POSTCODE")?.and_then(normalise_postcode),
-                None => None,
-            },
+            postcode: row.text(postcode, "POSTCODE", Text::Postcode)?.as_deref().and_then(normalise_postcode),
             commissioner: match ccg {
                 Some(i) => row.parse_opt(i, "CCG_CODE", CommissionerCode::parse)?,
                 None => None,
             },
-            commissioner_ons: match ons {
-                Some(i) => non_empty(row.opt(i, "ONS_CCG_CODE")?),
-                None => None,
-            },
+            commissioner_ons: row.text(ons, "ONS_CCG_CODE", Text::Value)?,
             patients: row.count(patients, "NUMBER_OF_PATIENTS")?,
         });
         Ok(())

@@ -11,8 +11,9 @@ use pcn_core::{CommissionerCode, IcbCode, NetworkCode, RegionCode, WorkforceReco
 use rust_decimal::Decimal;
 use time::{Date, Month};
 
-use super::{ReadContext, WorkforceRecords, non_empty};
+use super::{ReadContext, WorkforceRecords};
 use crate::error::ReadError;
+use crate::limits::Text;
 use crate::table::{display_name, expect_width, for_each_record, open_csv, read_header};
 
 const KNOWN: &[&str] = &[
@@ -86,13 +87,10 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<(WorkforceRecords, Vec
         if fte.is_sign_negative() && !fte.is_zero() {
             negative.push((row.line, fte));
         }
-        let code = |i: Option<usize>, f: &str| match i {
-            Some(i) => row.opt(i, f).map(non_empty),
-            None => Ok(None),
-        };
+        let code = |i: Option<usize>, f: &str| row.text(i, f, Text::Value);
         records.push(WorkforceRecord {
             census: date,
-            data_source: row.required(source, "Data_source")?.to_string(),
+            data_source: row.required_text(source, "Data_source", Text::Label)?,
             network: row.parse(pcn, "PCN_CODE", NetworkCode::parse)?,
             commissioner: code(commissioner, "SUB_ICB_CODE")?
                 .map(|s| CommissionerCode::parse(&s).map_err(|e| row.err("SUB_ICB_CODE", e.to_string())))
@@ -103,9 +101,9 @@ pub fn read(path: &Path, ctx: &ReadContext<'_>) -> Result<(WorkforceRecords, Vec
             region: code(region, "COMM_REGION_CODE")?
                 .map(|s| RegionCode::parse(&s).map_err(|e| row.err("COMM_REGION_CODE", e.to_string())))
                 .transpose()?,
-            staff_group: row.required(group, "STAFF_GROUP")?.to_string(),
-            staff_role: row.required(role, "STAFF_ROLE")?.to_string(),
-            detailed_role: row.required(detailed, "DETAILED_STAFF_ROLE")?.to_string(),
+            staff_group: row.required_text(group, "STAFF_GROUP", Text::Label)?,
+            staff_role: row.required_text(role, "STAFF_ROLE", Text::Label)?,
+            detailed_role: row.required_text(detailed, "DETAILED_STAFF_ROLE", Text::Label)?,
             fte,
             unique_identifier: row.required(uid, "UNIQUE_IDENTIFIER")?.to_string(),
         });
