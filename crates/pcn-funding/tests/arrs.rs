@@ -1,7 +1,7 @@
 //! ARRS claims and the planner against hand-worked figures from the rate
 //! tables (2019/20: clinical pharmacist 70% up to £37,810 a WTE from 1 July
 //! 2019, 1 WTE cap under 100,000 patients; 2020/21: 100%, £55,670), and the
-//! caps, GP eligibility and in-year maxima of 2022/23 to 2025/26.
+//! caps, GP eligibility and in-year maxima of 2022/23 to 2026/27.
 
 use pcn_core::{FinancialYear, Money};
 use pcn_funding::arrs::{CutReason, NetworkBudget, NoteKind, Post, Wish, claims, plan};
@@ -218,7 +218,8 @@ fn role_caps_by_year() {
 
 /// des-facts-2022-2027 A.1 row 2 and C: a GP, in post all year at £110,000
 /// with on-costs. Not claimable before October 2024; within 2 years of CCT
-/// only (a condition the claim carries, unchecked) in 2024/25 and 2025/26.
+/// only (a condition the claim carries, unchecked) in 2024/25 and 2025/26;
+/// any GP in 2026/27, at a maximum not found.
 #[test]
 fn gp_eligibility_by_year() {
     let gp = |start: i32| {
@@ -244,6 +245,12 @@ fn gp_eligibility_by_year() {
     assert!(note(&p, NoteKind::Condition).unwrap().contains("within 2 years of their CCT"));
     let original = note(&p, NoteKind::OriginalMaximum).unwrap();
     assert!(original.contains("£105882") && original.contains("2025-04-01"), "{original}");
+
+    // 2026/27: any GP; no maximum found, so claimed at cost and said to be unverified.
+    let p = gp(2026);
+    assert_eq!(p.claimable, Money::from_pence(11_000_000));
+    assert!(p.unverified_maximum);
+    assert_eq!(note(&p, NoteKind::Condition), None);
 }
 
 /// In-year maxima (des-facts 3.6; des-facts-2022-2027 A.1 row 4): a

@@ -99,9 +99,9 @@ fn gap_mentions(start: i32, word: &str) {
 // ------------------------------------------------------------ loading ----
 
 #[test]
-fn seven_years_load_and_validate() {
+fn eight_years_load_and_validate() {
     let all = rates::try_all().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(all.len(), 7);
+    assert_eq!(all.len(), 8);
     for (i, t) in all.iter().enumerate() {
         let y = FinancialYear::new(2019 + i as i32);
         assert_eq!(t.year, y);
@@ -109,14 +109,16 @@ fn seven_years_load_and_validate() {
         assert!(std::ptr::eq(rates::year(y).unwrap(), fy(y.start_year())), "parsed once");
         assert_eq!(t.list_size_date, y.list_size_date());
         assert_eq!(t.des_start, if y.start_year() == 2019 { date!(2019 - 07 - 01) } else { y.start() });
-        assert!(!t.rates.is_empty() && !t.arrs_roles.is_empty() && !t.gaps.is_empty(), "{y}");
+        assert!(!t.arrs_roles.is_empty() && !t.gaps.is_empty(), "{y}");
+        // 2026/27 has no published rate yet (des-facts-2022-2027 A.3): it loads with none.
+        assert_eq!(t.rates.is_empty(), y.start_year() == 2026, "{y}");
     }
-    assert_eq!(rates::years().map(|y| y.start_year()).collect::<Vec<_>>(), (2019..=2025).collect::<Vec<_>>());
-    assert_eq!(rates::all().len(), 7);
-    for missing in [2018, 2026] {
+    assert_eq!(rates::years().map(|y| y.start_year()).collect::<Vec<_>>(), (2019..=2026).collect::<Vec<_>>());
+    assert_eq!(rates::all().len(), 8);
+    for missing in [2018, 2027] {
         let e = rates::year(FinancialYear::new(missing)).unwrap_err();
         assert_eq!(e, RatesError::NoTable(FinancialYear::new(missing)));
-        assert!(e.to_string().contains("2019/20") && e.to_string().contains("2025/26"), "{e}");
+        assert!(e.to_string().contains("2019/20") && e.to_string().contains("2026/27"), "{e}");
     }
 }
 
@@ -130,6 +132,12 @@ fn helpers_select_by_stream_and_role() {
     assert_eq!(t.no_rate_for(Stream::CoreFunding), None);
     assert!(t.role("consultant_nurse").is_none(), "consultant nurses arrive in 2025/26");
     assert!(fy(2019).role("physician_associate").is_none());
+    let t = fy(2026);
+    assert_eq!(t.not_found().count(), 6);
+    assert_eq!(
+        t.removed().map(|n| n.stream).collect::<Vec<_>>(),
+        vec![Stream::CapacityAccessSupport, Stream::CapacityAccessImprovement]
+    );
 }
 
 // ---------------------------------------------------- pinned: 2019/20 ----
@@ -502,6 +510,46 @@ fn pinned_2025_26() {
     assert_eq!(fy(2025).arrs_roles.len(), rates::ROLE_KEYS.len(), "every role is eligible by 2025/26");
 }
 
+// ---------------------------------------------------- pinned: 2026/27 ----
+
+/// des-facts-2022-2027 A.2 and A.3: what is known of 2026/27, and nothing else.
+#[test]
+fn pinned_2026_27() {
+    let t = fy(2026);
+    assert_eq!((t.des_start, t.list_size_date), (date!(2026 - 04 - 01), date!(2026 - 01 - 01)));
+    // A.3: no 2026/27 rate was found; each stream the DES still pays is a gap, never a guess.
+    assert!(t.rates.is_empty());
+    for s in [Stream::Participation, Stream::CoreFunding, Stream::EnhancedAccess, Stream::CareHomePremium, Stream::Iif]
+    {
+        no_rate(2026, s, NoRateWhy::NotFound);
+    }
+    // A.2 item 2: the national ARRS pool is known, a network's sum is not.
+    let arrs = no_rate(2026, Stream::ArrsSum, NoRateWhy::NotFound);
+    assert!(arrs.reason.contains("£1,754m"), "{}", arrs.reason);
+    // A.2 item 1: CASP and CAIP are out of the DES from 1 April 2026: £0, no lines.
+    for s in [Stream::CapacityAccessSupport, Stream::CapacityAccessImprovement] {
+        let n = no_rate(2026, s, NoRateWhy::Removed);
+        assert_eq!(n.confidence, Confidence::V2);
+        assert!(n.reason.contains("1 April 2026") && n.reason.contains("GP reimbursement scheme"), "{}", n.reason);
+        assert!(n.source.contains("PRN02353"));
+    }
+    gap_mentions(2026, "£4.57");
+    for s in [Stream::ClinicalDirector, Stream::LeadershipManagement, Stream::ArrsGpSum, Stream::ExtendedHours] {
+        absent(2026, s);
+    }
+    // A.1 row 2 / A.2 item 2: any GP, at a maximum not found.
+    let gp = role(2026, "gp");
+    assert_eq!((gp.condition.as_deref(), gp.max_per_wte_year, gp.confidence), (None, None, Confidence::V2));
+    assert!(gp.note.as_deref().unwrap().contains("top of the salaried GP pay range"));
+    // A.3: no role has a 2026/27 maximum; no caps return.
+    assert_eq!(t.arrs_roles.len(), rates::ROLE_KEYS.len());
+    for r in &t.arrs_roles {
+        assert_eq!((r.max_per_wte_year, r.uplift_from, r.cap_wte), (None, None, None), "{}", r.role);
+    }
+    gap_mentions(2026, "arrs_roles");
+    gap_mentions(2026, "lva");
+}
+
 // ------------------------------------- des-facts-2022-2027 corrections ----
 
 /// A.1 row 1: the GP ARRS pot was merged into the main ARRS sum in 2025/26, not 2026/27.
@@ -526,6 +574,8 @@ fn a1_row2_cct_rule_runs_2024_25_to_2025_26() {
         assert!(c.contains("within 2 years of their CCT"), "{start}: {c}");
         gap_mentions(start, "2 years");
     }
+    assert_eq!(role(2026, "gp").condition, None);
+    assert!(role(2026, "gp").note.as_deref().unwrap().contains("Any GP"));
 }
 
 /// A.1 row 3: des-facts gap 10 closed: £186m is the GP cohort's cost; the pot is £1,711m.
@@ -649,7 +699,9 @@ fn b_and_c_confirmed_figures() {
     // C: 2025/26's new nursing roles exclude recent PCN staff: a condition pcn cannot check.
     for k in ["new_to_gp_nurse", "experienced_gp_nurse", "consultant_nurse", "healthcare_support_worker"] {
         assert!(role(2025, k).condition.as_deref().unwrap().contains("previous 12 months"), "{k}");
+        assert_eq!(role(2026, k).condition, None, "{k}: not confirmed for 2026/27");
     }
+    gap_mentions(2026, "12-month rule");
     // B: the 2025/26 adjusted-population errors are listed.
     gap_mentions(2025, "adjusted population");
 }
@@ -675,6 +727,9 @@ fn key_dates() {
     has(2022, date!(2022 - 04 - 30), "opt-out");
     has(2022, date!(2022 - 10 - 31), "opt-out");
     has(2024, date!(2024 - 04 - 30), "opt-out");
+    has(2026, date!(2026 - 04 - 30), "reissued");
+    has(2026, date!(2026 - 05 - 01), "local variation");
+    has(2026, date!(2026 - 05 - 31), "opt-out");
     for start in [2021, 2023, 2025] {
         assert!(fy(start).key_dates.is_empty());
         gap_mentions(start, "key_dates");
@@ -727,6 +782,7 @@ fn streams_exist_only_in_their_years() {
     let years_of = |s: Stream| -> Vec<i32> {
         rates::all().iter().filter(|t| t.rates_for(s).next().is_some()).map(|t| t.year.start_year()).collect()
     };
+    // 2026/27 has no rate at all (des-facts-2022-2027 A.3).
     assert_eq!(years_of(Stream::Participation), (2019..=2025).collect::<Vec<_>>());
     assert_eq!(years_of(Stream::CoreFunding), (2019..=2025).collect::<Vec<_>>());
     assert_eq!(years_of(Stream::ClinicalDirector), vec![2019, 2020, 2021, 2023]);
@@ -755,7 +811,18 @@ fn streams_without_a_rate_by_year() {
         .flat_map(|t| t.no_rate.iter().map(|n| (t.year.start_year(), key(&n.stream), n.why)))
         .collect();
     let nf = NoRateWhy::NotFound;
-    let expect = [(2022, "clinical_director", nf), (2025, "iif", nf)];
+    let expect = [
+        (2022, "clinical_director", nf),
+        (2025, "iif", nf),
+        (2026, "participation", nf),
+        (2026, "core_funding", nf),
+        (2026, "enhanced_access", nf),
+        (2026, "care_home_premium", nf),
+        (2026, "iif", nf),
+        (2026, "arrs_sum", nf),
+        (2026, "capacity_access_support", NoRateWhy::Removed),
+        (2026, "capacity_access_improvement", NoRateWhy::Removed),
+    ];
     assert_eq!(listed, expect.iter().map(|(y, s, w)| (*y, s.to_string(), *w)).collect::<Vec<_>>());
 }
 
@@ -777,7 +844,7 @@ fn roles_are_cumulative_and_stable() {
         }
     }
     let mhp_caps: Vec<_> = all.iter().filter_map(|t| t.role("mental_health_practitioner")).map(|r| r.cap_wte).collect();
-    assert_eq!(mhp_caps, vec![Some([dec("1"), dec("2")]), Some([dec("2"), dec("4")]), None, None, None]);
+    assert_eq!(mhp_caps, vec![Some([dec("1"), dec("2")]), Some([dec("2"), dec("4")]), None, None, None, None]);
 }
 
 // ---------------------------------------------------------- validation ----
@@ -846,4 +913,62 @@ fn validation_names_the_file_and_entry() {
     rejects("2020-21.toml", &edit(&good, "role = \"dietitian\"", "role = \"dietician\""), &["arrs_roles", "dietician"]);
     // A file name that is not a year.
     rejects("rates.toml", &good, &["file name"]);
+}
+
+#[test]
+fn validation_keeps_not_found_figures_out() {
+    let good = text("2026-27.toml");
+    assert!(rates::parse_table("2026-27.toml", &good).is_ok());
+    // NF marks a gap, never a figure.
+    let nf_rate = format!(
+        "{good}\n[[rates]]\nstream = \"support\"\nbasis = \"weighted\"\namount = \"1\"\nper = \"year\"\n\
+         from = \"2026-04-01\"\nto = \"2027-03-31\"\npaid_to = \"network\"\nsource = \"test\"\nconfidence = \"NF\"\nnote = \"x\"\n"
+    );
+    rejects("2026-27.toml", &nf_rate, &["support", "NF", "not encoded"]);
+    // A stream cannot both have a rate and lack one.
+    let both = format!(
+        "{good}\n[[rates]]\nstream = \"core_funding\"\nbasis = \"registered\"\namount = \"1\"\nper = \"year\"\n\
+         from = \"2026-04-01\"\nto = \"2027-03-31\"\npaid_to = \"network\"\nsource = \"test\"\nconfidence = \"V\"\n"
+    );
+    rejects("2026-27.toml", &both, &["no_rate", "core_funding", "has a rate"]);
+    // Not found is tagged NF; a removal is verified.
+    rejects(
+        "2026-27.toml",
+        &edit(&good, "confidence = \"NF\"", "confidence = \"V\""),
+        &["no_rate[0]", "participation", "NF, not V"],
+    );
+    rejects(
+        "2026-27.toml",
+        &edit(&good, "why = \"removed\"\nreason", "why = \"not_found\"\nreason"),
+        &["capacity_access_support", "NF, not V2"],
+    );
+    let participation = "why = \"not_found\"\nreason = \"the 2026/27 Network";
+    rejects(
+        "2026-27.toml",
+        &edit(&good, participation, "why = \"removed\"\nreason = \"the 2026/27 Network"),
+        &["participation", "removal must be verified"],
+    );
+    // Listed once.
+    let twice = format!(
+        "{good}\n[[no_rate]]\nstream = \"iif\"\nwhy = \"not_found\"\nreason = \"x\"\nsource = \"x\"\nconfidence = \"NF\"\n"
+    );
+    rejects("2026-27.toml", &twice, &["iif", "twice"]);
+
+    // An uplift whose figure was not found must say why; an uplifted figure needs its date.
+    let y25 = text("2025-26.toml");
+    assert!(rates::parse_table("2025-26.toml", &y25).is_ok());
+    let silent = edit(
+        &y25,
+        "confidence = \"V2\"\nnote = \"In-year uplift (2025/26 AfC/DDRB awards, backdated to 1 Apr 2025) not found: claims use the March 2025 maximum (des-facts-2022-2027 A.1 row 4).\"",
+        "confidence = \"V2\"",
+    );
+    rejects("2025-26.toml", &silent, &["arrs_roles[1]", "social_prescribing_link_worker", "needs a note"]);
+    let early = edit(
+        &y25,
+        "eligible_from = \"2025-04-01\"\nuplift_from = \"2025-04-01\"",
+        "eligible_from = \"2025-05-01\"\nuplift_from = \"2025-04-01\"",
+    );
+    rejects("2025-26.toml", &early, &["new_to_gp_nurse", "not before eligible_from"]);
+    let undated = edit(&text("2023-24.toml"), "uplift_from = \"2023-07-01\"\n", "");
+    rejects("2023-24.toml", &undated, &["clinical_pharmacist", "needs uplift_from"]);
 }

@@ -178,6 +178,19 @@ fn y2025_26() {
     assert_eq!(missing(2025), vec![Iif], "2025/26 IIF points and point value not found");
 }
 
+/// 2026/27: no rate has been found for any stream the DES still pays, and the
+/// capacity and access payment has left the DES (des-facts-2022-2027 A.2, A.3).
+#[test]
+fn y2026_27() {
+    check(2026, &[]);
+    assert_eq!(missing(2026), vec![Participation, CoreFunding, EnhancedAccess, CareHomePremium, Iif, ArrsSum]);
+    let rates = rates::year(FinancialYear::new(2026)).unwrap();
+    assert_eq!(
+        rates.removed().map(|n| n.stream).collect::<Vec<_>>(),
+        vec![CapacityAccessSupport, CapacityAccessImprovement]
+    );
+}
+
 /// The streams a year could not compute, in the table's order.
 fn missing(start: i32) -> Vec<Stream> {
     rates::year(FinancialYear::new(start)).unwrap().not_found().map(|n| n.stream).collect()

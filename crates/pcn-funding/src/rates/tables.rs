@@ -12,7 +12,7 @@ use time::Date;
 use super::{ArrsRole, Confidence, NoRate, NoRateWhy, PaidTo, Rate, Stream, YearRates};
 
 /// The embedded files, in year order.
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 8] = [
     ("2019-20.toml", include_str!("../../rates/2019-20.toml")),
     ("2020-21.toml", include_str!("../../rates/2020-21.toml")),
     ("2021-22.toml", include_str!("../../rates/2021-22.toml")),
@@ -20,6 +20,7 @@ const FILES: [(&str, &str); 7] = [
     ("2023-24.toml", include_str!("../../rates/2023-24.toml")),
     ("2024-25.toml", include_str!("../../rates/2024-25.toml")),
     ("2025-26.toml", include_str!("../../rates/2025-26.toml")),
+    ("2026-27.toml", include_str!("../../rates/2026-27.toml")),
 ];
 
 /// Role keys the tables may use (stable across years).
@@ -104,7 +105,7 @@ pub fn try_all() -> Result<&'static [YearRates], RatesError> {
     ALL.get_or_init(|| (0..FILES.len()).map(|i| parsed(i).clone()).collect()).as_deref().map_err(Clone::clone)
 }
 
-/// Every table in year order (2019/20 to 2025/26).
+/// Every table in year order (2019/20 to 2026/27).
 ///
 /// # Panics
 /// If an embedded table fails validation; `tests/rate_tables.rs` guards that.
