@@ -8,6 +8,11 @@
 //! baseline claim nothing (additionality); a role's WTE cap for the network's
 //! size admits posts in order of start date; and the network's ARRS sum
 //! admits claims in order of start date, the latest posts cut first.
+//!
+//! What a claim rests on that pcn cannot check or does not know is said in
+//! its notes: a role's eligibility condition a staff record cannot show, and
+//! months claimed against an original maximum because the in-year uplift's
+//! figure was not found (never an invented one).
 
 use std::collections::BTreeMap;
 
@@ -74,6 +79,21 @@ pub struct Cut {
     pub detail: String,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// Months from an in-year uplift whose figure was not found use the original maximum.
+    OriginalMaximum,
+    /// The role is claimable only under a condition the staff record does not show.
+    Condition,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimNote {
+    pub kind: NoteKind,
+    pub detail: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PostClaim {
     pub id: String,
@@ -87,6 +107,8 @@ pub struct PostClaim {
     pub cuts: Vec<Cut>,
     /// The role's maximum has no published figure for the year: claimed at cost (unverified).
     pub unverified_maximum: bool,
+    /// What the claim rests on that pcn cannot check or does not know.
+    pub notes: Vec<ClaimNote>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,10 +149,23 @@ fn month_shares(year: FinancialYear, from: Date, to: Date) -> [Decimal; 12] {
     out
 }
 
-fn max_in_month(role: &ArrsRole, first: Date) -> Option<Decimal> {
+/// The maximum for the month starting `first`, and whether it is the original
+/// one standing in for an uplift whose figure was not found.
+fn max_in_month(role: &ArrsRole, first: Date) -> (Option<Decimal>, bool) {
     match (role.uplift_from, role.uplifted_max_per_wte_year) {
-        (Some(from), Some(up)) if first >= from => Some(up),
-        _ => role.max_per_wte_year,
+        (Some(from), Some(up)) if first >= from => (Some(up), false),
+        (Some(from), None) if first >= from => (role.max_per_wte_year, role.max_per_wte_year.is_some()),
+        _ => (role.max_per_wte_year, false),
+    }
+}
+
+/// The maxima a claim is held to, for the cut's detail.
+fn maxima(role: &ArrsRole) -> String {
+    match (role.max_per_wte_year, role.uplift_from, role.uplifted_max_per_wte_year) {
+        (Some(m), Some(d), Some(up)) => format!("£{m} (£{up} from {d})"),
+        (None, Some(d), Some(up)) => format!("£{up} from {d}"),
+        (Some(m), _, _) => format!("£{m}"),
+        (None, _, _) => "none published".into(),
     }
 }
 
@@ -151,6 +186,7 @@ fn post_claim(rates: &YearRates, post: &Post) -> PostClaim {
         months: [Money::ZERO; 12],
         cuts: Vec::new(),
         unverified_maximum: false,
+        notes: Vec::new(),
     };
     let in_post = month_shares(year, post.start, post.end.unwrap_or(year.end()));
     let annual_cost = post.salary + post.on_costs;
@@ -172,17 +208,26 @@ fn post_claim(rates: &YearRates, post: &Post) -> PostClaim {
         });
         return claim;
     }
+    if let Some(c) = &role.condition {
+        claim.notes.push(ClaimNote {
+            kind: NoteKind::Condition,
+            detail: format!("claimable only {c} (not checked: the staff record does not say)"),
+        });
+    }
     let eligible = month_shares(year, post.start.max(role.eligible_from), post.end.unwrap_or(year.end()));
     let starts = month_starts(year);
     let (mut claimable, mut over_max, mut unreimbursed, mut early) =
         (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     let mut months = [Decimal::ZERO; 12];
+    let mut original = false;
     for i in 0..12 {
         early += annual_cost / Decimal::from(12) * (in_post[i] - eligible[i]);
         let eligible_cost = annual_cost / Decimal::from(12) * eligible[i];
         let reimbursed = eligible_cost * role.reimbursement;
         unreimbursed += eligible_cost - reimbursed;
-        let cap = max_in_month(role, starts[i]).map(|m| m / Decimal::from(12) * post.wte * eligible[i]);
+        let (max, stands_in) = max_in_month(role, starts[i]);
+        original |= stands_in && eligible[i] > Decimal::ZERO;
+        let cap = max.map(|m| m / Decimal::from(12) * post.wte * eligible[i]);
         let m = match cap {
             Some(cap) if reimbursed > cap => {
                 over_max += reimbursed - cap;
@@ -220,12 +265,19 @@ fn post_claim(rates: &YearRates, post: &Post) -> PostClaim {
         unreimbursed,
         format!("{}% of actual costs is reimbursed", role.reimbursement * Decimal::from(100)),
     );
-    if let Some(max) = role.max_per_wte_year {
-        cut(
-            CutReason::AboveMaximum,
-            over_max,
-            format!("above the maximum of £{max} per WTE a year ({} WTE)", post.wte.normalize()),
-        );
+    // Also where only an uplifted maximum is known (2024/25 from October).
+    cut(
+        CutReason::AboveMaximum,
+        over_max,
+        format!("above the maximum of {} per WTE a year ({} WTE)", maxima(role), post.wte.normalize()),
+    );
+    if original && let (Some(max), Some(from)) = (role.max_per_wte_year, role.uplift_from) {
+        claim.notes.push(ClaimNote {
+            kind: NoteKind::OriginalMaximum,
+            detail: format!(
+                "claimed against the original maximum of £{max} per WTE a year: the uplift from {from} was not found"
+            ),
+        });
     }
     claim
 }

@@ -7,6 +7,10 @@
 //! a non-participant covered by it) on the first day of that month; part
 //! years and mid-year joins, leaves and mergers follow from that.
 //!
+//! A stream whose rate the year's table does not have (NF, `no_rate`) gives
+//! each network a `Missing` entry saying so, never a guessed line; a stream
+//! removed from the DES gives nothing at all.
+//!
 //! Rounding happens once per line: the year's amount of a (stream, network,
 //! practice) line is rounded to pence (half away from zero), then split into
 //! months of equal whole pence with the remainder in the line's last month,
@@ -80,12 +84,23 @@ pub struct Line {
     pub annual: Money,
 }
 
+/// What a missing line lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingCause {
+    /// An input: a population on the rate's basis, beds, IIF points.
+    Input,
+    /// The rate: no source gives the year's figure (the table's `no_rate`).
+    Rate,
+}
+
 /// A line that could not be computed, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Missing {
     pub stream: Stream,
     pub network: u32,
     pub practice: Option<u32>,
+    pub cause: MissingCause,
     pub reason: String,
 }
 
@@ -184,6 +199,7 @@ pub fn entitlements(rates: &YearRates, practices: &[PracticeInput], networks: &[
                                 stream: rate.stream,
                                 network: n,
                                 practice: Some(spell.practice),
+                                cause: MissingCause::Input,
                                 reason: format!("no {:?} population for {}", rate.basis, p.code).to_lowercase(),
                             });
                             continue;
@@ -224,6 +240,7 @@ pub fn entitlements(rates: &YearRates, practices: &[PracticeInput], networks: &[
                             stream: rate.stream,
                             network: n,
                             practice: None,
+                            cause: MissingCause::Input,
                             reason: format!("no {:?} input for the network", rate.basis).to_lowercase(),
                         });
                         continue;
@@ -232,6 +249,22 @@ pub fn entitlements(rates: &YearRates, practices: &[PracticeInput], networks: &[
                     out.lines.push(line(rate, n, None, units, None, annual, split(annual, &active)));
                 }
             }
+        }
+    }
+    // Streams paid at a rate no source gives: each network active in the year is owed
+    // something that cannot be computed.
+    for gap in rates.not_found() {
+        for (n, net) in networks.iter().enumerate() {
+            if !net.spells.iter().any(|s| months_covered(&starts, s.from, s.to).iter().any(|m| *m)) {
+                continue;
+            }
+            out.missing.push(Missing {
+                stream: gap.stream,
+                network: n as u32,
+                practice: None,
+                cause: MissingCause::Rate,
+                reason: format!("no {} rate for {}: {}", rates.year, gap.stream.name(), gap.reason),
+            });
         }
     }
     out

@@ -1,7 +1,9 @@
 //! Rate tables: one TOML file per financial year in `rates/`, embedded at
 //! build time. Every figure carries its source and a confidence tag from
-//! des-facts.md (V, V2, D, R, C). The engine has no rate literals: what it
-//! pays, it reads here.
+//! des-facts.md and des-facts-2022-2027.md (V, V2, D, R, C). A stream a year
+//! does not pay by rate says why in `no_rate` (removed from the DES, or its
+//! rate not found: NF), so nothing unknown is ever guessed. The engine has no
+//! rate literals: what it pays, it reads here.
 
 use pcn_core::FinancialYear;
 use rust_decimal::Decimal;
@@ -127,6 +129,9 @@ pub enum Confidence {
     R,
     /// Sources conflict.
     C,
+    /// Searched for and not found. Only a `no_rate` entry carries it: a figure
+    /// not found is never encoded.
+    NF,
 }
 
 impl Confidence {
@@ -178,7 +183,9 @@ pub struct ArrsRole {
     /// The role can be claimed from this date (inside or before the year).
     #[serde(with = "iso_date")]
     pub eligible_from: Date,
-    /// A different maximum from this date (in-year pay awards), if any.
+    /// A different maximum from this date (in-year pay awards), if any. With
+    /// no `uplifted_max_per_wte_year` the uplift is known but its figure was
+    /// not found: claims from this date use the original maximum and say so.
     #[serde(default, with = "iso_date::option")]
     pub uplift_from: Option<Date>,
     #[serde(default, with = "rust_decimal::serde::str_option")]
@@ -186,6 +193,10 @@ pub struct ArrsRole {
     /// WTE cap per network: (networks under 100,000 patients, 100,000 and over).
     #[serde(default)]
     pub cap_wte: Option<[Decimal; 2]>,
+    /// Who may be claimed, where a staff record cannot show it (e.g. GPs within
+    /// two years of their CCT): every claim of the role carries it, unchecked.
+    #[serde(default)]
+    pub condition: Option<String>,
     pub source: String,
     pub confidence: Confidence,
     #[serde(default)]
@@ -216,6 +227,29 @@ pub struct KeyDate {
     pub confidence: Confidence,
 }
 
+/// Why a stream has no rate in a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoRateWhy {
+    /// Not in the DES this year: nothing is owed under it.
+    Removed,
+    /// Paid, but at a rate no source gives (NF): its lines cannot be computed.
+    NotFound,
+}
+
+/// A stream of the year without a rate, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoRate {
+    pub stream: Stream,
+    pub why: NoRateWhy,
+    /// What is known: what replaced the stream, or what was searched for.
+    pub reason: String,
+    pub source: String,
+    /// NF for `not_found`; the tag of the removal's sources for `removed`.
+    pub confidence: Confidence,
+}
+
 /// Everything for one financial year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -233,6 +267,9 @@ pub struct YearRates {
     pub arrs_roles: Vec<ArrsRole>,
     #[serde(default)]
     pub key_dates: Vec<KeyDate>,
+    /// Streams of the year without a rate: removed from the DES, or rate not found.
+    #[serde(default)]
+    pub no_rate: Vec<NoRate>,
     /// Notes on gaps: figures not found, conflicts, and what was chosen.
     #[serde(default)]
     pub gaps: Vec<String>,

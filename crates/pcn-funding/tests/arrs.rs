@@ -1,9 +1,10 @@
 //! ARRS claims and the planner against hand-worked figures from the rate
 //! tables (2019/20: clinical pharmacist 70% up to £37,810 a WTE from 1 July
-//! 2019, 1 WTE cap under 100,000 patients; 2020/21: 100%, £55,670).
+//! 2019, 1 WTE cap under 100,000 patients; 2020/21: 100%, £55,670), and the
+//! caps, GP eligibility and in-year maxima of 2022/23 to 2026/27.
 
 use pcn_core::{FinancialYear, Money};
-use pcn_funding::arrs::{CutReason, NetworkBudget, Post, Wish, claims, plan};
+use pcn_funding::arrs::{CutReason, NetworkBudget, NoteKind, Post, Wish, claims, plan};
 use pcn_funding::rates;
 use rust_decimal::Decimal;
 use time::macros::date;
@@ -169,4 +170,121 @@ fn the_planner_refuses_roles_not_claimable_that_year() {
     );
     assert!(p.lines.is_empty());
     assert_eq!(p.refused.len(), 1);
+}
+
+fn note(p: &pcn_funding::arrs::PostClaim, kind: NoteKind) -> Option<&str> {
+    p.notes.iter().find(|n| n.kind == kind).map(|n| n.detail.as_str())
+}
+
+fn year(start: i32) -> &'static pcn_funding::rates::YearRates {
+    rates::year(FinancialYear::new(start)).unwrap()
+}
+
+/// des-facts-2022-2027 A.1 row 5: the enhanced practice nurse is capped at 1
+/// WTE (2 for the largest networks) in 2024/25, and every cap is lifted in
+/// 2025/26, the digital and transformation lead's too.
+#[test]
+fn role_caps_by_year() {
+    let two = |role: &str, start: time::Date| {
+        [
+            post("first", role, "1", start, None, "50000", "10000"),
+            post("second", role, "1", start + time::Duration::days(31), None, "50000", "10000"),
+        ]
+    };
+    let second = |c: &pcn_funding::arrs::Claims| c.posts.iter().find(|p| p.id == "second").unwrap().clone();
+    let epn = two("enhanced_practice_nurse", date!(2024 - 04 - 01));
+    let small = claims(year(2024), &epn, &budget(100_000_000, 60_000));
+    assert_eq!(second(&small).claimable, Money::ZERO);
+    assert!(cut(&second(&small), CutReason::RoleCap) > Money::ZERO);
+    assert_eq!(
+        small.posts[0].claimable,
+        Money::from_pence(6_000_000),
+        "the first claims in full (at cost: no maximum)"
+    );
+    let large = claims(year(2024), &epn, &budget(100_000_000, 120_000));
+    assert_eq!(cut(&second(&large), CutReason::RoleCap), Money::ZERO);
+
+    let epn = two("enhanced_practice_nurse", date!(2025 - 04 - 01));
+    let free = claims(year(2025), &epn, &budget(100_000_000, 60_000));
+    assert!(free.posts.iter().all(|p| cut(p, CutReason::RoleCap) == Money::ZERO && p.claimable > Money::ZERO));
+
+    let dtl =
+        claims(year(2024), &two("digital_transformation_lead", date!(2024 - 04 - 01)), &budget(100_000_000, 120_000));
+    assert_eq!(dtl.posts.iter().find(|p| p.id == "second").unwrap().claimable, Money::ZERO, "1 per PCN in 2024/25");
+    let dtl =
+        claims(year(2025), &two("digital_transformation_lead", date!(2025 - 04 - 01)), &budget(100_000_000, 60_000));
+    assert!(dtl.posts.iter().all(|p| cut(p, CutReason::RoleCap) == Money::ZERO));
+}
+
+/// des-facts-2022-2027 A.1 row 2 and C: a GP, in post all year at £110,000
+/// with on-costs. Not claimable before October 2024; within 2 years of CCT
+/// only (a condition the claim carries, unchecked) in 2024/25 and 2025/26;
+/// any GP in 2026/27, at a maximum not found.
+#[test]
+fn gp_eligibility_by_year() {
+    let gp = |start: i32| {
+        let from = FinancialYear::new(start).start();
+        claims(year(start), &[post("gp", "gp", "1", from, None, "90000", "20000")], &budget(100_000_000, 40_000))
+            .posts
+            .remove(0)
+    };
+    let p = gp(2023);
+    assert_eq!((p.claimable, cut(&p, CutReason::NotEligible)), (Money::ZERO, Money::from_pence(11_000_000)));
+
+    // 2024/25: October-March only, up to £92,462 a year: 6/12 of it is £46,231.
+    let p = gp(2024);
+    assert_eq!(p.claimable, Money::from_pence(4_623_100));
+    assert_eq!(cut(&p, CutReason::OutsidePeriod), Money::from_pence(5_500_000));
+    assert_eq!(cut(&p, CutReason::AboveMaximum), Money::from_pence(5_500_000 - 4_623_100));
+    assert!(note(&p, NoteKind::Condition).unwrap().contains("within 2 years of their CCT"));
+
+    // 2025/26: the whole year at the March 2025 maximum £105,882, its in-year uplift not found.
+    let p = gp(2025);
+    assert_eq!(p.claimable, Money::from_pence(10_588_200));
+    assert_eq!(cut(&p, CutReason::AboveMaximum), Money::from_pence(411_800));
+    assert!(note(&p, NoteKind::Condition).unwrap().contains("within 2 years of their CCT"));
+    let original = note(&p, NoteKind::OriginalMaximum).unwrap();
+    assert!(original.contains("£105882") && original.contains("2025-04-01"), "{original}");
+
+    // 2026/27: any GP; no maximum found, so claimed at cost and said to be unverified.
+    let p = gp(2026);
+    assert_eq!(p.claimable, Money::from_pence(11_000_000));
+    assert!(p.unverified_maximum);
+    assert_eq!(note(&p, NoteKind::Condition), None);
+}
+
+/// In-year maxima (des-facts 3.6; des-facts-2022-2027 A.1 row 4): a
+/// pharmacist costing £70,000 all year. A known uplift applies from its date;
+/// one whose figure was not found leaves the original maximum, said so.
+#[test]
+fn in_year_maxima_apply_from_their_date_and_an_unknown_one_is_said() {
+    let cp = |start: i32| {
+        let from = FinancialYear::new(start).start();
+        claims(
+            year(start),
+            &[post("cp", "clinical_pharmacist", "1", from, None, "58000", "12000")],
+            &budget(100_000_000, 40_000),
+        )
+        .posts
+        .remove(0)
+    };
+    // 2022/23: £57,318 a year for April-September, £59,312 from 1 October.
+    let p = cp(2022);
+    assert_eq!(p.claimable, Money::from_pence(2_865_900 + 2_965_600));
+    assert_eq!(p.months[0], Money::from_pence(477_650));
+    assert_eq!(p.months[6], Money::from_pence(494_267));
+    let above = p.cuts.iter().find(|c| c.reason == CutReason::AboveMaximum).unwrap();
+    assert!(above.detail.contains("£57318 (£59312 from 2022-10-01)"), "{}", above.detail);
+    assert!(p.notes.is_empty());
+    // 2024/25: no maximum before October (at cost, unverified), £65,838 from 1 October, and the cut says so.
+    let p = cp(2024);
+    assert_eq!(p.claimable, Money::from_pence(3_500_000 + 3_291_900));
+    assert!(p.unverified_maximum);
+    assert_eq!(cut(&p, CutReason::AboveMaximum), Money::from_pence(208_100));
+    // 2025/26: the March 2025 £66,972, the uplift backdated to 1 April not found.
+    let p = cp(2025);
+    assert_eq!(p.claimable, Money::from_pence(6_697_200));
+    assert!(!p.unverified_maximum);
+    assert!(note(&p, NoteKind::OriginalMaximum).unwrap().contains("£66972"));
+    assert_eq!(note(&p, NoteKind::Condition), None);
 }

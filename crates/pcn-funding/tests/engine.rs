@@ -1,8 +1,8 @@
 //! Properties of the entitlement engine on generated networks and rates.
 
 use pcn_core::{FinancialYear, Money};
-use pcn_funding::engine::{NetworkInput, Population, PracticeInput, Spell, entitlements};
-use pcn_funding::rates::{Basis, Confidence, PaidTo, Per, Rate, Stream, YearRates};
+use pcn_funding::engine::{MissingCause, NetworkInput, Population, PracticeInput, Spell, entitlements};
+use pcn_funding::rates::{Basis, Confidence, NoRate, NoRateWhy, PaidTo, Per, Rate, Stream, YearRates};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use time::Date;
@@ -77,6 +77,7 @@ fn year_2020() -> YearRates {
         ],
         arrs_roles: vec![],
         key_dates: vec![],
+        no_rate: vec![],
         gaps: vec![],
     }
 }
@@ -162,6 +163,47 @@ fn missing_inputs_are_reported_not_guessed() {
         "{streams:?}"
     );
     assert_eq!(e.network_total(0, Some(Stream::Participation)), Money::ZERO);
+}
+
+#[test]
+fn a_rate_not_found_is_missing_for_each_network_of_the_year_and_a_removed_stream_gives_nothing() {
+    let mut rates = year_2020();
+    let entry = |stream, why, confidence| NoRate {
+        stream,
+        why,
+        reason: "test reason".into(),
+        source: "test".into(),
+        confidence,
+    };
+    rates.no_rate = vec![
+        entry(Stream::Iif, NoRateWhy::NotFound, Confidence::NF),
+        entry(Stream::CapacityAccessSupport, NoRateWhy::Removed, Confidence::V2),
+    ];
+    let practices =
+        vec![PracticeInput { code: "A".into(), registered: pop(10_000), weighted: pop(10_000), adjusted: None }];
+    let spell = |from, to| Spell { practice: 0, from, to, participating: true };
+    let networks = vec![
+        NetworkInput {
+            code: "U1".into(),
+            spells: vec![spell(date!(2020 - 04 - 01), date!(2021 - 03 - 31))],
+            ..Default::default()
+        },
+        // Closed before the year: owed nothing, so nothing is missing.
+        NetworkInput {
+            code: "U2".into(),
+            spells: vec![spell(date!(2019 - 04 - 01), date!(2020 - 03 - 31))],
+            ..Default::default()
+        },
+    ];
+    let e = entitlements(&rates, &practices, &networks);
+    let rate_gaps: Vec<_> = e.missing.iter().filter(|m| m.cause == MissingCause::Rate).collect();
+    assert_eq!(rate_gaps.len(), 1, "{rate_gaps:?}");
+    assert_eq!((rate_gaps[0].stream, rate_gaps[0].network, rate_gaps[0].practice), (Stream::Iif, 0, None));
+    assert_eq!(rate_gaps[0].reason, "no 2020/21 rate for iif: test reason");
+    assert!(e.lines.iter().all(|l| l.stream != Stream::Iif && l.stream != Stream::CapacityAccessSupport));
+    assert!(e.missing.iter().all(|m| m.stream != Stream::CapacityAccessSupport));
+    // Inputs missing are still told apart (U1 has no beds).
+    assert!(e.missing.iter().any(|m| m.cause == MissingCause::Input && m.stream == Stream::CareHomePremium));
 }
 
 fn world() -> impl Strategy<Value = (Vec<PracticeInput>, Vec<NetworkInput>)> {

@@ -1,8 +1,12 @@
 //! The embedded Network Contract DES rate tables: they load, validate, and
-//! hold the figures of /work/shared/docs/des-facts.md (pinned here by hand).
+//! hold the figures of /work/shared/docs/des-facts.md as corrected by
+//! /work/shared/docs/des-facts-2022-2027.md (pinned here by hand; each
+//! correction's test names the notes' section it comes from).
 
 use pcn_core::FinancialYear;
-use pcn_funding::rates::{self, ArrsRole, Basis, Confidence, PaidTo, Per, Rate, RatesError, Stream, YearRates};
+use pcn_funding::rates::{
+    self, ArrsRole, Basis, Confidence, NoRate, NoRateWhy, PaidTo, Per, Rate, RatesError, Stream, YearRates,
+};
 use rust_decimal::Decimal;
 use time::Date;
 use time::macros::date;
@@ -68,6 +72,21 @@ fn absent(start: i32, stream: Stream) {
     assert_eq!(fy(start).rates_for(stream).count(), 0, "{start}: {stream:?} should have no rate");
 }
 
+/// The year's `no_rate` entry for a stream, which must say why.
+#[track_caller]
+fn no_rate(start: i32, stream: Stream, why: NoRateWhy) -> &'static NoRate {
+    absent(start, stream);
+    let n = fy(start).no_rate_for(stream).unwrap_or_else(|| panic!("{start}: {stream:?} has no no_rate entry"));
+    assert_eq!(n.why, why, "{start} {stream:?}");
+    match why {
+        NoRateWhy::NotFound => assert_eq!(n.confidence, Confidence::NF, "{start} {stream:?}"),
+        NoRateWhy::Removed => assert!(n.confidence.verified(), "{start} {stream:?}"),
+    }
+    assert!(n.source.contains("des-facts"), "{start} {stream:?} source {:?}", n.source);
+    gap_mentions(start, &key(&stream));
+    n
+}
+
 #[track_caller]
 fn gap_mentions(start: i32, word: &str) {
     assert!(
@@ -80,9 +99,9 @@ fn gap_mentions(start: i32, word: &str) {
 // ------------------------------------------------------------ loading ----
 
 #[test]
-fn seven_years_load_and_validate() {
+fn eight_years_load_and_validate() {
     let all = rates::try_all().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(all.len(), 7);
+    assert_eq!(all.len(), 8);
     for (i, t) in all.iter().enumerate() {
         let y = FinancialYear::new(2019 + i as i32);
         assert_eq!(t.year, y);
@@ -90,14 +109,16 @@ fn seven_years_load_and_validate() {
         assert!(std::ptr::eq(rates::year(y).unwrap(), fy(y.start_year())), "parsed once");
         assert_eq!(t.list_size_date, y.list_size_date());
         assert_eq!(t.des_start, if y.start_year() == 2019 { date!(2019 - 07 - 01) } else { y.start() });
-        assert!(!t.rates.is_empty() && !t.arrs_roles.is_empty() && !t.gaps.is_empty(), "{y}");
+        assert!(!t.arrs_roles.is_empty() && !t.gaps.is_empty(), "{y}");
+        // 2026/27 has no published rate yet (des-facts-2022-2027 A.3): it loads with none.
+        assert_eq!(t.rates.is_empty(), y.start_year() == 2026, "{y}");
     }
-    assert_eq!(rates::years().map(|y| y.start_year()).collect::<Vec<_>>(), (2019..=2025).collect::<Vec<_>>());
-    assert_eq!(rates::all().len(), 7);
-    for missing in [2018, 2026] {
+    assert_eq!(rates::years().map(|y| y.start_year()).collect::<Vec<_>>(), (2019..=2026).collect::<Vec<_>>());
+    assert_eq!(rates::all().len(), 8);
+    for missing in [2018, 2027] {
         let e = rates::year(FinancialYear::new(missing)).unwrap_err();
         assert_eq!(e, RatesError::NoTable(FinancialYear::new(missing)));
-        assert!(e.to_string().contains("2019/20") && e.to_string().contains("2025/26"), "{e}");
+        assert!(e.to_string().contains("2019/20") && e.to_string().contains("2026/27"), "{e}");
     }
 }
 
@@ -106,9 +127,17 @@ fn helpers_select_by_stream_and_role() {
     let t = fy(2024);
     assert_eq!(t.rates_for(Stream::CoreFunding).count(), 2);
     assert!(t.rates_for(Stream::CoreFunding).all(|r| r.stream == Stream::CoreFunding));
-    assert_eq!(t.role("gp").map(|r| r.name.as_str()), Some("GP (within 2 years of CCT)"));
+    assert_eq!(t.role("gp").map(|r| r.name.as_str()), Some("GP"));
+    assert!(t.role("gp").and_then(|r| r.condition.as_deref()).is_some_and(|c| c.contains("2 years of their CCT")));
+    assert_eq!(t.no_rate_for(Stream::CoreFunding), None);
     assert!(t.role("consultant_nurse").is_none(), "consultant nurses arrive in 2025/26");
     assert!(fy(2019).role("physician_associate").is_none());
+    let t = fy(2026);
+    assert_eq!(t.not_found().count(), 6);
+    assert_eq!(
+        t.removed().map(|n| n.stream).collect::<Vec<_>>(),
+        vec![Stream::CapacityAccessSupport, Stream::CapacityAccessImprovement]
+    );
 }
 
 // ---------------------------------------------------- pinned: 2019/20 ----
@@ -289,7 +318,7 @@ fn pinned_2021_22() {
 #[test]
 fn pinned_2022_23() {
     annual(2022, Stream::Participation, Basis::Weighted, "1.761", Confidence::V);
-    annual(2022, Stream::CoreFunding, Basis::Registered, "1.50", Confidence::V);
+    annual(2022, Stream::CoreFunding, Basis::Registered, "1.50", Confidence::V2);
     annual(2022, Stream::LeadershipManagement, Basis::Adjusted, "0.699", Confidence::V);
     pin(
         2022,
@@ -299,7 +328,7 @@ fn pinned_2022_23() {
         Per::Period,
         date!(2022 - 04 - 01),
         date!(2022 - 09 - 30),
-        Confidence::V,
+        Confidence::V2,
     );
     pin(
         2022,
@@ -332,23 +361,13 @@ fn pinned_2022_23() {
         date!(2023 - 03 - 31),
         Confidence::V,
     );
-    pin(
-        2022,
-        Stream::CapacityAccessImprovement,
-        Basis::Registered,
-        "1.185",
-        Per::Year,
-        date!(2022 - 10 - 01),
-        date!(2023 - 03 - 31),
-        Confidence::C,
-    );
+    absent(2022, Stream::CapacityAccessImprovement);
     let arrs = annual(2022, Stream::ArrsSum, Basis::Weighted, "16.696", Confidence::D);
     // D: gponline's 50k network £834,800 and 30k network £500,900.
     assert_eq!(dec("834800") / dec("50000"), arrs.amount);
     assert_eq!((dec("500900") / dec("30000")).round_dp(2), dec("16.70"));
-    // The CD rate was not found: not paid until verified.
-    absent(2022, Stream::ClinicalDirector);
-    gap_mentions(2022, "clinical_director");
+    // The CD rate was not found: not paid until verified, and said so.
+    no_rate(2022, Stream::ClinicalDirector, NoRateWhy::NotFound);
 
     let cp = role(2022, "clinical_pharmacist");
     assert_eq!(cp.max_per_wte_year, Some(dec("57318")));
@@ -380,7 +399,7 @@ fn pinned_2023_24() {
         date!(2024 - 03 - 31),
         Confidence::V2,
     );
-    annual(2023, Stream::CapacityAccessSupport, Basis::Adjusted, "2.765", Confidence::C);
+    annual(2023, Stream::CapacityAccessSupport, Basis::Adjusted, "2.765", Confidence::V2);
     annual(2023, Stream::CapacityAccessImprovement, Basis::Adjusted, "1.185", Confidence::V2);
     annual(2023, Stream::ArrsSum, Basis::Weighted, "22.671", Confidence::V);
     absent(2023, Stream::ExtendedHours);
@@ -418,9 +437,9 @@ fn pinned_2024_25() {
     let adj = annual(2024, Stream::CoreFunding, Basis::Adjusted, "0.710", Confidence::C);
     assert_eq!(reg.amount + adj.amount, dec("2.967"));
     assert!(reg.note.as_deref().unwrap().contains("2.218") && adj.note.as_deref().unwrap().contains("0.698"));
-    let ea = annual(2024, Stream::EnhancedAccess, Basis::Adjusted, "7.975", Confidence::V);
+    let ea = annual(2024, Stream::EnhancedAccess, Basis::Adjusted, "7.975", Confidence::V2);
     assert!(ea.note.as_deref().unwrap().contains("7.674"), "original EA figure kept in the note");
-    let chp = annual(2024, Stream::CareHomePremium, Basis::Beds, "127.20", Confidence::V);
+    let chp = annual(2024, Stream::CareHomePremium, Basis::Beds, "127.20", Confidence::V2);
     assert!(chp.note.as_deref().unwrap().contains("£120"));
     pin(
         2024,
@@ -464,18 +483,17 @@ fn pinned_2024_25() {
 
 #[test]
 fn pinned_2025_26() {
-    annual(2025, Stream::Participation, Basis::Weighted, "1.76", Confidence::R);
+    annual(2025, Stream::Participation, Basis::Weighted, "1.761", Confidence::V);
     let reg = annual(2025, Stream::CoreFunding, Basis::Registered, "2.266", Confidence::V);
     let adj = annual(2025, Stream::CoreFunding, Basis::Adjusted, "0.733", Confidence::V);
     assert_eq!(reg.amount + adj.amount, dec("2.999"));
     annual(2025, Stream::EnhancedAccess, Basis::Adjusted, "8.427", Confidence::V);
     annual(2025, Stream::CareHomePremium, Basis::Beds, "130.253", Confidence::V);
-    annual(2025, Stream::CapacityAccessSupport, Basis::Adjusted, "3.208", Confidence::V);
-    annual(2025, Stream::CapacityAccessImprovement, Basis::Adjusted, "1.375", Confidence::V);
+    annual(2025, Stream::CapacityAccessSupport, Basis::Adjusted, "3.208", Confidence::V2);
+    annual(2025, Stream::CapacityAccessImprovement, Basis::Adjusted, "1.375", Confidence::V2);
     annual(2025, Stream::ArrsSum, Basis::Weighted, "26.631", Confidence::V2);
     absent(2025, Stream::ArrsGpSum);
-    absent(2025, Stream::Iif);
-    gap_mentions(2025, "iif");
+    no_rate(2025, Stream::Iif, NoRateWhy::NotFound);
 
     for (k, max) in [
         ("clinical_pharmacist", "66972"),
@@ -488,8 +506,204 @@ fn pinned_2025_26() {
         assert_eq!(role(2025, k).max_per_wte_year, Some(dec(max)), "{k}");
     }
     assert_eq!(role(2025, "healthcare_support_worker").eligible_from, date!(2025 - 04 - 01));
-    assert_eq!(role(2025, "gp").max_per_wte_year, None);
+    assert_eq!(role(2025, "gp").max_per_wte_year, Some(dec("105882")));
     assert_eq!(fy(2025).arrs_roles.len(), rates::ROLE_KEYS.len(), "every role is eligible by 2025/26");
+}
+
+// ---------------------------------------------------- pinned: 2026/27 ----
+
+/// des-facts-2022-2027 A.2 and A.3: what is known of 2026/27, and nothing else.
+#[test]
+fn pinned_2026_27() {
+    let t = fy(2026);
+    assert_eq!((t.des_start, t.list_size_date), (date!(2026 - 04 - 01), date!(2026 - 01 - 01)));
+    // A.3: no 2026/27 rate was found; each stream the DES still pays is a gap, never a guess.
+    assert!(t.rates.is_empty());
+    for s in [Stream::Participation, Stream::CoreFunding, Stream::EnhancedAccess, Stream::CareHomePremium, Stream::Iif]
+    {
+        no_rate(2026, s, NoRateWhy::NotFound);
+    }
+    // A.2 item 2: the national ARRS pool is known, a network's sum is not.
+    let arrs = no_rate(2026, Stream::ArrsSum, NoRateWhy::NotFound);
+    assert!(arrs.reason.contains("£1,754m"), "{}", arrs.reason);
+    // A.2 item 1: CASP and CAIP are out of the DES from 1 April 2026: £0, no lines.
+    for s in [Stream::CapacityAccessSupport, Stream::CapacityAccessImprovement] {
+        let n = no_rate(2026, s, NoRateWhy::Removed);
+        assert_eq!(n.confidence, Confidence::V2);
+        assert!(n.reason.contains("1 April 2026") && n.reason.contains("GP reimbursement scheme"), "{}", n.reason);
+        assert!(n.source.contains("PRN02353"));
+    }
+    gap_mentions(2026, "£4.57");
+    for s in [Stream::ClinicalDirector, Stream::LeadershipManagement, Stream::ArrsGpSum, Stream::ExtendedHours] {
+        absent(2026, s);
+    }
+    // A.1 row 2 / A.2 item 2: any GP, at a maximum not found.
+    let gp = role(2026, "gp");
+    assert_eq!((gp.condition.as_deref(), gp.max_per_wte_year, gp.confidence), (None, None, Confidence::V2));
+    assert!(gp.note.as_deref().unwrap().contains("top of the salaried GP pay range"));
+    // A.3: no role has a 2026/27 maximum; no caps return.
+    assert_eq!(t.arrs_roles.len(), rates::ROLE_KEYS.len());
+    for r in &t.arrs_roles {
+        assert_eq!((r.max_per_wte_year, r.uplift_from, r.cap_wte), (None, None, None), "{}", r.role);
+    }
+    gap_mentions(2026, "arrs_roles");
+    gap_mentions(2026, "lva");
+}
+
+// ------------------------------------- des-facts-2022-2027 corrections ----
+
+/// A.1 row 1: the GP ARRS pot was merged into the main ARRS sum in 2025/26, not 2026/27.
+#[test]
+fn a1_row1_gp_arrs_pot_merged_in_2025_26() {
+    only(2024, Stream::ArrsGpSum, Basis::Weighted);
+    absent(2025, Stream::ArrsGpSum);
+    gap_mentions(2025, "arrs_gp_sum");
+    let sum = annual(2025, Stream::ArrsSum, Basis::Weighted, "26.631", Confidence::V2);
+    assert!(sum.source.contains("des-facts-2022-2027 A.1 row 1"), "{}", sum.source);
+    assert!(sum.note.as_deref().unwrap().contains("GPs included"));
+    // B: the ready reckoner's 30,000 x £26.631 = £798,930 exactly.
+    assert_eq!(dec("30000") * sum.amount, dec("798930"));
+}
+
+/// A.1 row 2: GPs within 2 years of CCT in 2024/25 and 2025/26 only; any GP in 2026/27.
+#[test]
+fn a1_row2_cct_rule_runs_2024_25_to_2025_26() {
+    assert!(fy(2023).role("gp").is_none());
+    for start in [2024, 2025] {
+        let c = role(start, "gp").condition.as_deref().unwrap_or_else(|| panic!("{start}: no condition"));
+        assert!(c.contains("within 2 years of their CCT"), "{start}: {c}");
+        gap_mentions(start, "2 years");
+    }
+    assert_eq!(role(2026, "gp").condition, None);
+    assert!(role(2026, "gp").note.as_deref().unwrap().contains("Any GP"));
+}
+
+/// A.1 row 3: des-facts gap 10 closed: £186m is the GP cohort's cost; the pot is £1,711m.
+#[test]
+fn a1_row3_186m_is_the_gp_cohort_cost() {
+    gap_mentions(2025, "£186m");
+    gap_mentions(2025, "£1,711m");
+    assert!(!fy(2025).gaps.iter().any(|g| g.contains("unresolved")));
+}
+
+/// A.1 row 4: the 2025/26 maxima were uplifted in-year, backdated to 1 April
+/// 2025, to figures not found: every role has the uplift, none its figure.
+#[test]
+fn a1_row4_2025_26_in_year_arrs_uplift_is_a_gap() {
+    for r in &fy(2025).arrs_roles {
+        assert_eq!(r.uplift_from, Some(date!(2025 - 04 - 01)), "{}", r.role);
+        assert_eq!(r.uplifted_max_per_wte_year, None, "{}: an NF figure was encoded", r.role);
+        assert!(r.note.as_deref().unwrap().contains("A.1 row 4"), "{}", r.role);
+    }
+    let cp = role(2025, "clinical_pharmacist");
+    assert_eq!((cp.max_per_wte_year, cp.confidence), (Some(dec("66972")), Confidence::V2));
+    gap_mentions(2025, "in-year uplift");
+    // The in-year sets before it are encoded as dated maxima.
+    assert_eq!(role(2022, "clinical_pharmacist").uplift_from, Some(date!(2022 - 10 - 01)));
+    assert_eq!(role(2023, "clinical_pharmacist").uplift_from, Some(date!(2023 - 07 - 01)));
+    assert_eq!(role(2024, "clinical_pharmacist").uplift_from, Some(date!(2024 - 10 - 01)));
+}
+
+/// A.1 row 5: the enhanced practice nurse capped at 1 (2 over 100k) in
+/// 2024/25, the AP cap removed then; every cap lifted in 2025/26.
+#[test]
+fn a1_row5_role_caps() {
+    let epn = role(2024, "enhanced_practice_nurse");
+    assert_eq!(epn.cap_wte, Some([dec("1"), dec("2")]));
+    assert!(epn.source.contains("A.1 row 5"));
+    assert_eq!(role(2024, "advanced_practitioner").cap_wte, None);
+    assert_eq!(role(2024, "digital_transformation_lead").cap_wte, Some([dec("1"), dec("1")]));
+    assert!(role(2024, "mental_health_practitioner").note.as_deref().unwrap().contains("100%"));
+    for r in &fy(2025).arrs_roles {
+        assert_eq!(r.cap_wte, None, "2025/26 {}", r.role);
+    }
+    gap_mentions(2025, "all role caps");
+}
+
+/// A.1 row 6: 2022/23 IIF indicators, 36 (slideshare) vs 28 (THC): a conflict
+/// on a count pcn does not encode; the £200 point value stands.
+#[test]
+fn a1_row6_iif_2022_23_indicator_count_is_a_conflict() {
+    let iif = only(2022, Stream::Iif, Basis::Points);
+    assert_eq!((iif.amount, iif.confidence), (dec("200"), Confidence::V));
+    assert!(iif.note.as_deref().unwrap().contains("28"));
+    gap_mentions(2022, "C on the indicator count");
+}
+
+/// A.1 row 7: the £1.185 is the 2023/24 CAIP maximum on adjusted population, not a 2022/23 payment.
+#[test]
+fn a1_row7_caip_is_2023_24_on_adjusted_population() {
+    absent(2022, Stream::CapacityAccessImprovement);
+    assert!(fy(2022).no_rate_for(Stream::CapacityAccessImprovement).is_none(), "2022/23 had no CAIP to find");
+    gap_mentions(2022, "capacity_access_improvement");
+    let caip = annual(2023, Stream::CapacityAccessImprovement, Basis::Adjusted, "1.185", Confidence::V2);
+    assert!(caip.source.contains("A.1 row 7"));
+}
+
+/// A.1 row 8: 2023/24 CASP £2.765 (V2 + D), des-facts gap 9 closed.
+#[test]
+fn a1_row8_casp_2023_24_is_2_765() {
+    let casp = annual(2023, Stream::CapacityAccessSupport, Basis::Adjusted, "2.765", Confidence::V2);
+    // D: £172.2m / £2.765 ≈ 62.3m adjusted patients; £2.795 would give 61.6m.
+    assert_eq!((dec("172200000") / casp.amount / dec("1000000")).round_dp(1), dec("62.3"));
+    assert_eq!((dec("172200000") / dec("2.795") / dec("1000000")).round_dp(1), dec("61.6"));
+    assert!(casp.source.contains("A.1 row 8"));
+}
+
+/// A.1 row 9: 2022/23 Enhanced Access stays C (£3.764 vs about £3.73), the choice explained.
+#[test]
+fn a1_row9_enhanced_access_2022_23_stays_a_conflict() {
+    let ea = only(2022, Stream::EnhancedAccess, Basis::Adjusted);
+    assert_eq!((ea.amount, ea.confidence), (dec("3.764"), Confidence::C));
+    assert!(ea.note.as_deref().unwrap().contains("£7.46") && ea.source.contains("A.1 row 9"));
+    gap_mentions(2022, "£3.73");
+}
+
+/// A.1 row 10: the 2025/26 Network Participation Payment is £1.761 per weighted patient (V).
+#[test]
+fn a1_row10_participation_2025_26_is_1_761() {
+    let npp = annual(2025, Stream::Participation, Basis::Weighted, "1.761", Confidence::V);
+    assert!(npp.source.contains("A.1 row 10"));
+    pin(
+        2024,
+        Stream::Participation,
+        Basis::Weighted,
+        "0.147",
+        Per::Month,
+        date!(2024 - 04 - 01),
+        date!(2025 - 03 - 31),
+        Confidence::V,
+    );
+}
+
+/// A.1 row 11: a second 2022/23 opt-out window, to 31 October 2022.
+#[test]
+fn a1_row11_second_opt_out_window_2022() {
+    let k = fy(2022).key_dates.iter().find(|k| k.date == date!(2022 - 10 - 31)).expect("31 Oct 2022");
+    assert_eq!((k.deadline, k.confidence), (Some(rates::Deadline::OptOut), Confidence::V));
+    assert!(k.source.contains("A.1 row 11"));
+}
+
+/// B and C: figures the notes confirm from a second source, or add.
+#[test]
+fn b_and_c_confirmed_figures() {
+    // B: 2022/23 core from two sources (2024/25's EA and care home premium: pinned_2024_25).
+    assert!(only(2022, Stream::CoreFunding, Basis::Registered).source.contains("des-facts-2022-2027 B"));
+    // B: 2025/26 CAIP's two components.
+    assert!(only(2025, Stream::CapacityAccessImprovement, Basis::Adjusted).note.as_deref().unwrap().contains("£29.2m"));
+    // C: the 2025/26 GP maximum £105,882 (humbersidelmc), 2024/25's £92,462.
+    let gp = role(2025, "gp");
+    assert_eq!((gp.max_per_wte_year, gp.confidence), (Some(dec("105882")), Confidence::V));
+    assert!(gp.source.contains("humbersidelmc"));
+    assert_eq!(role(2024, "gp").max_per_wte_year, Some(dec("92462")));
+    // C: 2025/26's new nursing roles exclude recent PCN staff: a condition pcn cannot check.
+    for k in ["new_to_gp_nurse", "experienced_gp_nurse", "consultant_nurse", "healthcare_support_worker"] {
+        assert!(role(2025, k).condition.as_deref().unwrap().contains("previous 12 months"), "{k}");
+        assert_eq!(role(2026, k).condition, None, "{k}: not confirmed for 2026/27");
+    }
+    gap_mentions(2026, "12-month rule");
+    // B: the 2025/26 adjusted-population errors are listed.
+    gap_mentions(2025, "adjusted population");
 }
 
 // ---------------------------------------------------------- key dates ----
@@ -511,7 +725,11 @@ fn key_dates() {
     has(2020, date!(2020 - 06 - 30), "accept");
     has(2020, date!(2020 - 10 - 17), "opt-out");
     has(2022, date!(2022 - 04 - 30), "opt-out");
+    has(2022, date!(2022 - 10 - 31), "opt-out");
     has(2024, date!(2024 - 04 - 30), "opt-out");
+    has(2026, date!(2026 - 04 - 30), "reissued");
+    has(2026, date!(2026 - 05 - 01), "local variation");
+    has(2026, date!(2026 - 05 - 31), "opt-out");
     for start in [2021, 2023, 2025] {
         assert!(fy(start).key_dates.is_empty());
         gap_mentions(start, "key_dates");
@@ -535,6 +753,10 @@ fn unverified_figures_are_listed_in_gaps() {
         for k in t.key_dates.iter().filter(|k| !k.confidence.verified()) {
             gap_mentions(start, &k.event);
         }
+        // A stream without a rate is named in the gaps too.
+        for n in &t.no_rate {
+            gap_mentions(start, &key(&n.stream));
+        }
     }
     // The R/C items we know of, by tag.
     let unverified: Vec<(i32, String)> = rates::all()
@@ -547,13 +769,10 @@ fn unverified_figures_are_listed_in_gaps() {
         (2019, "extended_hours"),
         (2021, "extended_hours"),
         (2022, "enhanced_access"),
-        (2022, "capacity_access_improvement"),
         (2023, "leadership_management"),
         (2023, "enhanced_access"),
-        (2023, "capacity_access_support"),
         (2024, "core_funding"),
         (2024, "core_funding"),
-        (2025, "participation"),
     ];
     assert_eq!(unverified, expect.iter().map(|(y, s)| (*y, s.to_string())).collect::<Vec<_>>());
 }
@@ -563,6 +782,7 @@ fn streams_exist_only_in_their_years() {
     let years_of = |s: Stream| -> Vec<i32> {
         rates::all().iter().filter(|t| t.rates_for(s).next().is_some()).map(|t| t.year.start_year()).collect()
     };
+    // 2026/27 has no rate at all (des-facts-2022-2027 A.3).
     assert_eq!(years_of(Stream::Participation), (2019..=2025).collect::<Vec<_>>());
     assert_eq!(years_of(Stream::CoreFunding), (2019..=2025).collect::<Vec<_>>());
     assert_eq!(years_of(Stream::ClinicalDirector), vec![2019, 2020, 2021, 2023]);
@@ -573,12 +793,37 @@ fn streams_exist_only_in_their_years() {
     assert_eq!(years_of(Stream::CareHomePremium), (2020..=2025).collect::<Vec<_>>());
     assert_eq!(years_of(Stream::Iif), (2020..=2024).collect::<Vec<_>>());
     assert_eq!(years_of(Stream::CapacityAccessSupport), vec![2022, 2023, 2024, 2025]);
+    assert_eq!(years_of(Stream::CapacityAccessImprovement), vec![2023, 2024, 2025]);
     assert_eq!(years_of(Stream::ArrsSum), vec![2019, 2020, 2022, 2023, 2024, 2025]);
     assert_eq!(years_of(Stream::ArrsGpSum), vec![2024]);
     // EHA gives way to EA on 1 Oct 2022 without overlap.
     let eha = only(2022, Stream::ExtendedHours, Basis::Registered);
     let ea = only(2022, Stream::EnhancedAccess, Basis::Adjusted);
     assert_eq!(eha.to.next_day(), Some(ea.from));
+}
+
+/// Which streams have no rate, and why, year by year (none before 2022/23
+/// is listed as such: those tables say so in their gaps only).
+#[test]
+fn streams_without_a_rate_by_year() {
+    let listed: Vec<(i32, String, NoRateWhy)> = rates::all()
+        .iter()
+        .flat_map(|t| t.no_rate.iter().map(|n| (t.year.start_year(), key(&n.stream), n.why)))
+        .collect();
+    let nf = NoRateWhy::NotFound;
+    let expect = [
+        (2022, "clinical_director", nf),
+        (2025, "iif", nf),
+        (2026, "participation", nf),
+        (2026, "core_funding", nf),
+        (2026, "enhanced_access", nf),
+        (2026, "care_home_premium", nf),
+        (2026, "iif", nf),
+        (2026, "arrs_sum", nf),
+        (2026, "capacity_access_support", NoRateWhy::Removed),
+        (2026, "capacity_access_improvement", NoRateWhy::Removed),
+    ];
+    assert_eq!(listed, expect.iter().map(|(y, s, w)| (*y, s.to_string(), *w)).collect::<Vec<_>>());
 }
 
 #[test]
@@ -599,7 +844,7 @@ fn roles_are_cumulative_and_stable() {
         }
     }
     let mhp_caps: Vec<_> = all.iter().filter_map(|t| t.role("mental_health_practitioner")).map(|r| r.cap_wte).collect();
-    assert_eq!(mhp_caps, vec![Some([dec("1"), dec("2")]), Some([dec("2"), dec("4")]), None, None, None]);
+    assert_eq!(mhp_caps, vec![Some([dec("1"), dec("2")]), Some([dec("2"), dec("4")]), None, None, None, None]);
 }
 
 // ---------------------------------------------------------- validation ----
@@ -668,4 +913,62 @@ fn validation_names_the_file_and_entry() {
     rejects("2020-21.toml", &edit(&good, "role = \"dietitian\"", "role = \"dietician\""), &["arrs_roles", "dietician"]);
     // A file name that is not a year.
     rejects("rates.toml", &good, &["file name"]);
+}
+
+#[test]
+fn validation_keeps_not_found_figures_out() {
+    let good = text("2026-27.toml");
+    assert!(rates::parse_table("2026-27.toml", &good).is_ok());
+    // NF marks a gap, never a figure.
+    let nf_rate = format!(
+        "{good}\n[[rates]]\nstream = \"support\"\nbasis = \"weighted\"\namount = \"1\"\nper = \"year\"\n\
+         from = \"2026-04-01\"\nto = \"2027-03-31\"\npaid_to = \"network\"\nsource = \"test\"\nconfidence = \"NF\"\nnote = \"x\"\n"
+    );
+    rejects("2026-27.toml", &nf_rate, &["support", "NF", "not encoded"]);
+    // A stream cannot both have a rate and lack one.
+    let both = format!(
+        "{good}\n[[rates]]\nstream = \"core_funding\"\nbasis = \"registered\"\namount = \"1\"\nper = \"year\"\n\
+         from = \"2026-04-01\"\nto = \"2027-03-31\"\npaid_to = \"network\"\nsource = \"test\"\nconfidence = \"V\"\n"
+    );
+    rejects("2026-27.toml", &both, &["no_rate", "core_funding", "has a rate"]);
+    // Not found is tagged NF; a removal is verified.
+    rejects(
+        "2026-27.toml",
+        &edit(&good, "confidence = \"NF\"", "confidence = \"V\""),
+        &["no_rate[0]", "participation", "NF, not V"],
+    );
+    rejects(
+        "2026-27.toml",
+        &edit(&good, "why = \"removed\"\nreason", "why = \"not_found\"\nreason"),
+        &["capacity_access_support", "NF, not V2"],
+    );
+    let participation = "why = \"not_found\"\nreason = \"the 2026/27 Network";
+    rejects(
+        "2026-27.toml",
+        &edit(&good, participation, "why = \"removed\"\nreason = \"the 2026/27 Network"),
+        &["participation", "removal must be verified"],
+    );
+    // Listed once.
+    let twice = format!(
+        "{good}\n[[no_rate]]\nstream = \"iif\"\nwhy = \"not_found\"\nreason = \"x\"\nsource = \"x\"\nconfidence = \"NF\"\n"
+    );
+    rejects("2026-27.toml", &twice, &["iif", "twice"]);
+
+    // An uplift whose figure was not found must say why; an uplifted figure needs its date.
+    let y25 = text("2025-26.toml");
+    assert!(rates::parse_table("2025-26.toml", &y25).is_ok());
+    let silent = edit(
+        &y25,
+        "confidence = \"V2\"\nnote = \"In-year uplift (2025/26 AfC/DDRB awards, backdated to 1 Apr 2025) not found: claims use the March 2025 maximum (des-facts-2022-2027 A.1 row 4).\"",
+        "confidence = \"V2\"",
+    );
+    rejects("2025-26.toml", &silent, &["arrs_roles[1]", "social_prescribing_link_worker", "needs a note"]);
+    let early = edit(
+        &y25,
+        "eligible_from = \"2025-04-01\"\nuplift_from = \"2025-04-01\"",
+        "eligible_from = \"2025-05-01\"\nuplift_from = \"2025-04-01\"",
+    );
+    rejects("2025-26.toml", &early, &["new_to_gp_nurse", "not before eligible_from"]);
+    let undated = edit(&text("2023-24.toml"), "uplift_from = \"2023-07-01\"\n", "");
+    rejects("2023-24.toml", &undated, &["clinical_pharmacist", "needs uplift_from"]);
 }

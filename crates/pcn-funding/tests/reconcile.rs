@@ -14,7 +14,7 @@ use pcn_core::{
     FinancialYear, ListSize, ListSource, Membership, Money, Network, NetworkCode, Practice, PracticeCode,
     PracticePayments, PracticeStatus, Snapshot,
 };
-use pcn_funding::rates::{self, YearRates};
+use pcn_funding::rates::{self, Confidence, NoRate, NoRateWhy, Stream, YearRates};
 use pcn_funding::reconcile::{Extra, Item, Reason, Reconciliation, StreamReport, merge_payments, reconcile};
 use rust_decimal::Decimal;
 use time::Date;
@@ -376,4 +376,38 @@ fn workforce_is_compared_only_where_staff_claims_were_given() {
     assert_eq!(w.within_2pct, 1);
     assert_eq!(item(w, "U00001").computed, Money::from_pence(9_850_000));
     assert!(w.items.iter().all(|i| i.code != "U00002"), "U00002 has no staff records to compare");
+}
+
+#[test]
+fn a_rate_not_found_is_named_among_a_networks_reasons() {
+    // 2020/21 with a leadership and management rate listed as not found (NF), as
+    // 2022/23 lists its clinical director rate: the column is compared on the
+    // clinical director alone, £0.722 × 10,000 = £7,220.00, and U00001's £8,800.00
+    // says which rate was not computed rather than blaming an input.
+    let mut rates = rates_2020().clone();
+    rates.no_rate.push(NoRate {
+        stream: Stream::LeadershipManagement,
+        why: NoRateWhy::NotFound,
+        reason: "test".into(),
+        source: "test".into(),
+        confidence: Confidence::NF,
+    });
+    let mut snap = Snapshot {
+        practices: vec![practice("A81001")],
+        networks: vec![network("U00001")],
+        memberships: vec![member("A81001", "U00001")],
+        list_sizes: vec![qof("A81001", "10000"), payments_list("A81001", "10100", "11000")],
+        ..Default::default()
+    };
+    merge_payments(
+        &mut snap,
+        fy(),
+        vec![row("A81001", Some("U00001"), "10100", "11000", None, &[(LEADERSHIP, 880_000)])],
+    );
+    let r = reconcile(&snap, &rates, &Extra::default());
+    let a = item(stream(&r, "clinical_director"), "U00001");
+    assert_eq!((a.paid, a.computed), (Money::from_pence(880_000), Money::from_pence(722_000)));
+    let missing: Vec<&str> =
+        a.reasons.iter().filter(|e| e.reason == Reason::MissingInput).map(|e| e.detail.as_str()).collect();
+    assert_eq!(missing, vec!["no 2020/21 rate for leadership_management (not found): not computed"]);
 }

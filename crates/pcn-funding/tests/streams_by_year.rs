@@ -2,10 +2,12 @@
 //! worked by hand from des-facts.md. One network of one practice, a member all
 //! year: 10,000 registered and 12,000 weighted patients at the list-size date
 //! (the adjusted population stands in as the weighted one), 40 beds in aligned
-//! care homes, 100 IIF points.
+//! care homes, 100 IIF points. A stream the year pays at a rate no source
+//! gives is reported missing (cause: rate), never computed; a stream removed
+//! from the DES gives nothing at all.
 
 use pcn_core::{FinancialYear, Money};
-use pcn_funding::engine::{NetworkInput, Population, PracticeInput, Spell, entitlements};
+use pcn_funding::engine::{MissingCause, NetworkInput, Population, PracticeInput, Spell, entitlements};
 use pcn_funding::rates::{self, Stream};
 use rust_decimal::Decimal;
 
@@ -22,7 +24,17 @@ fn year(start: i32) -> Vec<(Stream, i64)> {
         iif_points: Some(Decimal::from(100)),
     }];
     let e = entitlements(rates, &practices, &networks);
-    assert!(e.missing.is_empty(), "{start}: {:?}", e.missing);
+    // Every input is given: only rates not found are missing, once each, with the table's reason.
+    let not_found: Vec<Stream> = rates.not_found().map(|n| n.stream).collect();
+    assert_eq!(e.missing.iter().map(|m| m.stream).collect::<Vec<_>>(), not_found, "{start}: {:?}", e.missing);
+    for m in &e.missing {
+        assert_eq!((m.cause, m.network, m.practice), (MissingCause::Rate, 0, None));
+        assert!(m.reason.starts_with(&format!("no {fy} rate for {}: ", m.stream.name())), "{}", m.reason);
+        assert!(m.reason.ends_with(&rates.no_rate_for(m.stream).unwrap().reason));
+    }
+    for gone in rates.removed() {
+        assert!(e.lines.iter().all(|l| l.stream != gone.stream), "{start}: {:?} was removed", gone.stream);
+    }
     for l in &e.lines {
         assert_eq!(l.months.iter().copied().sum::<Money>(), l.annual, "{start} {:?}: months add up", l.stream);
     }
@@ -97,18 +109,19 @@ fn y2022_23() {
     check(
         2022,
         &[
-            (Participation, "21132.00"),            // £1.761 x 12,000
-            (CoreFunding, "15000.00"),              // £1.50 x 10,000
-            (LeadershipManagement, "8388.00"),      // £0.699 x 12,000 adjusted
-            (ExtendedHours, "7200.00"),             // £0.720 x 10,000 for April-September
-            (EnhancedAccess, "45168.00"),           // £3.764 x 12,000 for October-March
-            (CareHomePremium, "4800.00"),           // £120 x 40
-            (Iif, "20000.00"),                      // £200 x 100
-            (CapacityAccessSupport, "16590.00"),    // £2.765 x 12,000 x 6/12 (from October)
-            (CapacityAccessImprovement, "5925.00"), // £1.185 x 10,000 x 6/12
-            (ArrsSum, "200352.00"),                 // £16.696 x 12,000
+            (Participation, "21132.00"),         // £1.761 x 12,000
+            (CoreFunding, "15000.00"),           // £1.50 x 10,000
+            (LeadershipManagement, "8388.00"),   // £0.699 x 12,000 adjusted
+            (ExtendedHours, "7200.00"),          // £0.720 x 10,000 for April-September
+            (EnhancedAccess, "45168.00"),        // £3.764 x 12,000 for October-March
+            (CareHomePremium, "4800.00"),        // £120 x 40
+            (Iif, "20000.00"),                   // £200 x 100
+            (CapacityAccessSupport, "16590.00"), // £2.765 x 12,000 x 6/12 (from October)
+            (ArrsSum, "200352.00"),              // £16.696 x 12,000
         ],
     );
+    // No CAIP in 2022/23 (des-facts-2022-2027 A.1 row 7); the CD rate is missing, not guessed.
+    assert_eq!(missing(2022), vec![ClinicalDirector]);
 }
 
 #[test]
@@ -153,13 +166,32 @@ fn y2025_26() {
     check(
         2025,
         &[
-            (Participation, "21120.00"),             // £1.76 x 12,000 (R)
+            (Participation, "21132.00"),             // £1.761 x 12,000 (des-facts-2022-2027 A.1 row 10)
             (CoreFunding, "31456.00"),               // £2.266 x 10,000 + £0.733 x 12,000
             (EnhancedAccess, "101124.00"),           // £8.427 x 12,000
             (CareHomePremium, "5210.12"),            // £130.253 x 40
             (CapacityAccessSupport, "38496.00"),     // £3.208 x 12,000
             (CapacityAccessImprovement, "16500.00"), // £1.375 x 12,000
-            (ArrsSum, "319572.00"),                  // £26.631 x 12,000
+            (ArrsSum, "319572.00"),                  // £26.631 x 12,000, GPs included
         ],
     );
+    assert_eq!(missing(2025), vec![Iif], "2025/26 IIF points and point value not found");
+}
+
+/// 2026/27: no rate has been found for any stream the DES still pays, and the
+/// capacity and access payment has left the DES (des-facts-2022-2027 A.2, A.3).
+#[test]
+fn y2026_27() {
+    check(2026, &[]);
+    assert_eq!(missing(2026), vec![Participation, CoreFunding, EnhancedAccess, CareHomePremium, Iif, ArrsSum]);
+    let rates = rates::year(FinancialYear::new(2026)).unwrap();
+    assert_eq!(
+        rates.removed().map(|n| n.stream).collect::<Vec<_>>(),
+        vec![CapacityAccessSupport, CapacityAccessImprovement]
+    );
+}
+
+/// The streams a year could not compute, in the table's order.
+fn missing(start: i32) -> Vec<Stream> {
+    rates::year(FinancialYear::new(start)).unwrap().not_found().map(|n| n.stream).collect()
 }

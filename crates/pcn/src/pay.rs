@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use pcn_core::Money;
-use pcn_funding::engine::{self, Entitlements};
+use pcn_funding::engine::{self, Entitlements, Missing, MissingCause};
 use pcn_funding::rates::{PaidTo, Stream};
 use pcn_store::Include;
 use serde_json::{Value, json};
@@ -104,7 +104,9 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
                 "warning": lists.warning(),
             },
             "lines": lines,
-            "missing": ent.missing.iter().filter(|m| keep(m.network)).map(|m| json!({"stream": m.stream, "network": networks[m.network as usize].code, "practice": m.practice.map(|p| &practices[p as usize].code), "reason": m.reason})).collect::<Vec<_>>(),
+            "missing": ent.missing.iter().filter(|m| keep(m.network)).map(|m| json!({"stream": m.stream, "network": networks[m.network as usize].code, "practice": m.practice.map(|p| &practices[p as usize].code), "cause": m.cause, "reason": m.reason})).collect::<Vec<_>>(),
+            // Streams without a rate this year: removed from the DES (nothing owed) or not found (not computed).
+            "no_rate": rates.no_rate,
             "unverified_rates": rates.rates.iter().filter(|r| !r.confidence.verified()).map(|r| json!({"stream": r.stream, "amount": r.amount, "confidence": r.confidence, "note": r.note})).collect::<Vec<_>>(),
             "gaps": rates.gaps,
             "beds_source": beds_source,
@@ -173,23 +175,43 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
         }
     }
     let total: Money = ent.lines.iter().filter(|x| keep(x.network)).map(|x| x.annual).sum();
-    l.footer.push(format!("{year}: {} in all ({}; snapshot {id}).", total, lists.label()));
-    footer_notes(&mut l, &ent, rates);
+    let partial = if ent.missing.iter().any(|m| keep(m.network)) { " that could be computed" } else { "" };
+    l.footer.push(format!("{year}: {total} in all{partial} ({}; snapshot {id}).", lists.label()));
+    let missing: Vec<&Missing> = ent.missing.iter().filter(|m| keep(m.network)).collect();
+    footer_notes(&mut l, &missing, rates);
     if let Some(b) = &beds_source {
         l.footer.push(format!("Care home premium beds: {b}."));
     }
     l.print(args.format)
 }
 
-fn footer_notes(l: &mut Listing, ent: &Entitlements, rates: &pcn_funding::rates::YearRates) {
-    if !ent.missing.is_empty() {
-        let mut by: BTreeMap<String, usize> = BTreeMap::new();
-        for m in &ent.missing {
-            *by.entry(m.reason.split(" for ").next().unwrap_or("").to_string()).or_default() += 1;
-        }
-        for (reason, n) in by {
-            l.footer.push(format!("Not computed ({n} lines): {reason} — import the input that carries it."));
-        }
+/// What could not be computed and why (missing inputs, rates not found),
+/// what the DES no longer pays, unverified rates and the table's gaps.
+fn footer_notes(l: &mut Listing, missing: &[&Missing], rates: &pcn_funding::rates::YearRates) {
+    let year = rates.year;
+    let mut by: BTreeMap<String, usize> = BTreeMap::new();
+    for m in missing.iter().filter(|m| m.cause == MissingCause::Input) {
+        *by.entry(m.reason.split(" for ").next().unwrap_or("").to_string()).or_default() += 1;
+    }
+    for (reason, n) in by {
+        l.footer.push(format!("Not computed ({n} lines): {reason} — import the input that carries it."));
+    }
+    let mut by_stream: BTreeMap<Stream, usize> = BTreeMap::new();
+    for m in missing.iter().filter(|m| m.cause == MissingCause::Rate) {
+        *by_stream.entry(m.stream).or_default() += 1;
+    }
+    for (stream, n) in by_stream {
+        let why = rates.no_rate_for(stream).map_or("", |g| g.reason.as_str());
+        l.footer.push(format!("Not computed ({n} networks): {} — no {year} rate: {why}", stream.name()));
+    }
+    for g in rates.removed() {
+        l.footer.push(format!(
+            "Not in the DES in {year} (nothing owed): {} — {} ({:?}: {})",
+            g.stream.name(),
+            g.reason,
+            g.confidence,
+            g.source
+        ));
     }
     for r in rates.rates.iter().filter(|r| !r.confidence.verified()) {
         l.footer.push(format!(
@@ -198,6 +220,12 @@ fn footer_notes(l: &mut Listing, ent: &Entitlements, rates: &pcn_funding::rates:
             r.stream.name(),
             r.amount,
             r.note.as_deref().unwrap_or(&r.source)
+        ));
+    }
+    if !rates.gaps.is_empty() {
+        l.footer.push(format!(
+            "{} known gaps in the {year} rate table (figures not found, conflicts and the choices made): --json lists them under gaps.",
+            rates.gaps.len()
         ));
     }
 }

@@ -261,6 +261,67 @@ fn pay_says_which_list_date_it_used_and_warns_when_it_is_far_off() {
     );
 }
 
+/// 2026/27 (des-facts-2022-2027 A.2, A.3): the streams that have rates are
+/// computed (no 2026/27 rate has been found yet, so none is), the capacity and
+/// access payment is not in the DES and gives no line, and everything not
+/// computed is listed with why, in the JSON and under the table. 2025/26 tells
+/// a rate not found (IIF) apart from an input the fixtures lack.
+#[test]
+fn pay_says_which_lines_it_could_not_compute_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pcn.db");
+    import_small(&db);
+    let j = ok_json(&pcn(&db, &["pay", "--year", "2026/27", "--network", "U00001", "--json"]));
+    let rates = pcn_funding::rates::year(pcn_core::FinancialYear::new(2026)).unwrap();
+    let lines = j["lines"].as_array().unwrap();
+    let with_rates: Vec<String> = rates.rates.iter().map(|r| r.stream.name()).collect();
+    assert!(lines.iter().all(|l| with_rates.contains(&l["stream"].as_str().unwrap().to_string())));
+    assert!(lines.is_empty(), "no 2026/27 rate is known yet: {lines:?}");
+    for cap in ["capacity_access_support", "capacity_access_improvement"] {
+        assert!(!lines.iter().any(|l| l["stream"] == cap), "{cap}");
+        assert!(!j["missing"].as_array().unwrap().iter().any(|m| m["stream"] == cap), "{cap}: nothing is owed");
+        let gone = j["no_rate"].as_array().unwrap().iter().find(|n| n["stream"] == cap).unwrap();
+        assert_eq!(gone["why"], "removed");
+        assert!(gone["reason"].as_str().unwrap().contains("from 1 April 2026"), "{gone}");
+    }
+    // Each stream the DES still pays is missing for the network, with the table's reason.
+    let missing = j["missing"].as_array().unwrap();
+    for stream in ["participation", "core_funding", "enhanced_access", "care_home_premium", "iif", "arrs_sum"] {
+        let m = missing.iter().find(|m| m["stream"] == stream).unwrap_or_else(|| panic!("{stream} not listed"));
+        assert_eq!((&m["network"], &m["cause"]), (&serde_json::json!("U00001"), &serde_json::json!("rate")));
+        assert!(m["reason"].as_str().unwrap().starts_with(&format!("no 2026/27 rate for {stream}: ")), "{m}");
+        let entry = j["no_rate"].as_array().unwrap().iter().find(|n| n["stream"] == stream).unwrap();
+        assert_eq!((&entry["why"], &entry["confidence"]), (&serde_json::json!("not_found"), &serde_json::json!("NF")));
+    }
+    assert_eq!(missing.len(), 6);
+    assert!(j["gaps"].as_array().unwrap().iter().any(|g| g.as_str().unwrap().contains("capacity_access_support")));
+    assert_eq!(j["unverified_rates"], serde_json::json!([]));
+
+    let table = String::from_utf8_lossy(&pcn(&db, &["pay", "--year", "2026/27"]).stdout).to_string();
+    assert!(table.contains("2026/27: £0.00 in all that could be computed"), "{table}");
+    assert!(table.contains("Not computed (2 networks): core_funding — no 2026/27 rate: "), "{table}");
+    assert!(table.contains("Not in the DES in 2026/27 (nothing owed): capacity_access_support"), "{table}");
+    assert!(table.contains("known gaps in the 2026/27 rate table"), "{table}");
+
+    // 2025/26: CAP is still owed (its adjusted population is the input missing here); IIF's rate is not known.
+    let j = ok_json(&pcn(&db, &["pay", "--year", "2025/26", "--network", "U00001", "--json"]));
+    let lines = j["lines"].as_array().unwrap();
+    let core: i64 =
+        lines.iter().filter(|l| l["stream"] == "core_funding").map(|l| l["annual_pence"].as_i64().unwrap()).sum();
+    assert_eq!(core, 32_500 * 2266 / 10, "the registered element: 32,500 x £2.266");
+    let missing = j["missing"].as_array().unwrap();
+    let cause = |stream: &str| -> Vec<&str> {
+        missing.iter().filter(|m| m["stream"] == stream).map(|m| m["cause"].as_str().unwrap()).collect()
+    };
+    assert_eq!(cause("iif"), vec!["rate"]);
+    assert!(
+        !cause("capacity_access_support").is_empty() && cause("capacity_access_support").iter().all(|c| *c == "input")
+    );
+    let table = String::from_utf8_lossy(&pcn(&db, &["pay", "--year", "2025/26"]).stdout).to_string();
+    assert!(table.contains("Not computed (2 networks): iif — no 2025/26 rate: "), "{table}");
+    assert!(table.contains("— import the input that carries it."), "{table}");
+}
+
 #[test]
 fn without_coordinates_geography_is_not_evaluated_and_formation_refuses() {
     let dir = tempfile::tempdir().unwrap();

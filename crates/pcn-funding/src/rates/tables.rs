@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;
 
-use super::{ArrsRole, PaidTo, Rate, Stream, YearRates};
+use super::{ArrsRole, Confidence, NoRate, NoRateWhy, PaidTo, Rate, Stream, YearRates};
 
 /// The embedded files, in year order.
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 8] = [
     ("2019-20.toml", include_str!("../../rates/2019-20.toml")),
     ("2020-21.toml", include_str!("../../rates/2020-21.toml")),
     ("2021-22.toml", include_str!("../../rates/2021-22.toml")),
@@ -20,6 +20,7 @@ const FILES: [(&str, &str); 7] = [
     ("2023-24.toml", include_str!("../../rates/2023-24.toml")),
     ("2024-25.toml", include_str!("../../rates/2024-25.toml")),
     ("2025-26.toml", include_str!("../../rates/2025-26.toml")),
+    ("2026-27.toml", include_str!("../../rates/2026-27.toml")),
 ];
 
 /// Role keys the tables may use (stable across years).
@@ -104,7 +105,7 @@ pub fn try_all() -> Result<&'static [YearRates], RatesError> {
     ALL.get_or_init(|| (0..FILES.len()).map(|i| parsed(i).clone()).collect()).as_deref().map_err(Clone::clone)
 }
 
-/// Every table in year order (2019/20 to 2025/26).
+/// Every table in year order (2019/20 to 2026/27).
 ///
 /// # Panics
 /// If an embedded table fails validation; `tests/rate_tables.rs` guards that.
@@ -135,7 +136,24 @@ impl YearRates {
     pub fn role(&self, key: &str) -> Option<&ArrsRole> {
         self.arrs_roles.iter().find(|r| r.role == key)
     }
+
+    /// Why the stream has no rate this year, if the table says.
+    pub fn no_rate_for(&self, stream: Stream) -> Option<&NoRate> {
+        self.no_rate.iter().find(|n| n.stream == stream)
+    }
+
+    /// The streams whose rate was not found (NF): their lines cannot be computed.
+    pub fn not_found(&self) -> impl Iterator<Item = &NoRate> {
+        self.no_rate.iter().filter(|n| n.why == NoRateWhy::NotFound)
+    }
+
+    /// The streams removed from the DES this year: nothing is owed under them.
+    pub fn removed(&self) -> impl Iterator<Item = &NoRate> {
+        self.no_rate.iter().filter(|n| n.why == NoRateWhy::Removed)
+    }
 }
+
+const NF_FIGURE: &str = "confidence NF is for no_rate entries: a figure not found is listed in gaps, not encoded";
 
 fn key<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
@@ -190,6 +208,9 @@ pub fn validate(file: &str, t: &YearRates) -> Result<(), RatesError> {
         if r.paid_to != want {
             return Err(err(label, format!("paid_to must be {}", key(&want))));
         }
+        if r.confidence == Confidence::NF {
+            return Err(err(label, NF_FIGURE.into()));
+        }
         if !r.confidence.verified() && r.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
             return Err(err(label, format!("confidence {:?} needs a note explaining the choice", r.confidence)));
         }
@@ -224,17 +245,27 @@ pub fn validate(file: &str, t: &YearRates) -> Result<(), RatesError> {
         }
         match (r.uplift_from, r.uplifted_max_per_wte_year) {
             (None, None) => {}
-            (Some(d), Some(_)) => {
-                if !inside(d) || d <= r.eligible_from {
-                    return Err(err(label, format!("uplift_from {d} must be inside {y} and after eligible_from")));
+            (None, Some(_)) => return Err(err(label, "uplifted_max_per_wte_year needs uplift_from".into())),
+            (Some(d), up) => {
+                // On eligible_from itself: an uplift backdated to the start of the year (2025/26).
+                if !inside(d) || d < r.eligible_from {
+                    return Err(err(label, format!("uplift_from {d} must be inside {y} and not before eligible_from")));
+                }
+                if up.is_none() && r.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                    return Err(err(label, "an uplift without its figure needs a note saying why".into()));
                 }
             }
-            _ => return Err(err(label, "uplift_from and uplifted_max_per_wte_year go together".into())),
+        }
+        if r.condition.as_deref().is_some_and(|c| c.trim().is_empty()) {
+            return Err(err(label, "condition is empty".into()));
         }
         if let Some(cap) = r.cap_wte
             && cap.iter().any(|c| *c <= Decimal::ZERO)
         {
             return Err(err(label, "cap_wte values must be positive".into()));
+        }
+        if r.confidence == Confidence::NF {
+            return Err(err(label, NF_FIGURE.into()));
         }
         if !r.confidence.verified() && r.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
             return Err(err(label, format!("confidence {:?} needs a note", r.confidence)));
@@ -244,6 +275,30 @@ pub fn validate(file: &str, t: &YearRates) -> Result<(), RatesError> {
     for (i, k) in t.key_dates.iter().enumerate() {
         if k.event.trim().is_empty() || k.source.trim().is_empty() {
             return Err(err(format!("key_dates[{i}]"), "event and source must not be empty".into()));
+        }
+        if k.confidence == Confidence::NF {
+            return Err(err(format!("key_dates[{i}]"), NF_FIGURE.into()));
+        }
+    }
+
+    for (i, n) in t.no_rate.iter().enumerate() {
+        let label = format!("no_rate[{i}] ({})", key(&n.stream));
+        if t.no_rate[..i].iter().any(|o| o.stream == n.stream) {
+            return Err(err(label, "stream listed twice".into()));
+        }
+        if t.rates.iter().any(|r| r.stream == n.stream) {
+            return Err(err(label, "the stream has a rate this year".into()));
+        }
+        if n.reason.trim().is_empty() || n.source.trim().is_empty() {
+            return Err(err(label, "reason and source must not be empty".into()));
+        }
+        match (n.why, n.confidence) {
+            (NoRateWhy::NotFound, Confidence::NF) => {}
+            (NoRateWhy::NotFound, c) => return Err(err(label, format!("not_found is tagged NF, not {c:?}"))),
+            (NoRateWhy::Removed, c) if c.verified() => {}
+            (NoRateWhy::Removed, c) => {
+                return Err(err(label, format!("a removal must be verified (V, V2 or D), not {c:?}")));
+            }
         }
     }
     if t.gaps.iter().any(|g| g.trim().is_empty()) {

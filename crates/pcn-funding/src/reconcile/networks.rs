@@ -15,6 +15,7 @@ use super::payees::Payees;
 use super::reasons::{Explained, Reason, common_reasons};
 use super::report::{Item, StreamReport, summarise};
 use super::timing::by_commissioner;
+use crate::engine::MissingCause;
 use crate::rates::Stream;
 
 /// One network-level column being compared: what every network's reasons read.
@@ -29,6 +30,8 @@ struct NetworkColumn<'c> {
     own_payees: Option<&'c Payees>,
     /// Networks whose computation lacked an input.
     missing: HashSet<u32>,
+    /// The column's streams whose rate the year's table lists as not found.
+    rates_not_found: Vec<String>,
     /// Register members and the file's coding, for part-year and closure evidence.
     members: HashMap<&'c str, BTreeSet<u32>>,
 }
@@ -102,8 +105,15 @@ impl<'c> NetworkColumn<'c> {
         let index = main.networks.iter().enumerate().map(|(i, n)| (n.code.as_str(), i as u32)).collect();
         let paid_under =
             cmp.payees.union.iter().flat_map(|(n, v)| v.iter().map(move |o| (o.as_str(), n.as_str()))).collect();
-        let missing =
-            main.ent.missing.iter().filter(|m| column.streams.contains(&m.stream)).map(|m| m.network).collect();
+        let missing = main
+            .ent
+            .missing
+            .iter()
+            .filter(|m| m.cause == MissingCause::Input && column.streams.contains(&m.stream))
+            .map(|m| m.network)
+            .collect();
+        let rates_not_found =
+            cmp.rates.not_found().filter(|g| column.streams.contains(&g.stream)).map(|g| g.stream.name()).collect();
         let mut members: HashMap<&str, BTreeSet<u32>> = HashMap::new();
         for n in main.networks.iter().chain(cmp.by_file.networks.iter()) {
             members.entry(n.code.as_str()).or_default().extend(n.spells.iter().map(|s| s.practice));
@@ -115,6 +125,7 @@ impl<'c> NetworkColumn<'c> {
             paid_under,
             own_payees: cmp.payees.by_stream.get(column.name),
             missing,
+            rates_not_found,
             members,
         }
     }
@@ -146,6 +157,16 @@ impl<'c> NetworkColumn<'c> {
             reasons.push(Explained {
                 reason: Reason::MissingInput,
                 detail: format!("{code}: an input or population is missing"),
+            });
+        }
+        if n.is_some() && !self.rates_not_found.is_empty() {
+            reasons.push(Explained {
+                reason: Reason::MissingInput,
+                detail: format!(
+                    "no {} rate for {} (not found): not computed",
+                    self.cmp.rates.year,
+                    self.rates_not_found.join(", ")
+                ),
             });
         }
         if n.is_none() {
