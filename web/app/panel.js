@@ -4,7 +4,7 @@
 
 import * as api from './api.js';
 import { h, clear, num, pounds, severityBadge, streamLabel } from './fmt.js';
-import { state, on, emit, showError, canEdit, mayKeepRecords, years } from './state.js';
+import { state, on, emit, showError, canEdit, mayKeepRecords, years, serviceYears } from './state.js';
 import { networkColour } from './map.js';
 import { renderProfile } from './profile.js';
 import { renderServices } from './services.js';
@@ -113,7 +113,7 @@ export async function showNetwork(code, { practice } = {}) {
   };
   const loaders = {
     profile: () => renderProfile(code, bodies.profile, current),
-    services: () => renderServices(code, bodies.services, { years: years(), canMark: mayKeepStaff(code), current }),
+    services: () => renderServices(code, bodies.services, { years: serviceYears(), canMark: mayKeepStaff(code), current }),
   };
   const started = new Set(['overview']);
   const tabs = VIEWS.map((v) =>

@@ -4,7 +4,7 @@
 export const state = {
   session: { user: null, csrf_token: null, permissions: null },
   // The server's words (GET /api/vocabulary): years with rates, roles, ARRS roles. The app copies none.
-  vocabulary: { years: [], current_year: null, roles: [], arrs_roles: [] },
+  vocabulary: { years: [], current_year: null, roles: [], arrs_roles: [], service_years: [] },
   snapshots: [],
   snapshot: null, // id of the snapshot the main map shows
   commissioners: [],
@@ -53,6 +53,10 @@ export function mayKeepRecords(code) {
 /** The years with rate tables, oldest first. */
 export function years() {
   return state.vocabulary.years.map((y) => y.year);
+}
+/** The years the service specifications are known for, oldest first. */
+export function serviceYears() {
+  return state.vocabulary.service_years || [];
 }
 /** What people call a role. */
 export function roleLabel(role) {

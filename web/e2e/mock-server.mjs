@@ -145,6 +145,7 @@ const vocabulary = {
     { role: 'network', label: 'network manager' },
   ],
   arrs_roles: ROLE_KEYS,
+  service_years: YEARS,
 };
 
 // ---------- http ----------

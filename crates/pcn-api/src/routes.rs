@@ -56,6 +56,8 @@ pub struct Vocabulary {
     pub roles: Vec<RoleInfo>,
     /// The ARRS role keys staff records may name.
     pub arrs_roles: Vec<String>,
+    /// The financial years the service specifications are known for, oldest first.
+    pub service_years: Vec<String>,
 }
 
 /// The server's vocabulary: years with rates, the current year, roles, ARRS roles.
@@ -74,6 +76,7 @@ pub async fn vocabulary() -> Json<Vocabulary> {
         current_year: pcn_core::FinancialYear::containing(today).to_string(),
         roles: pcn_core::Role::ALL.iter().map(|r| RoleInfo { role: *r, label: r.label().to_string() }).collect(),
         arrs_roles: pcn_funding::rates::ROLE_KEYS.iter().map(|k| k.to_string()).collect(),
+        service_years: pcn_services::catalogue().years().map(|y| y.to_string()).collect(),
     })
 }
 
