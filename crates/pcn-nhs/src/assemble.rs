@@ -3,11 +3,16 @@
 //! Precedence, most trusted first, where two files say different things:
 //! - the practice list: epraccur (ODS), then registrations, then the practice
 //!   map chosen for memberships; other files only add practices they name
-//!   that the list lacks (status unknown);
-//! - memberships: from one register, the ePCN or a gp-reg-pat-prac-map, the
-//!   latest dated on or before the snapshot's date (else the earliest after
-//!   it): an ePCN is dated by the latest change it records, a map by its
-//!   extract date. The QOF mapping only when neither is given. A network's
+//!   that the list lacks (status unknown). Of several epraccur releases, the
+//!   one a snapshot on its date should believe (dated by the latest open or
+//!   close date it records, as an ePCN is);
+//! - memberships: from one register, an ePCN (a workbook, or its two CSV
+//!   sheets together) or a gp-reg-pat-prac-map, the latest dated on or before
+//!   the snapshot's date (else the earliest after it): an ePCN is dated by
+//!   the latest change it records, a map by its extract date. The network
+//!   history (names, open and close dates) comes from that ePCN, or beside a
+//!   map from the ePCN a snapshot on its date should believe. The QOF mapping
+//!   only when none is given. A network's
 //!   commissioner is the one ePCN records, else the most common commissioner
 //!   of its member practices in this snapshot;
 //! - commissioners' names and parents: the first file that gives one, maps
@@ -29,7 +34,10 @@ use pcn_core::{
 use rust_decimal::Decimal;
 use time::{Date, Month};
 
-use crate::read::{CommissionerFacts, MembershipRecord, Parsed, PostcodePoint, PracticeMapRecords};
+use crate::kind::FileKind;
+use crate::read::{
+    CommissionerFacts, EpcnRecords, EpraccurRecord, MembershipRecord, Parsed, PostcodePoint, PracticeMapRecords,
+};
 
 /// What the import found that a person should know, beyond the counts.
 #[derive(Debug, Clone, Default)]
@@ -68,6 +76,7 @@ pub struct Provenance {
     pub note: Option<String>,
 }
 
+pub const PRACTICE_LIST: &str = "practice list";
 pub const MEMBERSHIPS: &str = "memberships";
 pub const REGISTERED_LISTS: &str = "registered lists";
 pub const COORDINATES: &str = "coordinates";
@@ -94,23 +103,41 @@ struct ParentVotes {
 
 /// A register that can supply a snapshot's memberships.
 enum Register {
-    /// The ePCN (one per import; its workbook or CSV sheets).
-    Epcn,
+    /// An ePCN (a workbook, or its CSV sheets together), by index.
+    Epcn(usize),
     /// A practice map, by index.
     Map(usize),
 }
 
-pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, AssemblyNotes) {
+/// One ePCN: a workbook, or the CSV exports of its sheets read together.
+struct EpcnSet {
+    label: String,
+    records: EpcnRecords,
+}
+
+/// One epraccur release and the date it is weighed by.
+struct EpraccurFile {
+    file: String,
+    practices: Vec<EpraccurRecord>,
+    others: HashMap<PracticeCode, EpraccurRecord>,
+    latest: Option<Date>,
+}
+
+/// The rank by which dated files are weighed for a snapshot on `as_of`:
+/// the newest on or before it first, then the earliest after, undated last.
+fn rank(date: Option<Date>, as_of: Date) -> (bool, i64) {
+    date.map_or((true, i64::MAX), |d| dated_rank(d, Some(as_of)))
+}
+
+pub fn assemble(inputs: Vec<(String, FileKind, Parsed)>, as_of: Date) -> (Snapshot, AssemblyNotes) {
     let mut b = Builder::default();
     let mut notes = AssemblyNotes::default();
     let mut snap = Snapshot { as_of: Some(as_of), ..Default::default() };
 
-    let mut epraccur_others = HashMap::new();
-    let mut epcn_files: Vec<String> = Vec::new();
-    let mut epcn_date: Option<Date> = None;
-    let mut epcn_networks: Vec<Network> = Vec::new();
-    let mut epcn_partners: Vec<MembershipRecord> = Vec::new();
-    let mut epcn_facts: Vec<(CommissionerCode, CommissionerFacts)> = Vec::new();
+    let mut epraccur_files: Vec<EpraccurFile> = Vec::new();
+    let mut epcns: Vec<EpcnSet> = Vec::new();
+    // The CSV sheets of one ePCN (an import holds at most one of each sheet).
+    let mut epcn_sheets: Option<usize> = None;
     let mut maps: Vec<(String, PracticeMapRecords)> = Vec::new();
     let mut qof_memberships: Vec<MembershipRecord> = Vec::new();
     let mut qof_facts: Vec<(String, CommissionerCode, CommissionerFacts)> = Vec::new();
@@ -121,34 +148,39 @@ pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, Assemb
     // Which file gave the list sizes of each (source, date), for the notes.
     let mut list_files: BTreeMap<(ListSource, Date), String> = BTreeMap::new();
 
-    for (file, p) in inputs {
+    for (file, kind, p) in inputs {
         match p {
             Parsed::Epraccur { practices, others } => {
-                for rec in practices {
-                    if let Some(c) = &rec.practice.commissioner {
-                        let votes = &mut b.commissioner(c).1;
-                        if let Some(r) = rec.region.clone() {
-                            *votes.region.entry((r, None)).or_default() += 1;
-                        }
-                        if let Some(q) = rec.high_level_geography.clone() {
-                            *votes.parent.entry((q, None)).or_default() += 1;
-                        }
-                    }
-                    b.practices.insert(rec.practice.code.clone(), rec.practice);
-                }
-                epraccur_others.extend(others);
+                let latest = practices
+                    .iter()
+                    .chain(others.values())
+                    .flat_map(|r| [r.practice.open_date, r.practice.close_date])
+                    .flatten()
+                    .max();
+                epraccur_files.push(EpraccurFile { file, practices, others, latest });
             }
             Parsed::Registrations { extract_date, rows } => {
                 list_files.insert((ListSource::Registrations, extract_date), file);
                 registrations.push((extract_date, rows));
             }
-            Parsed::Epcn(e) => {
-                epcn_files.push(file);
-                epcn_date = epcn_date.max(e.latest_date);
-                epcn_networks.extend(e.networks);
-                epcn_partners.extend(e.partners);
-                epcn_facts.extend(e.commissioners);
-            }
+            Parsed::Epcn(e) if kind == FileKind::EpcnWorkbook => epcns.push(EpcnSet { label: file, records: e }),
+            Parsed::Epcn(e) => match epcn_sheets {
+                Some(i) => {
+                    let set = &mut epcns[i];
+                    set.label = format!("{} + {file}", set.label);
+                    set.records.latest_date = set.records.latest_date.max(e.latest_date);
+                    set.records.networks.extend(e.networks);
+                    set.records.partners.extend(e.partners);
+                    // The first sheet read (details) names a commissioner, as in a workbook.
+                    for (code, facts) in e.commissioners {
+                        set.records.commissioners.entry(code).or_insert(facts);
+                    }
+                }
+                None => {
+                    epcn_sheets = Some(epcns.len());
+                    epcns.push(EpcnSet { label: file, records: e });
+                }
+            },
             Parsed::PracticeMap(m) => maps.push((file, m)),
             Parsed::QofMapping(q) => {
                 qof_memberships.extend(q.memberships);
@@ -176,8 +208,44 @@ pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, Assemb
     }
     // Censuses in date order (each file is one census).
     snap.workforce.sort_by_key(|w| w.census);
-    // Maps in the order they are weighed: the one a snapshot on `as_of` takes first.
+    // Maps, ePCNs and epraccur releases in the order they are weighed: the
+    // one a snapshot on `as_of` takes first (a stable sort: ties keep the
+    // import's fixed order).
     maps.sort_by_key(|(_, m)| dated_rank(m.extract_date, Some(as_of)));
+    epcns.sort_by_key(|e| rank(e.records.latest_date, as_of));
+    epraccur_files.sort_by_key(|e| rank(e.latest, as_of));
+
+    // The practice list from one epraccur release; the others are noted.
+    let mut epraccur_others = HashMap::new();
+    let practice_list_date = epraccur_files.first().and_then(|e| e.latest);
+    if epraccur_files.len() > 1 {
+        let winner = epraccur_files[0].latest;
+        for (i, e) in epraccur_files.iter().enumerate() {
+            notes.provenance.push(Provenance {
+                topic: PRACTICE_LIST,
+                file: e.file.clone(),
+                date: e.latest,
+                dated_by: "latest open or close date recorded",
+                used: if i == 0 { e.practices.len() } else { 0 },
+                note: (i > 0).then(|| superseded_note("release", e.latest, winner, as_of)),
+            });
+        }
+    }
+    if let Some(e) = epraccur_files.into_iter().next() {
+        for rec in e.practices {
+            if let Some(c) = &rec.practice.commissioner {
+                let votes = &mut b.commissioner(c).1;
+                if let Some(r) = rec.region.clone() {
+                    *votes.region.entry((r, None)).or_default() += 1;
+                }
+                if let Some(q) = rec.high_level_geography.clone() {
+                    *votes.parent.entry((q, None)).or_default() += 1;
+                }
+            }
+            b.practices.insert(rec.practice.code.clone(), rec.practice);
+        }
+        epraccur_others = e.others;
+    }
 
     // Registrations: practices ODS did not list are open practices with patients.
     for (extract_date, rows) in registrations {
@@ -203,22 +271,27 @@ pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, Assemb
         }
     }
 
-    // Memberships come from one register: the ePCN or a map, whichever a
-    // snapshot on `as_of` should believe (ties to the ePCN, which has dates).
+    // Memberships come from one register: an ePCN or a map, whichever a
+    // snapshot on `as_of` should believe (ties to an ePCN, which has dates).
     let mut registers: Vec<(Register, Option<Date>)> = Vec::new();
-    if !epcn_files.is_empty() {
-        registers.push((Register::Epcn, epcn_date));
-    }
+    registers.extend(epcns.iter().enumerate().map(|(i, e)| (Register::Epcn(i), e.records.latest_date)));
     registers.extend(maps.iter().enumerate().map(|(i, (_, m))| (Register::Map(i), Some(m.extract_date))));
-    let rank = |d: &Option<Date>| d.map_or((true, i64::MAX), |d| dated_rank(d, Some(as_of)));
-    let chosen = registers.iter().enumerate().min_by_key(|(i, (_, d))| (rank(d), *i)).map(|(i, _)| i);
-    let epcn_label = epcn_files.join(" + ");
+    let chosen = registers.iter().enumerate().min_by_key(|(i, (_, d))| (rank(*d, as_of), *i)).map(|(i, _)| i);
+    // The ePCN whose network history the snapshot keeps: the chosen one, else
+    // (beside a map) the one a snapshot on `as_of` should believe.
+    let history = match chosen.map(|i| &registers[i].0) {
+        Some(Register::Epcn(i)) => Some(*i),
+        _ => (!epcns.is_empty()).then_some(0),
+    };
+    let mut epcn_networks: Vec<Network> =
+        history.map(|i| std::mem::take(&mut epcns[i].records.networks)).unwrap_or_default();
+    let epcn_label = history.map(|i| epcns[i].label.clone()).unwrap_or_default();
     let membership_records: Vec<MembershipRecord> = match chosen.map(|i| &registers[i].0) {
-        Some(Register::Epcn) => {
+        Some(Register::Epcn(i)) => {
             for n in epcn_networks.drain(..) {
                 b.networks.insert(n.code.clone(), n);
             }
-            std::mem::take(&mut epcn_partners)
+            std::mem::take(&mut epcns[*i].records.partners)
         }
         Some(Register::Map(i)) => {
             let (file, map) = &maps[*i];
@@ -229,6 +302,27 @@ pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, Assemb
                     p.status = PracticeStatus::Active;
                     p
                 });
+            }
+            // A map lists every practice with registered patients on its date:
+            // one newer than the practice list that lacks a practice the list
+            // calls active says it closed or merged since.
+            if let Some(listed_on) = practice_list_date.filter(|d| *d < map.extract_date) {
+                let in_map: HashSet<&PracticeCode> = map.rows.iter().map(|r| &r.practice).collect();
+                let mut gone = 0;
+                for p in b.practices.values_mut().filter(|p| p.is_active_gp() && !in_map.contains(&p.code)) {
+                    p.status = PracticeStatus::Unknown;
+                    gone += 1;
+                }
+                if gone > 0 {
+                    notes.left_out.push(FileLeftOut {
+                        file: file.clone(),
+                        count: gone,
+                        what: format!(
+                            "practices active in the practice list (latest change {listed_on}) that this extract of {} does not list, though it lists every practice with registered patients: taken as closed or merged since, status unknown",
+                            map.extract_date
+                        ),
+                    });
+                }
             }
             // ePCN networks the map no longer names are left out unless closed by its date (history).
             let named: HashSet<&NetworkCode> = map.rows.iter().filter_map(|r| r.network.as_ref()).collect();
@@ -281,11 +375,11 @@ pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, Assemb
         let used = membership_records.len();
         for (i, (reg, date)) in registers.iter().enumerate() {
             let (file, dated_by) = match reg {
-                Register::Epcn => (epcn_label.clone(), "latest change recorded"),
+                Register::Epcn(e) => (epcns[*e].label.clone(), "latest change recorded"),
                 Register::Map(m) => (maps[*m].0.clone(), "extract date"),
             };
             let won = Some(i) == chosen;
-            let note = (!won).then(|| superseded_note(*date, chosen.and_then(|c| registers[c].1), as_of));
+            let note = (!won).then(|| superseded_note("register", *date, chosen.and_then(|c| registers[c].1), as_of));
             notes.provenance.push(Provenance {
                 topic: MEMBERSHIPS,
                 file,
@@ -377,7 +471,11 @@ pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, Assemb
         codes.sort_by(|a, b| a.0.cmp(b.0));
         facts.extend(codes.into_iter().map(|(c, f)| (file.clone(), c.clone(), f.clone())));
     }
-    facts.extend(epcn_facts.into_iter().map(|(c, f)| (epcn_label.clone(), c, f)));
+    for e in &mut epcns {
+        let mut codes: Vec<_> = std::mem::take(&mut e.records.commissioners).into_iter().collect();
+        codes.sort_by(|a, b| a.0.cmp(&b.0));
+        facts.extend(codes.into_iter().map(|(c, f)| (e.label.clone(), c, f)));
+    }
     facts.extend(qof_facts);
     let mut parent_from: BTreeMap<CommissionerCode, String> = BTreeMap::new();
     let mut region_given: HashSet<CommissionerCode> = HashSet::new();
@@ -489,12 +587,13 @@ pub fn assemble(inputs: Vec<(String, Parsed)>, as_of: Date) -> (Snapshot, Assemb
 }
 
 /// Why a register was not the one used.
-fn superseded_note(date: Option<Date>, winner: Option<Date>, as_of: Date) -> String {
+/// `what` names the file's role: "register", "release".
+fn superseded_note(what: &str, date: Option<Date>, winner: Option<Date>, as_of: Date) -> String {
     match (date, winner) {
-        (None, _) => "undated: a dated register was preferred".into(),
+        (None, _) => format!("undated: a dated {what} was preferred"),
         (Some(d), _) if d > as_of => format!("dated after the snapshot ({as_of})"),
-        (Some(d), Some(w)) if d < w => format!("older than the register used ({w})"),
-        _ => "another register of the same date was used".into(),
+        (Some(d), Some(w)) if d < w => format!("older than the {what} used ({w})"),
+        _ => format!("another {what} of the same date was used"),
     }
 }
 

@@ -70,6 +70,9 @@ fn may_repeat(kind: FileKind) -> bool {
     matches!(
         kind,
         FileKind::Payments
+            | FileKind::Epraccur
+            | FileKind::EpcnWorkbook
+            | FileKind::Registrations
             | FileKind::NetworkPayments
             | FileKind::Coordinates
             | FileKind::Boundaries
@@ -85,6 +88,7 @@ fn may_repeat(kind: FileKind) -> bool {
 fn repeat_key(p: &Parsed) -> Option<String> {
     match p {
         Parsed::PracticeMap(m) => Some(format!("extract date {}", m.extract_date)),
+        Parsed::Registrations { extract_date, .. } => Some(format!("extract date {extract_date}")),
         Parsed::Workforce(w) => Some(format!("census {}", w.census)),
         Parsed::NetworkPayments { year, .. } | Parsed::Payments { year, .. } => Some(format!("year {year}")),
         // Two prevalence files whose names carry no year are as ambiguous as two of one year.
@@ -108,10 +112,14 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
     let mut files: Vec<(PathBuf, FileKind)> = Vec::with_capacity(paths.len());
     for p in paths {
         let kind = detect(p)?;
-        // The same kind twice is ambiguous, and so is a workbook beside a CSV sheet of it.
+        // The same kind twice is ambiguous where the files cannot be weighed
+        // by date, and so is a workbook beside a CSV sheet of one.
         let clashes = |k: FileKind| {
             (k == kind && !may_repeat(kind))
-                || (is_epcn(k) && is_epcn(kind) && (k == FileKind::EpcnWorkbook || kind == FileKind::EpcnWorkbook))
+                || (is_epcn(k)
+                    && is_epcn(kind)
+                    && k != kind
+                    && (k == FileKind::EpcnWorkbook || kind == FileKind::EpcnWorkbook))
         };
         if let Some((other, _)) = files.iter().find(|(_, k)| clashes(*k)) {
             return Err(ReadError::file(
@@ -194,7 +202,12 @@ pub fn import_files(paths: &[PathBuf], opts: &ImportOptions<'_>) -> Result<Impor
     hasher.update(format!("as_of:{as_of}\npayments_year:{:?}\n", opts.payments_year));
     let content_hash = hex(&hasher.finalize());
 
-    let inputs = sources.iter().map(|s| s.path.display().to_string()).zip(parsed).collect();
+    let inputs = sources
+        .iter()
+        .map(|s| (s.path.display().to_string(), s.kind))
+        .zip(parsed)
+        .map(|((f, k), p)| (f, k, p))
+        .collect();
     let (snapshot, mut notes) = assemble::assemble(inputs, as_of);
     for (file, n) in file_notes {
         notes.warnings.extend(n.warnings);

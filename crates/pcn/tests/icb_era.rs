@@ -156,3 +156,82 @@ fn a_welsh_row_is_still_checked_for_shape() {
     let body = fixture_text("epraccur_2025-05.csv").replacen("\"W90001\",", "", 1);
     rejects("epraccur.csv", body.as_bytes(), &["line 9", "26 fields"]);
 }
+
+/// (file name, items used) of one topic of an import's `sources_used`.
+fn used_by(j: &serde_json::Value, topic: &str) -> Vec<(String, u64)> {
+    j["sources_used"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["topic"] == topic)
+        .map(|u| (u["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), u["used"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn two_epcn_workbooks_and_two_practice_lists_import_together_and_the_snapshot_date_picks() {
+    let dir = tempfile::tempdir().unwrap();
+    // An older practice list: the 2025 one with its latest change moved back to 2021.
+    let older = dir.path().join("epraccur_2021.csv");
+    let text = fixture_text("epraccur_2025-05.csv").replace("20210930", "20190930");
+    std::fs::write(&older, text).unwrap();
+    let files = [era("ePCN_2022-04.xlsx"), era("ePCN_2023-01.xlsx"), era("epraccur_2025-05.csv"), older];
+    for (as_of, epcn, practice_list) in [
+        ("2022-05-01", "ePCN_2022-04.xlsx", "epraccur_2025-05.csv"),
+        ("2023-06-01", "ePCN_2023-01.xlsx", "epraccur_2025-05.csv"),
+        ("2020-01-01", "ePCN_2022-04.xlsx", "epraccur_2021.csv"),
+    ] {
+        let db = dir.path().join(format!("{as_of}.db"));
+        let j = ok_json(&pcn_paths(&db, &["import"], &files, &["--as-of", as_of, "--json"]));
+        let m = used_by(&j, "memberships");
+        assert_eq!(m.len(), 2, "{m:?}");
+        for (file, used) in &m {
+            assert_eq!(file == epcn, *used > 0, "on {as_of} memberships come from {epcn} alone: {m:?}");
+        }
+        let p = used_by(&j, "practice list");
+        assert_eq!(p.len(), 2, "{p:?}");
+        for (file, used) in &p {
+            assert_eq!(file == practice_list, *used > 0, "on {as_of} the practice list is {practice_list}: {p:?}");
+        }
+    }
+    // A workbook beside the CSV export of one of its sheets is still ambiguous.
+    let db = dir.path().join("clash.db");
+    let out = pcn_paths(&db, &["import"], &[era("ePCN_2023-01.xlsx"), era("ePCN_2023-01_PCNDetails.csv")], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("import one at a time"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_practice_the_practice_list_calls_active_but_a_newer_map_omits_is_taken_as_closed_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("gp-reg-pat-prac-map_2026-01.csv");
+    let text: String = fixture_text("gp-reg-pat-prac-map_2026-01.csv")
+        .lines()
+        .filter(|l| !l.contains(",B10006,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&map, text).unwrap();
+    let db = dir.path().join("pcn.db");
+    let j = ok_json(&pcn_paths(&db, &["import"], &[era("epraccur_2025-05.csv"), map.clone()], &["--json"]));
+    // Six active in epraccur, less B10006, plus B10007 that only the map names.
+    assert_eq!(j["active_practices"], 6, "B10006 is not in the January 2026 map: {j}");
+    let left = j["left_out"].as_array().unwrap();
+    let gone = left.iter().find(|l| l["what"].as_str().unwrap().contains("closed or merged since")).unwrap();
+    assert_eq!(gone["count"], 1, "{gone}");
+    let practices = ok_json(&pcn(&db, &["practices", "--all", "--json"]));
+    let b6 = practices["practices"].as_array().unwrap().iter().find(|p| p["code"] == "B10006").unwrap();
+    assert_eq!(b6["status"], "unknown", "{b6}");
+    // A map older than the practice list (latest change 30 September 2021) says nothing about closures.
+    let old = dir.path().join("gp-reg-pat-prac-map_2021-04.csv");
+    let text: String = fixture_text("gp-reg-pat-prac-map_2022-04.csv")
+        .lines()
+        .filter(|l| !l.contains(",B10006,"))
+        .map(|l| format!("{}\n", l.replace("01APR2022", "01APR2021")))
+        .collect();
+    std::fs::write(&old, text).unwrap();
+    let db = dir.path().join("old.db");
+    let j = ok_json(&pcn_paths(&db, &["import"], &[era("epraccur_2025-05.csv"), old], &["--json"]));
+    assert_eq!(j["as_of"], "2021-04-01");
+    assert_eq!(j["active_practices"], 6, "{j}");
+    assert!(!j["left_out"].to_string().contains("closed or merged since"), "{j}");
+}
