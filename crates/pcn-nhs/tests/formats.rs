@@ -228,9 +228,27 @@ fn qof_list_sizes_are_dated_from_the_qof_year() {
 fn two_files_of_one_kind_are_refused() {
     let f = Files::new();
     let a = f.write("a.csv", "PUBLICATION,EXTRACT_DATE,CODE,NUMBER_OF_PATIENTS\nX,01JAN2021,A81001,7\n");
-    let b = f.write("b.csv", "PUBLICATION,EXTRACT_DATE,CODE,NUMBER_OF_PATIENTS\nX,01FEB2021,A81001,7\n");
-    let err = import_files(&[a, b], &ImportOptions::default()).unwrap_err();
-    assert!(err.to_string().contains("second"), "{err}");
+    let b = f.write("b.csv", "PUBLICATION,EXTRACT_DATE,CODE,NUMBER_OF_PATIENTS\nX,01JAN2021,A81001,8\n");
+    let err = import_files(&[a.clone(), b], &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("second") && err.to_string().contains("extract date 2021-01-01"), "{err}");
+
+    // Extracts of different dates are kept side by side: each list is dated,
+    // and the snapshot is dated by the latest.
+    let c = f.write("c.csv", "PUBLICATION,EXTRACT_DATE,CODE,NUMBER_OF_PATIENTS\nX,01FEB2021,A81001,9\n");
+    let imp = import_files(&[a, c], &ImportOptions::default()).unwrap();
+    assert_eq!(imp.snapshot.as_of, Some(date!(2021 - 02 - 01)));
+    let mut dated: Vec<_> = imp.snapshot.list_sizes.iter().map(|l| (l.as_of, l.registered)).collect();
+    dated.sort();
+    assert_eq!(dated, [(date!(2021 - 01 - 01), Some(Decimal::from(7))), (date!(2021 - 02 - 01), Some(Decimal::from(9)))]);
+
+    // A kind that cannot be weighed by date is refused outright.
+    let cqc = std::fs::read(repo_fixture("care_homes/HSCA_Active_Locations.csv")).unwrap();
+    let h1 = f.0.path().join("homes1.csv");
+    let h2 = f.0.path().join("homes2.csv");
+    std::fs::write(&h1, &cqc).unwrap();
+    std::fs::write(&h2, &cqc).unwrap();
+    let err = import_files(&[h1, h2], &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("is a second"), "{err}");
 }
 
 fn repo_fixture(rel: &str) -> PathBuf {
