@@ -121,6 +121,9 @@ pub fn repair(
         in_scope,
     };
     std::mem::swap(&mut st.part, &mut part);
+    // Regions n_nets..first_split are uncovered practices, each alone.
+    let first_split = st.part.regions.len();
+    let scope_at_start = st.in_scope.clone();
 
     // Step 2: split every region into its connected parts. The part with the
     // most practices keeps the network (fewest moves); another part is first
@@ -207,9 +210,26 @@ pub fn repair(
         }
     }
 
+    // Uncovered practices outside the area repaired stay uncovered: the rest
+    // stays as it is (and each would otherwise be a network of one).
+    let mut left_alone = vec![false; all.nodes.len()];
+    for r in n_nets..first_split {
+        if !scope_at_start[r] {
+            for &m in &st.part.regions[r].members {
+                left_alone[m as usize] = true;
+            }
+        }
+    }
     st.part.compact();
-    let mut groups: Vec<Vec<u32>> =
-        st.part.regions.iter().map(|r| r.members.iter().map(|&m| all.nodes[m as usize].practice).collect()).collect();
+    let mut groups: Vec<Vec<u32>> = st
+        .part
+        .regions
+        .iter()
+        .map(|r| {
+            r.members.iter().filter(|&&m| !left_alone[m as usize]).map(|&m| all.nodes[m as usize].practice).collect()
+        })
+        .filter(|g: &Vec<u32>| !g.is_empty())
+        .collect();
     // Unlocated practices keep their network, or join their commissioner's smallest.
     let mut unplaced = Vec::new();
     for &p in &unlocated {
@@ -220,7 +240,11 @@ pub fn repair(
                     None => groups.push(vec![p]),
                 }
             }
-            None => unplaced.push(p),
+            // Outside the area repaired, an uncovered practice stays so.
+            None if opts.only.as_ref().is_none_or(|c| model.practices[p as usize].commissioner.as_ref() == Some(c)) => {
+                unplaced.push(p)
+            }
+            None => {}
         }
     }
     place_unlocated(model, &unplaced, &mut groups);

@@ -114,6 +114,27 @@ proptest! {
         prop_assert_eq!(q.uncovered, 0);
         prop_assert_eq!(q.below_floor, q.below_floor_certified);
     }
+
+    #[test]
+    fn repair_of_one_area_leaves_the_other_as_it_is((points, _) in area()) {
+        // Two areas, nobody covered; repairing 01A covers 01A only: the
+        // practices of 02B stay uncovered (never a network each).
+        let snap = snapshot(&points, true);
+        let (model, _) = Model::build(&snap, PruneRule::default());
+        let current = model.configuration(&snap);
+        let excluded = vec![false; model.practices.len()];
+        let only = CommissionerCode::parse("01A").unwrap();
+        let opts = Options { only: Some(only.clone()), ..Default::default() };
+        let out = pcn_form::repair(&model, &current, &excluded, &opts, &|_, _| {});
+        let of = out.config.networks_of(model.practices.len());
+        for (p, nets) in model.practices.iter().zip(&of) {
+            if p.commissioner.as_ref() == Some(&only) {
+                prop_assert_eq!(nets.len(), 1, "{} is repaired", p.code);
+            } else {
+                prop_assert!(nets.is_empty(), "{} is outside the area repaired but was put in {:?}", p.code, nets);
+            }
+        }
+    }
 }
 
 /// The lexicographically least (shortfall, excess) over every partition of the

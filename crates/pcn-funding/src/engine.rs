@@ -200,7 +200,12 @@ pub fn entitlements(rates: &YearRates, practices: &[PracticeInput], networks: &[
                                 network: n,
                                 practice: Some(spell.practice),
                                 cause: MissingCause::Input,
-                                reason: format!("no {:?} population for {}", rate.basis, p.code).to_lowercase(),
+                                // The basis in lower case; the practice code as ODS writes it.
+                                reason: format!(
+                                    "no {} population for {}",
+                                    format!("{:?}", rate.basis).to_lowercase(),
+                                    p.code
+                                ),
                             });
                             continue;
                         };

@@ -37,7 +37,7 @@ impl Land {
                 _ => return Err(format!("boundary {key}: not a polygon")),
             };
             let shape = mp
-                .try_map_coords(|c| crate::project::to_bng(c.x, c.y).map(|(x, y)| Coord { x, y }).ok_or(()))
+                .try_map_coords(|c| crate::project::to_bng_extended(c.x, c.y).map(|(x, y)| Coord { x, y }).ok_or(()))
                 .map_err(|_| format!("boundary {key}: a vertex lies outside the British National Grid"))?;
             let bbox = shape.bounding_rect().ok_or_else(|| format!("boundary {key}: empty"))?;
             areas.push(Area { key, shape, bbox });

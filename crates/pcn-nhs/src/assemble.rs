@@ -392,12 +392,25 @@ pub fn assemble(inputs: Vec<(String, FileKind, Parsed)>, as_of: Date) -> (Snapsh
     }
     // Names, commissioners, postcodes and clinical systems from every map
     // (latest first), and names from the QOF mapping, for practices known.
-    for (_, map) in &maps {
+    // The first map, when it is newer than the practice list and not after
+    // the snapshot, is the newer word on where a practice is and who
+    // commissions it (practices move premises; sub-ICB locations are
+    // re-coded): its values replace the list's.
+    for (i, (_, map)) in maps.iter().enumerate() {
+        let newest = i == 0
+            && map.extract_date <= as_of
+            && practice_list_date.is_none_or(|listed_on| listed_on < map.extract_date);
         for r in &map.rows {
             if let Some(p) = b.practices.get_mut(&r.practice) {
-                p.name = p.name.take().or(r.name.clone());
-                p.commissioner = p.commissioner.take().or(Some(r.commissioner.clone()));
-                p.postcode = p.postcode.take().or(r.postcode.clone());
+                if newest {
+                    p.name = r.name.clone().or(p.name.take());
+                    p.commissioner = Some(r.commissioner.clone());
+                    p.postcode = r.postcode.clone().or(p.postcode.take());
+                } else {
+                    p.name = p.name.take().or(r.name.clone());
+                    p.commissioner = p.commissioner.take().or(Some(r.commissioner.clone()));
+                    p.postcode = p.postcode.take().or(r.postcode.clone());
+                }
                 p.clinical_system = p.clinical_system.take().or(r.clinical_system.clone());
             }
         }

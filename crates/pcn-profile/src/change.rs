@@ -123,6 +123,7 @@ mod tests {
 
     fn profile(practices: usize, registered: i64, weighted: Option<i64>, prevalence: Vec<Prevalence>) -> Profile {
         Profile {
+            open: true,
             network: "U00001".into(),
             name: None,
             commissioner: None,

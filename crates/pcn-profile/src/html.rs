@@ -191,6 +191,7 @@ mod tests {
 
     fn profile() -> Profile {
         Profile {
+            open: true,
             network: "U00001".into(),
             name: Some("<b>Town</b> & \"Country\" PCN".into()),
             commissioner: Some("00X".into()),

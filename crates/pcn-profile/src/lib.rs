@@ -79,6 +79,8 @@ pub struct Mix {
 pub struct Profile {
     pub network: String,
     pub name: Option<String>,
+    /// Open on the snapshot's date; a closed network is kept as history, with no members.
+    pub open: bool,
     pub commissioner: Option<String>,
     pub practices: usize,
     pub registered: i64,
@@ -244,6 +246,7 @@ pub fn profiles(model: &Model, snap: &Snapshot, config: &Configuration) -> Vec<P
             Profile {
                 network: net.code.to_string(),
                 name: net.name.clone(),
+                open: net.open,
                 commissioner: net.commissioner.as_ref().map(|c| c.to_string()),
                 practices: members.len(),
                 registered: sums.registered,
@@ -390,6 +393,7 @@ mod tests {
 
     fn profile(code: &str, imd: f64, rural: f64, hyp: f64) -> Profile {
         Profile {
+            open: true,
             network: code.into(),
             name: None,
             commissioner: None,

@@ -59,8 +59,9 @@ impl SummaryRow {
 
 /// A row per network, in network order: all of them, or one commissioner's.
 pub fn summary_rows(all: &[Profile], commissioner: Option<&str>) -> Vec<SummaryRow> {
+    // Closed networks are history: a row of zeros would only mislead.
     all.iter()
-        .filter(|p| commissioner.is_none_or(|c| p.commissioner.as_deref() == Some(c)))
+        .filter(|p| p.open && commissioner.is_none_or(|c| p.commissioner.as_deref() == Some(c)))
         .map(SummaryRow::of)
         .collect()
 }
@@ -75,6 +76,7 @@ mod tests {
         Profile {
             network: network.into(),
             name: None,
+            open: network != "U00009",
             commissioner: Some(commissioner.into()),
             practices: 2,
             registered: 31_000,
@@ -98,7 +100,12 @@ mod tests {
 
     #[test]
     fn a_row_per_network_of_the_commissioner_with_rounded_shares() {
-        let all = [profile("U00001", "00X", (4_000, 32_000)), profile("U00002", "00Y", (1, 3))];
+        // U00009 closed before the snapshot: history, not a row.
+        let all = [
+            profile("U00001", "00X", (4_000, 32_000)),
+            profile("U00002", "00Y", (1, 3)),
+            profile("U00009", "00Y", (0, 0)),
+        ];
         assert_eq!(summary_rows(&all, None).len(), 2);
         let rows = summary_rows(&all, Some("00Y"));
         assert_eq!(rows.len(), 1);

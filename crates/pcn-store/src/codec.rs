@@ -10,6 +10,14 @@ pub fn date_text(d: Option<Date>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
+/// Serialises a date as `YYYY-MM-DD` (time's own serde writes a tuple).
+pub fn iso_date_opt<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
 pub fn parse_date(path: &str, s: Option<String>) -> Result<Option<Date>, StoreError> {
     s.map(|s| {
         Date::parse(&s, format_description!("[year]-[month]-[day]"))

@@ -104,6 +104,7 @@ impl RegisterState {
 /// What a sync from a dated state did.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SyncSummary {
+    #[serde(serialize_with = "crate::codec::iso_date_opt")]
     pub effective: Option<Date>,
     pub opened: Vec<String>,
     pub closed: Vec<String>,

@@ -127,6 +127,32 @@ fn dec2019_set(d: &Path) -> Vec<PathBuf> {
     ]
 }
 
+/// Today's England: every file of `snapshot_2022_26/` (ePCN 2022 and 2023,
+/// epraccur 2022 and 2025, the practice maps of October 2025 and January
+/// 2026, QOF 2022/23), both Code-Point subsets and the 2022 sub-ICB and ICB
+/// boundaries.
+fn today_set(d: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let dir = d.join("snapshot_2022_26");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    files.retain(|p| !p.to_string_lossy().ends_with("_joined.csv"));
+    files.sort();
+    for g in [
+        "practice_postcode_coords_codepoint.csv",
+        "practice_postcode_coords_codepoint_2025.csv",
+        "subicb_2022-07_boundaries.geojson",
+        "icb_2022-07_boundaries.geojson",
+    ] {
+        files.push(d.join("geo").join(g));
+    }
+    if let Some(missing) = files.iter().find(|f| !f.is_file()) {
+        bail!("{} is missing from the data folder", missing.display());
+    }
+    Ok(files)
+}
+
 /// The files of a synthetic area of `n` practices, written once per bench run.
 fn synth_files(scratch: &Path, n: usize) -> anyhow::Result<Vec<PathBuf>> {
     let dir = scratch.join(format!("synth-{n}"));
@@ -295,6 +321,48 @@ fn scenarios(args: &BenchArgs) -> anyhow::Result<(Vec<Scenario>, Vec<String>)> {
                     args: Box::new(move |scratch| {
                         let db = stored_as_of(scratch, &format!("profile-{}", year.replace('/', "-")), &set, as_of)?;
                         Ok(vec!["--db".into(), db, "profile".into(), "--json".into(), "--timings".into()])
+                    }),
+                });
+            }
+            // Today's England: every ICB-era file, with the same targets as the 2021 set.
+            let today = today_set(&d)?;
+            let import_today = today.clone();
+            out.push(Scenario {
+                name: "import today's England (2022-26 files, map of January 2026)".into(),
+                target: "< 3 s, < 500 MB",
+                args: Box::new(move |scratch| {
+                    let mut a = vec!["--db".to_string(), scratch.join("b.db").display().to_string(), "import".into()];
+                    a.extend(paths(&import_today));
+                    Ok(a)
+                }),
+            });
+            let check_today = today.clone();
+            out.push(Scenario {
+                name: "check today's England (stored snapshot)".into(),
+                target: "check < 50 ms after load, graph < 300 ms, < 300 MB",
+                args: Box::new(move |scratch| {
+                    let db = stored(scratch, "today-store", &check_today)?;
+                    Ok(vec!["--db".into(), db, "check".into(), "--json".into(), "--timings".into()])
+                }),
+            });
+            for year in ["2025/26", "2026/27"] {
+                let pay_today = today.clone();
+                out.push(Scenario {
+                    name: format!("pay: every network and practice in today's England, {year}"),
+                    target: "entitlements < 100 ms after load",
+                    args: Box::new(move |scratch| {
+                        let db = stored(scratch, "today-store", &pay_today)?;
+                        Ok(vec![
+                            "--db".into(),
+                            db,
+                            "pay".into(),
+                            "--year".into(),
+                            year.into(),
+                            "--by".into(),
+                            "practice".into(),
+                            "--csv".into(),
+                            "--timings".into(),
+                        ])
                     }),
                 });
             }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use geo::{Coord, MapCoords, MultiPolygon, Orient, orient::Direction};
+use geo::{Coord, LineString, MapCoords, MultiPolygon, Orient, Polygon, orient::Direction};
 use pcn_core::{CommissionerCode, Snapshot};
 use pcn_rules::{Configuration, Model};
 use serde_json::{Map, Value, json};
@@ -18,6 +18,20 @@ fn round6(v: f64) -> f64 {
 }
 
 /// BNG polygons to WGS84, wound for RFC 7946.
+/// Metres: the disc drawn for a network that owns no cell of its own.
+const SHARED_SITE_RADIUS_M: f64 = 150.0;
+
+/// A 16-sided disc around a point of the National Grid.
+fn disc(x: f64, y: f64, r: f64) -> Polygon<f64> {
+    let ring: Vec<Coord<f64>> = (0..=16)
+        .map(|i| {
+            let a = std::f64::consts::TAU * f64::from(i % 16) / 16.0;
+            Coord { x: x + r * a.cos(), y: y + r * a.sin() }
+        })
+        .collect();
+    Polygon::new(LineString::from(ring), Vec::new())
+}
+
 fn to_wgs84(area: &MultiPolygon<f64>) -> Option<MultiPolygon<f64>> {
     area.orient(Direction::Default)
         .try_map_coords(|c| {
@@ -71,9 +85,28 @@ pub fn feature_collection(
             .filter(|c| commissioner.is_none_or(|x| x.as_str() == c));
     }
     let cells = pcn_geo::voronoi_cells(&model.graph, pcn_geo::cells::DEFAULT_REACH_M);
-    let areas = pcn_geo::network_areas(&cells, &owner, model.land.as_ref(), |&n| {
+    let mut areas = pcn_geo::network_areas(&cells, &owner, model.land.as_ref(), |&n| {
         model.networks[n as usize].commissioner.as_ref().map(|c| c.to_string())
     });
+    // A network whose every site is shared with a larger network (two
+    // practices in one health centre) owns no cell; it is drawn as a small
+    // disc at each of its sites so that it is still on the map.
+    let mut shared_site = Vec::new();
+    for (n, net) in model.networks.iter().enumerate() {
+        let n = n as u32;
+        if !net.open || !keep_net(n as usize) || areas.contains_key(&n) {
+            continue;
+        }
+        let discs: Vec<Polygon<f64>> = config.members[n as usize]
+            .iter()
+            .filter_map(|&p| model.practices[p as usize].location)
+            .map(|(x, y)| disc(x, y, SHARED_SITE_RADIUS_M))
+            .collect();
+        if !discs.is_empty() {
+            areas.insert(n, MultiPolygon(discs));
+            shared_site.push(n);
+        }
+    }
     let commissioner_areas = pcn_geo::network_areas(&cells, &area_of, model.land.as_ref(), |c| Some(c.clone()));
     let names: BTreeMap<&str, Option<&str>> =
         snap.commissioners.iter().map(|c| (c.code.as_str(), c.name.as_deref())).collect();
@@ -101,6 +134,9 @@ pub fn feature_collection(
         props.insert("name".into(), json!(net.name));
         props.insert("commissioner".into(), json!(net.commissioner));
         props.insert("practices".into(), json!(members.len()));
+        if shared_site.contains(n) {
+            props.insert("shared_site".into(), json!(true));
+        }
         props.insert(
             "registered_patients".into(),
             json!(members.iter().map(|&p| model.practices[p as usize].registered).sum::<i64>()),
