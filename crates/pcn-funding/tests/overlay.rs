@@ -227,8 +227,8 @@ fn a_period_amount_is_cut_in_proportion_to_its_months() {
     let months = |net: u32| -> [Money; 12] {
         let mut m = [Money::ZERO; 12];
         for l in ent.lines.iter().filter(|l| l.network == net && l.stream == Stream::CareHomePremium) {
-            for i in 0..12 {
-                m[i] += l.months[i];
+            for (total, month) in m.iter_mut().zip(l.months) {
+                *total += month;
             }
         }
         m

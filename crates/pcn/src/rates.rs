@@ -326,7 +326,7 @@ fn check(a: RatesCheckArgs) -> anyhow::Result<()> {
         }
         RatesFile::Overlay(o) => {
             // Valid on its own; then against the year's table, as pay would apply it.
-            let user = UserRates::load(&a.rates, &[a.file.clone()]).map_err(usage)?;
+            let user = UserRates::load(&a.rates, std::slice::from_ref(&a.file)).map_err(usage)?;
             let book = user.book(o.year).map_err(|e| {
                 Usage(format!("{e}\n(the overlay is valid on its own but cannot vary the {} table: give that year's table with --rates FILE)", o.year))
             })?;
