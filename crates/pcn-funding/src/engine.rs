@@ -16,12 +16,12 @@
 //! months of equal whole pence with the remainder in the line's last month,
 //! so months always add up to the year exactly.
 
-use pcn_core::{FinancialYear, Money};
+use pcn_core::{FinancialYear, IcbCode, Money};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::{Date, Month};
 
-use crate::rates::{Basis, Confidence, PaidTo, Per, Rate, Stream, YearRates};
+use crate::rates::{Basis, Confidence, PaidTo, Per, Rate, RateBook, Stream, YearRates};
 
 /// One population figure and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -176,11 +176,44 @@ fn amount(rate: &Rate, units: Decimal, line_months: &[bool; 12], period_months: 
 }
 
 pub fn entitlements(rates: &YearRates, practices: &[PracticeInput], networks: &[NetworkInput]) -> Entitlements {
-    let starts = month_starts(rates.year);
     let mut out = Entitlements::default();
+    add(rates, practices, networks, &|_| true, &mut out);
+    out
+}
+
+/// Entitlements under a [`RateBook`]: each network on the rates in force for
+/// its ICB (`icbs`, one per network: the year's table, or the table as its
+/// ICB's Local Variation Agreement varies it). Lines come table by table.
+pub fn entitlements_by(
+    book: &RateBook,
+    icbs: &[Option<IcbCode>],
+    practices: &[PracticeInput],
+    networks: &[NetworkInput],
+) -> Entitlements {
+    let table_of = |n: usize| book.for_icb(icbs.get(n).and_then(Option::as_ref));
+    let mut out = Entitlements::default();
+    add(&book.base, practices, networks, &|n| std::ptr::eq(table_of(n), &book.base), &mut out);
+    for (_, t) in &book.varied {
+        add(t, practices, networks, &|n| std::ptr::eq(table_of(n), t), &mut out);
+    }
+    out
+}
+
+/// The lines of one table for the networks `keep` selects.
+fn add(
+    rates: &YearRates,
+    practices: &[PracticeInput],
+    networks: &[NetworkInput],
+    keep: &dyn Fn(usize) -> bool,
+    out: &mut Entitlements,
+) {
+    let starts = month_starts(rates.year);
     for rate in &rates.rates {
         let period = rate_months(&starts, rate);
         for (n, net) in networks.iter().enumerate() {
+            if !keep(n) {
+                continue;
+            }
             let n = n as u32;
             match rate.basis {
                 Basis::Registered | Basis::Weighted | Basis::Adjusted => {
@@ -260,6 +293,9 @@ pub fn entitlements(rates: &YearRates, practices: &[PracticeInput], networks: &[
     // something that cannot be computed.
     for gap in rates.not_found() {
         for (n, net) in networks.iter().enumerate() {
+            if !keep(n) {
+                continue;
+            }
             if !net.spells.iter().any(|s| months_covered(&starts, s.from, s.to).iter().any(|m| *m)) {
                 continue;
             }
@@ -272,7 +308,6 @@ pub fn entitlements(rates: &YearRates, practices: &[PracticeInput], networks: &[
             });
         }
     }
-    out
 }
 
 fn line(

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use pcn_core::{Approval, ApprovalKind, FinancialYear, ListSize, ListSource, NetworkCode, PracticeCode, Snapshot};
+use pcn_core::{
+    Approval, ApprovalKind, FinancialYear, IcbCode, ListSize, ListSource, NetworkCode, PracticeCode, Snapshot,
+};
 use rust_decimal::Decimal;
 use time::macros::date;
 use time::{Date, Duration};
@@ -315,4 +317,31 @@ pub fn from_snapshot_with(
         n.spells.sort_by_key(|s| (s.practice, s.from));
     }
     (practices, networks)
+}
+
+/// Each network's ICB, in the snapshot's network order (the order of
+/// [`from_snapshot`]'s networks): its commissioner's parent (the ICB, or the
+/// STP it succeeded, by code), else the ICB most of its members' practices
+/// record (ties to the lowest code), else none.
+pub fn network_icbs(snap: &Snapshot) -> Vec<Option<IcbCode>> {
+    let parent: HashMap<&pcn_core::CommissionerCode, &IcbCode> =
+        snap.commissioners.iter().filter_map(|c| Some((&c.code, c.parent.as_ref()?))).collect();
+    let practice_icb: HashMap<&PracticeCode, &IcbCode> =
+        snap.practices.iter().filter_map(|p| Some((&p.code, p.icb.as_ref()?))).collect();
+    let mut votes: HashMap<&NetworkCode, std::collections::BTreeMap<&IcbCode, usize>> = HashMap::new();
+    for m in &snap.memberships {
+        if let Some(icb) = practice_icb.get(&m.practice) {
+            *votes.entry(&m.network).or_default().entry(*icb).or_default() += 1;
+        }
+    }
+    snap.networks
+        .iter()
+        .map(|n| {
+            n.commissioner.as_ref().and_then(|c| parent.get(c)).map(|i| (*i).clone()).or_else(|| {
+                let v = votes.get(&n.code)?;
+                let most = *v.values().max()?;
+                v.iter().find(|(_, k)| **k == most).map(|(i, _)| (*i).clone())
+            })
+        })
+        .collect()
 }

@@ -275,6 +275,14 @@ pub struct YearRates {
     pub gaps: Vec<String>,
 }
 
+mod overlay;
 mod tables;
 
-pub use tables::{ROLE_KEYS, RatesError, all, file_name, parse_table, try_all, validate, year, years};
+pub use overlay::{
+    LVA_FIRST_DAY, LVA_RULE, Overlay, OverlayRate, OverlayRole, OverlayUsed, RateBook, RatesFile, apply, check_overlay,
+    parse_file, parse_overlay,
+};
+pub use tables::{
+    ROLE_KEYS, RatesError, all, builtin_files, builtin_name, file_name, locate, parse_table, try_all, validate, year,
+    years,
+};

@@ -10,6 +10,8 @@
 //! - [`access`]: who may do what, asked by every route and command that writes.
 //! - [`accounts`]: passwords, tokens and the clock text sessions use.
 //! - [`exports`]: the map's GeoJSON and the register as ePCN core partners.
+//! - [`rates`]: the user's rate tables and ICB Local Variation Agreements,
+//!   read, validated and gathered into the rates a year is computed from.
 //!
 //! Nothing here speaks HTTP or parses command lines; results are typed.
 
@@ -17,6 +19,7 @@ pub mod access;
 pub mod accounts;
 pub mod exports;
 pub mod proposals;
+pub mod rates;
 pub mod view;
 
 pub use view::{View, ViewKey};

@@ -20,7 +20,7 @@ fn pounds(m: Money) -> Value {
     json!(m.to_pounds().to_f64().unwrap_or(0.0))
 }
 
-fn role_check(rates: &'static YearRates) -> impl Fn(&str) -> Result<(), String> {
+fn role_check(rates: &YearRates) -> impl Fn(&str) -> Result<(), String> {
     move |r: &str| {
         if pcn_funding::rates::ROLE_KEYS.contains(&r) || rates.role(r).is_some() {
             Ok(())
@@ -68,7 +68,7 @@ fn budgets(snap: &pcn_core::Snapshot, rates: &YearRates) -> (Vec<NetworkBudget>,
 /// Claimable ARRS per network from a staff file, for reconciliation.
 pub fn claimed_by_network(
     snap: &pcn_core::Snapshot,
-    rates: &'static YearRates,
+    rates: &YearRates,
     staff: &Path,
 ) -> anyhow::Result<std::collections::HashMap<String, Money>> {
     let records = pcn_nhs::inputs::read_staff(staff, &role_check(rates))?;

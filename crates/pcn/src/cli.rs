@@ -59,6 +59,9 @@ pub enum Command {
     Arrs(ArrsArgs),
     /// Write each network's statement of entitlements for a year (CSV and HTML).
     Statement(StatementArgs),
+    /// Rate tables: list the years, show one, check a user's table or an ICB's Local Variation Agreement.
+    #[command(subcommand)]
+    Rates(RatesCommand),
     /// Check a snapshot's configuration against every DES rule.
     Check(CheckArgs),
     /// List the rule catalogue.
@@ -498,6 +501,8 @@ pub struct PayArgs {
     pub approvals: Option<PathBuf>,
     #[command(flatten)]
     pub counts: NetworkCounts,
+    #[command(flatten)]
+    pub rate_files: RateFiles,
     /// Print phase timings (load, inputs, entitlements) to stderr for `pcn bench`.
     #[arg(long)]
     pub timings: bool,
@@ -537,6 +542,8 @@ pub struct ReconcileArgs {
     /// ARRS staff records (as for `pcn arrs --staff`): compares "PCN Workforce" with their claims.
     #[arg(long)]
     pub staff: Option<PathBuf>,
+    #[command(flatten)]
+    pub rate_files: RateFiles,
     /// How many of the largest differences to list per stream.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
@@ -588,6 +595,8 @@ pub struct StatementArgs {
     pub approvals: Option<PathBuf>,
     #[command(flatten)]
     pub counts: NetworkCounts,
+    #[command(flatten)]
+    pub rate_files: RateFiles,
 }
 
 /// Who is making a change and why: recorded with it for ever.
@@ -894,4 +903,60 @@ pub struct EditFileArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub common: EditCommon,
+}
+
+/// `pcn rates`: the rate tables, built in and the user's, and ICB Local Variation Agreements.
+#[derive(Subcommand, Debug)]
+pub enum RatesCommand {
+    /// The years with a table (built in, and any given with --rates), with sources and confidence.
+    List(RatesListArgs),
+    /// Every stream and ARRS role of a year: rate, basis, source, confidence; streams without a rate and why.
+    Show(RatesShowArgs),
+    /// Validate a year table or an ICB Local Variation Agreement (told apart by its keys).
+    Check(RatesCheckArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RatesListArgs {
+    #[command(flatten)]
+    pub files: RateFiles,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RatesShowArgs {
+    /// Financial year, e.g. 2026/27.
+    pub year: FinancialYear,
+    /// Show the rates in force for this ICB's networks (with its --overlay files applied).
+    #[arg(long, value_name = "ICB")]
+    pub for_icb: Option<pcn_core::IcbCode>,
+    #[command(flatten)]
+    pub files: RateFiles,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RatesCheckArgs {
+    /// A year table (`2026-27.toml`) or an overlay (it names an `icb`).
+    pub file: PathBuf,
+    /// Check an overlay against this year table (default: the built-in table of its year).
+    #[arg(long = "rates", value_name = "FILE")]
+    pub rates: Vec<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The user's rate files, for the commands that compute money.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RateFiles {
+    /// A year's rate table (TOML in the built-in tables' schema; its name, e.g. 2026-27.toml, gives
+    /// the year), validated like them: replaces the built-in table of its year. Repeatable.
+    #[arg(long = "rates", value_name = "FILE")]
+    pub rates: Vec<PathBuf>,
+    /// An ICB's Local Variation Agreement (TOML overlay, from 1 May 2026): varies the rates of that
+    /// ICB's networks from its effective date, month by month. Repeatable.
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlays: Vec<PathBuf>,
 }

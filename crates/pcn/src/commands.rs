@@ -40,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reconcile(args) => crate::reconcile::run(&cli.db, args).await?,
         Command::Arrs(args) => crate::arrs::run(&cli.db, args).await?,
         Command::Statement(args) => crate::statement::run(&cli.db, args).await?,
+        Command::Rates(c) => crate::rates::run(c)?,
         Command::Export(ExportCommand::Geojson(args)) => crate::export::geojson(&cli.db, args).await?,
         Command::Export(ExportCommand::Epcn(args)) => crate::register::export_epcn(&cli.db, args).await?,
         Command::Export(ExportCommand::Changes(args)) => crate::register::export_changes(&cli.db, args).await?,

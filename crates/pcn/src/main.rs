@@ -13,6 +13,7 @@ mod form;
 mod output;
 mod pay;
 mod profile;
+mod rates;
 mod reconcile;
 mod register;
 mod serve;

@@ -20,7 +20,8 @@ fn pounds(m: Money) -> Value {
 
 pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let year = args.year;
-    let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
+    let book = crate::rates::book(&args.rate_files, year)?;
+    let rates = &book.base;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let t0 = std::time::Instant::now();
     let (id, snap) = crate::views::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
@@ -35,8 +36,11 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     }
     let inputs = t1.elapsed();
     let t2 = std::time::Instant::now();
-    let mut ent = engine::entitlements(rates, &practices, &networks);
+    let icbs = pcn_funding::inputs::network_icbs(&snap);
+    let mut ent = engine::entitlements_by(&book, &icbs, &practices, &networks);
     label_beds(&mut ent, beds_source.as_deref());
+    let codes: Vec<&str> = networks.iter().map(|n| n.code.as_str()).collect();
+    let affected = crate::rates::affected(&book, &icbs, &codes);
     let lists = match &args.network {
         Some(code) => pcn_funding::inputs::ListDates::of_networks(
             &practices,
@@ -110,6 +114,7 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
             "unverified_rates": rates.rates.iter().filter(|r| !r.confidence.verified()).map(|r| json!({"stream": r.stream, "amount": r.amount, "confidence": r.confidence, "note": r.note})).collect::<Vec<_>>(),
             "gaps": rates.gaps,
             "beds_source": beds_source,
+            "rates_used": crate::rates::used_json(&book, &affected),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
@@ -179,6 +184,7 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     l.footer.push(format!("{year}: {total} in all{partial} ({}; snapshot {id}).", lists.label()));
     let missing: Vec<&Missing> = ent.missing.iter().filter(|m| keep(m.network)).collect();
     footer_notes(&mut l, &missing, rates);
+    l.footer.extend(crate::rates::used_lines(&book, &affected));
     if let Some(b) = &beds_source {
         l.footer.push(format!("Care home premium beds: {b}."));
     }

@@ -28,7 +28,8 @@ pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
             Usage(format!("--year {w} disagrees with {}, whose name says {year}", args.payments.display())).into()
         );
     }
-    let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
+    let book = crate::rates::book(&args.rate_files, year)?;
+    let rates = &book.base;
     let extra = crate::pay::read_counts(&args.counts)?;
     let (id, mut snap) =
         crate::views::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
@@ -38,11 +39,16 @@ pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
     if let Some(staff) = &args.staff {
         extra.workforce = crate::arrs::claimed_by_network(&snap, rates, staff)?;
     }
-    let r = reconcile::reconcile(&snap, rates, &extra);
+    let r = reconcile::reconcile_with(&snap, &book, &extra);
+    let icbs = pcn_funding::inputs::network_icbs(&snap);
+    let codes: Vec<String> = snap.networks.iter().map(|n| n.code.to_string()).collect();
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let affected = crate::rates::affected(&book, &icbs, &codes);
 
     if args.format.json {
         let mut v = to_json(&r, id, &args.payments, rates.list_size_date);
         v["beds_source"] = json!(beds_source);
+        v["rates_used"] = crate::rates::used_json(&book, &affected);
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
@@ -111,6 +117,7 @@ pub async fn run(db: &Path, args: ReconcileArgs) -> anyhow::Result<()> {
     if let Some(b) = &beds_source {
         l.footer.push(format!("Care home premium beds: {b}."));
     }
+    l.footer.extend(crate::rates::used_lines(&book, &affected));
     for s in &r.streams {
         l.footer.push(String::new());
         l.footer.extend(stream_detail(s, args.top));

@@ -37,6 +37,8 @@ struct Statement<'a> {
     snapshot: i64,
     /// "lists as at ...": the dates of the lists this network's lines rest on.
     lists: String,
+    /// The table and any agreement this network's rates come from.
+    rates_used: Vec<String>,
 }
 
 impl Statement<'_> {
@@ -94,6 +96,7 @@ impl Statement<'_> {
         let total: Money = self.lines.iter().map(|l| l.annual).sum();
         let notes = vec![
             format!("Snapshot {}; {}. Total {total}.", self.snapshot, self.lists),
+            self.rates_used.join(" "),
             "Each line: the population, its date and source; the rate, its source and confidence (V, V2, D verified; R, C not)."
                 .to_string(),
         ];
@@ -173,6 +176,9 @@ impl Statement<'_> {
             esc(&self.lists),
             esc(&total.to_string())
         );
+        for u in &self.rates_used {
+            let _ = write!(h, "<p class=\"rates\">{}</p>", esc(u));
+        }
         // Summary by stream.
         let mut by: std::collections::BTreeMap<String, Money> = Default::default();
         for l in &self.lines {
@@ -229,17 +235,20 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
         .into());
     }
     let year = args.year;
-    let rates = pcn_funding::rates::year(year).map_err(|e| Usage(e.to_string()))?;
+    let book = crate::rates::book(&args.rate_files, year)?;
     let approvals = args.approvals.as_deref().map(pcn_nhs::inputs::read_approvals).transpose()?.unwrap_or_default();
     let mut counts = crate::pay::read_counts(&args.counts)?;
     let (id, snap) = crate::views::load(db, args.snapshot, Include { payments: true, ..Default::default() }).await?;
     let beds_source = crate::pay::care_home_beds(&args.counts, &mut counts, &snap)?;
-    let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, rates, &approvals);
+    let (practices, mut networks) = pcn_funding::inputs::from_snapshot(&snap, &book.base, &approvals);
     for n in &mut networks {
         n.beds = counts.beds.get(&n.code).copied();
         n.iif_points = counts.iif_points.get(&n.code).copied();
     }
-    let mut ent = engine::entitlements(rates, &practices, &networks);
+    let icbs = pcn_funding::inputs::network_icbs(&snap);
+    let mut ent = engine::entitlements_by(&book, &icbs, &practices, &networks);
+    let codes: Vec<&str> = networks.iter().map(|n| n.code.as_str()).collect();
+    let affected = crate::rates::affected(&book, &icbs, &codes);
     crate::pay::label_beds(&mut ent, beds_source.as_deref());
     let chosen: Vec<usize> = match &args.network {
         Some(code) => vec![
@@ -255,6 +264,18 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
     let mut written = 0;
     for n in chosen {
         let lines: Vec<&Line> = ent.lines.iter().filter(|l| l.network == n as u32).collect();
+        let rates = book.for_icb(icbs[n].as_ref());
+        let mut rates_used = vec![format!("Rates: {}.", book.base_file)];
+        for o in book.overlays_for(icbs[n].as_ref()) {
+            rates_used.push(format!(
+                "Overlay: {} — Local Variation Agreement of ICB {} from {} ({}); part year {}.",
+                o.file,
+                o.icb,
+                o.effective_from,
+                o.source,
+                crate::rates::PART_YEAR
+            ));
+        }
         let s = Statement {
             year,
             rates,
@@ -264,6 +285,7 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
             lines,
             snapshot: id,
             lists: pcn_funding::inputs::ListDates::of_networks(&practices, &networks[n..=n], rates).label(),
+            rates_used,
         };
         let base = args.out.join(format!("{}-{tag}", networks[n].code));
         write_atomically(&base.with_extension("csv"), &s.csv()?)?;
@@ -276,5 +298,8 @@ pub async fn run(db: &Path, args: StatementArgs) -> anyhow::Result<()> {
     }
     let kinds = if args.pdf { "CSV, HTML and PDF" } else { "CSV and HTML" };
     println!("{written} statement(s) for {year} written to {} ({kinds}).", args.out.display());
+    for line in crate::rates::used_lines(&book, &affected) {
+        println!("{line}");
+    }
     Ok(())
 }

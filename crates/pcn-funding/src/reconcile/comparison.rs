@@ -8,7 +8,7 @@ use super::computed::Computed;
 use super::payees::PayeeEvidence;
 use super::reasons::Facts;
 use crate::inputs::Memberships;
-use crate::rates::YearRates;
+use crate::rates::{RateBook, YearRates};
 
 pub(super) struct Comparison<'a> {
     /// The payments rows of the year.
@@ -28,17 +28,19 @@ pub(super) struct Comparison<'a> {
 impl<'a> Comparison<'a> {
     pub(super) fn new(
         snap: &'a Snapshot,
-        rates: &'a YearRates,
+        book: &'a RateBook,
         extra: &'a Extra,
         rows: Vec<&'a PracticePayments>,
         cols: &[Column],
     ) -> Self {
+        let rates = &book.base;
         let year = rates.year;
-        let main = Computed::new(snap, rates, extra, Memberships::RegisterThenPayments, cols);
-        let by_file = Computed::new(snap, rates, extra, Memberships::Payments, cols);
-        let prior = crate::rates::year(FinancialYear::new(year.start_year() - 1))
-            .ok()
-            .map(|r| Computed::new(snap, r, extra, Memberships::RegisterThenPayments, cols));
+        let main = Computed::new(snap, book, extra, Memberships::RegisterThenPayments, cols);
+        let by_file = Computed::new(snap, book, extra, Memberships::Payments, cols);
+        // The previous year on its built-in table: arrears are a national figure's.
+        let prior = crate::rates::year(FinancialYear::new(year.start_year() - 1)).ok().map(|r| {
+            Computed::new(snap, &RateBook::national(r.clone(), ""), extra, Memberships::RegisterThenPayments, cols)
+        });
         let facts = Facts::new(snap, rates, main.months_counted(year));
         let payees = PayeeEvidence::find(snap, &rows, cols, &main);
         Comparison { rows, rates, extra, main, by_file, prior, facts, payees }

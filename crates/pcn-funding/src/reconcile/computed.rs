@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::columns::{Column, Extra};
 use crate::engine::{self, Entitlements, NetworkInput, PracticeInput, month_starts};
 use crate::inputs::{self, Memberships};
-use crate::rates::{Basis, Per, Rate, Stream, YearRates};
+use crate::rates::{Basis, Per, Rate, RateBook, Stream, YearRates};
 
 pub(super) struct Computed {
     pub practices: Vec<PracticeInput>,
@@ -25,21 +25,23 @@ pub(super) struct Computed {
 }
 
 impl Computed {
-    /// Entitlements for the year of `rates` on the given memberships, with
-    /// the beds and IIF points of `extra`, summed for each of `cols`.
+    /// Entitlements for the year of `book` (each network on its ICB's rates)
+    /// on the given memberships, with the beds and IIF points of `extra`,
+    /// summed for each of `cols`.
     pub(super) fn new(
         snap: &Snapshot,
-        rates: &YearRates,
+        book: &RateBook,
         extra: &Extra,
         memberships: Memberships,
         cols: &[Column],
     ) -> Computed {
+        let rates = &book.base;
         let (practices, mut networks) = inputs::from_snapshot_with(snap, rates, &[], inputs::Options { memberships });
         for n in &mut networks {
             n.beds = extra.beds.get(&n.code).copied();
             n.iif_points = extra.iif_points.get(&n.code).copied();
         }
-        let ent = engine::entitlements(rates, &practices, &networks);
+        let ent = engine::entitlements_by(book, &inputs::network_icbs(snap), &practices, &networks);
         let mut by_practice = HashMap::new();
         let mut by_network = HashMap::new();
         for c in cols {

@@ -43,7 +43,7 @@ pub use payees::Payees;
 pub use reasons::{Explained, Reason};
 pub use report::{BUCKET_LABELS, Distribution, Item, StreamReport};
 
-use crate::rates::YearRates;
+use crate::rates::{RateBook, YearRates};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reconciliation {
@@ -100,10 +100,18 @@ pub fn merge_payments(snap: &mut Snapshot, year: FinancialYear, rows: Vec<Practi
 /// Reconciles the snapshot's configuration, for the year of `rates`, against
 /// the payments rows of that year already merged into the snapshot.
 pub fn reconcile(snap: &Snapshot, rates: &YearRates, extra: &Extra) -> Reconciliation {
+    reconcile_with(snap, &RateBook::national(rates.clone(), ""), extra)
+}
+
+/// [`reconcile`] with each network's entitlements on its ICB's rates (a
+/// Local Variation Agreement's, where one applies). The naive figure stays
+/// the year's table times the file's lists.
+pub fn reconcile_with(snap: &Snapshot, book: &RateBook, extra: &Extra) -> Reconciliation {
+    let rates = &book.base;
     let year = rates.year;
     let rows: Vec<&PracticePayments> = snap.payments.iter().filter(|r| r.year == year).collect();
     let (cols, not_compared) = columns::comparable(&rows, rates, extra);
-    let cmp = comparison::Comparison::new(snap, rates, extra, rows, &cols);
+    let cmp = comparison::Comparison::new(snap, book, extra, rows, &cols);
     let mut streams: Vec<StreamReport> = cols
         .iter()
         .map(|c| match c.level {
