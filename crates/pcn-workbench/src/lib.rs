@@ -10,12 +10,15 @@
 //! - [`access`]: who may do what, asked by every route and command that writes.
 //! - [`accounts`]: passwords, tokens and the clock text sessions use.
 //! - [`exports`]: the map's GeoJSON and the register as ePCN core partners.
+//! - [`icbs`]: the roll-up by ICB (sub-ICB locations, networks, practices,
+//!   patients, findings).
 //!
 //! Nothing here speaks HTTP or parses command lines; results are typed.
 
 pub mod access;
 pub mod accounts;
 pub mod exports;
+pub mod icbs;
 pub mod proposals;
 pub mod view;
 
