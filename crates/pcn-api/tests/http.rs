@@ -521,7 +521,11 @@ fn two_icbs(dir: &Path) -> Vec<PathBuf> {
             let text = if text.starts_with("NAT_ONS_CODE") {
                 text.lines()
                     .map(|l| {
-                        if l.contains(",00Y,") { l.replace(",QHM,E54000050,", ",QHN,E54000051,") } else { l.to_string() }
+                        if l.contains(",00Y,") {
+                            l.replace(",QHM,E54000050,", ",QHN,E54000051,")
+                        } else {
+                            l.to_string()
+                        }
                     })
                     .collect::<Vec<_>>()
                     .join("\n")

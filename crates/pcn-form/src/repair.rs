@@ -111,8 +111,7 @@ pub fn repair(
     // Keep region numbers equal to network indices even for empty networks.
     let max_label = labels.iter().copied().max().unwrap_or(0) as usize;
     let mut part = Partition::from_labels_sparse(&labels, &pts, max_label.max(n_nets.saturating_sub(1)) + 1);
-    let in_scope: Vec<bool> =
-        commissioner.iter().map(|c| opts.only.admits(c.as_ref())).collect();
+    let in_scope: Vec<bool> = commissioner.iter().map(|c| opts.only.admits(c.as_ref())).collect();
     let mut st = State {
         area: &all,
         pts,

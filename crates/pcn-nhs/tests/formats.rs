@@ -239,7 +239,10 @@ fn two_files_of_one_kind_are_refused() {
     assert_eq!(imp.snapshot.as_of, Some(date!(2021 - 02 - 01)));
     let mut dated: Vec<_> = imp.snapshot.list_sizes.iter().map(|l| (l.as_of, l.registered)).collect();
     dated.sort();
-    assert_eq!(dated, [(date!(2021 - 01 - 01), Some(Decimal::from(7))), (date!(2021 - 02 - 01), Some(Decimal::from(9)))]);
+    assert_eq!(
+        dated,
+        [(date!(2021 - 01 - 01), Some(Decimal::from(7))), (date!(2021 - 02 - 01), Some(Decimal::from(9)))]
+    );
 
     // A kind that cannot be weighed by date is refused outright.
     let cqc = std::fs::read(repo_fixture("care_homes/HSCA_Active_Locations.csv")).unwrap();
