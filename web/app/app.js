@@ -48,6 +48,15 @@ function initTabs() {
   });
 }
 
+/** The commissioner hierarchy of the snapshot shown (the ICB picker). */
+async function loadIcbs() {
+  try {
+    state.icbs = await api.get('/api/icbs', { snapshot: state.snapshot });
+  } catch (e) {
+    showError(e, 'ICBs');
+  }
+}
+
 async function loadMap() {
   const status = document.getElementById('map-status');
   status.textContent = 'Loading the map…';
@@ -153,11 +162,14 @@ async function boot() {
     setTimeout(() => document.getElementById('tab-proposals').classList.remove('pulse'), 1500);
   });
   on('session-changed', applySession);
+  on('icb-changed', (code) => mainMap.showIcb(code));
 
   const sel = document.getElementById('snapshot-select');
   sel.addEventListener('change', async () => {
     state.snapshot = Number(sel.value);
+    await loadIcbs();
     await loadMap();
+    mainMap.showIcb(document.getElementById('findings-icb').value || null);
     const fc = document.getElementById('findings-commissioner').value;
     setFindingsCommissioner(fc);
     if (state.network) showNetwork(state.network);
@@ -187,6 +199,7 @@ async function boot() {
   } catch (e) {
     showError(e, 'Commissioners');
   }
+  await loadIcbs();
   refreshCompare();
   await loadMap();
   refreshEdit();

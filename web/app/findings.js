@@ -1,4 +1,5 @@
-// The findings of one commissioner's area, worst first; choosing a finding shows it on the map.
+// The findings of one commissioner's area, or of one ICB's sub-ICB locations, worst first; choosing
+// a finding shows it on the map. Choosing an ICB narrows the commissioners offered and the map.
 
 import * as api from './api.js';
 import { h, clear, num, severityBadge } from './fmt.js';
@@ -16,32 +17,82 @@ export function fillCommissionerSelect(sel, { includeAll = false, allLabel = 'Al
   if (keep && [...sel.options].some((o) => o.value === keep)) sel.value = keep;
 }
 
+/** The ICB chosen in the findings panel ('' for none) and its row of /api/icbs. */
+function chosenIcb() {
+  const code = document.getElementById('findings-icb').value;
+  return { code, icb: state.icbs.items.find((i) => i.code === code) || null };
+}
+
+/** Fill the ICB picker from /api/icbs (the tier is named for the snapshot's date: ICB or STP). */
+export function fillIcbSelect() {
+  const sel = document.getElementById('findings-icb');
+  const keep = sel.value;
+  const tier = state.icbs.parent_tier || 'ICB';
+  document.getElementById('findings-icb-label').textContent = tier;
+  document.getElementById('findings-commissioner-label').textContent = state.icbs.commissioner_tier
+    ? state.icbs.commissioner_tier.charAt(0).toUpperCase() + state.icbs.commissioner_tier.slice(1)
+    : 'Commissioner';
+  clear(
+    sel,
+    h('option', { value: '' }, `Any ${tier}`),
+    state.icbs.items
+      .filter((i) => i.code)
+      .map((i) => h('option', { value: i.code }, `${i.code} — ${i.name || ''} (${num(i.sub_icbs.length)} ${state.icbs.commissioner_tier || 'commissioner'}s, ${num(i.networks)} networks)`)),
+  );
+  if (keep && [...sel.options].some((o) => o.value === keep)) sel.value = keep;
+}
+
+/** The commissioner picker: every commissioner, or the chosen ICB's with "all of it" first. */
+function fillCommissioners(sel) {
+  const { code, icb } = chosenIcb();
+  fillCommissionerSelect(sel);
+  if (!icb) return;
+  const mine = new Set(icb.sub_icbs);
+  for (const o of [...sel.options]) if (!mine.has(o.value)) o.remove();
+  sel.prepend(h('option', { value: '' }, `All of ${state.icbs.parent_tier || 'ICB'} ${code}`));
+}
+
+function load(sel) {
+  const { code } = chosenIcb();
+  if (sel.value) loadFindings(sel.value);
+  else if (code) loadFindings(null, code);
+}
+
 export function initFindings() {
   const sel = document.getElementById('findings-commissioner');
-  sel.addEventListener('change', () => loadFindings(sel.value));
+  const icbSel = document.getElementById('findings-icb');
+  sel.addEventListener('change', () => load(sel));
+  icbSel.addEventListener('change', () => {
+    fillCommissioners(sel);
+    if (icbSel.value) sel.value = '';
+    emit('icb-changed', icbSel.value || null);
+    load(sel);
+  });
 }
 
 export function setFindingsCommissioner(code) {
   const sel = document.getElementById('findings-commissioner');
-  fillCommissionerSelect(sel);
+  fillIcbSelect();
+  fillCommissioners(sel);
   if (code && [...sel.options].some((o) => o.value === code)) sel.value = code;
-  if (sel.value) loadFindings(sel.value);
+  load(sel);
 }
 
-export async function loadFindings(commissioner) {
+export async function loadFindings(commissioner, icb = null) {
+  const where = commissioner || `${state.icbs.parent_tier || 'ICB'} ${icb}`;
   const summary = document.getElementById('findings-summary');
   const list = document.getElementById('findings-list');
   const mine = ++seq;
-  clear(summary, h('p', { class: 'hint' }, `Checking ${commissioner}…`));
+  clear(summary, h('p', { class: 'hint' }, `Checking ${where}…`));
   clear(list);
   list.dataset.loaded = 'false';
   let res;
   try {
-    res = await api.get('/api/check', { commissioner, per_page: 500, snapshot: state.snapshot });
+    res = await api.get('/api/check', commissioner ? { commissioner, per_page: 500, snapshot: state.snapshot } : { icb, per_page: 500, snapshot: state.snapshot });
   } catch (e) {
     if (mine !== seq) return;
     clear(summary, h('p', { class: 'error-inline' }, e.message));
-    showError(e, `Findings of ${commissioner}`);
+    showError(e, `Findings of ${where}`);
     return;
   }
   if (mine !== seq) return;
@@ -69,6 +120,8 @@ export async function loadFindings(commissioner) {
                 class: 'finding-btn',
                 'data-testid': 'finding',
                 'data-network': f.network || '',
+                'data-commissioner': f.commissioner || '',
+                'data-icb': f.icb || '',
                 'data-severity': f.severity,
                 onclick: (e) => {
                   for (const b of list.querySelectorAll('[aria-current]')) b.removeAttribute('aria-current');
@@ -87,5 +140,6 @@ export async function loadFindings(commissioner) {
         )
       : h('li', { class: 'ok' }, '✓ No findings in this area.'),
   );
+  list.dataset.area = commissioner || `icb:${icb}`;
   list.dataset.loaded = 'true';
 }

@@ -156,6 +156,33 @@ export class MapView {
     this.el.dataset.ready = 'true';
   }
 
+  /**
+   * Show one ICB's networks, practices and commissioner areas (by their `icb` property) and fade the
+   * rest; `null` shows everything again. Fits the view to the ICB.
+   */
+  showIcb(code) {
+    const inIcb = (p) => !code || p.icb === code;
+    const b = L.latLngBounds([]);
+    let networks = 0;
+    for (const { layer, props } of this.networks.values()) {
+      const on = inIcb(props);
+      layer.setStyle({ fillOpacity: on ? 0.5 : 0.06, opacity: on ? 0.9 : 0.15 });
+      if (on && code) {
+        networks++;
+        b.extend(layer.getBounds());
+      }
+    }
+    for (const { layer, props } of this.practices.values()) {
+      const on = inIcb(props);
+      layer.setStyle({ opacity: on ? 1 : 0.15, fillOpacity: on ? 0.9 : 0.1 });
+    }
+    for (const { layer, props } of this.commissioners.values()) layer.setStyle({ opacity: inIcb(props) ? 0.85 : 0.15 });
+    this.el.dataset.icb = code || '';
+    this.el.dataset.icbNetworks = String(code ? networks : this.networks.size);
+    if (code && b.isValid()) this.map.fitBounds(b, { padding: [10, 10] });
+    else if (!code && this.bounds) this.map.fitBounds(this.bounds, { padding: [10, 10] });
+  }
+
   resizePractices() {
     const z = this.map.getZoom();
     const band = z >= 10 ? 2 : z >= 8 ? 1 : 0;

@@ -8,6 +8,8 @@ export const state = {
   snapshots: [],
   snapshot: null, // id of the snapshot the main map shows
   commissioners: [],
+  // GET /api/icbs: {items: [{code, name, sub_icbs, networks, ...}], parent_tier: 'ICB' | 'STP', commissioner_tier}.
+  icbs: { items: [], parent_tier: 'ICB', commissioner_tier: 'sub-ICB location' },
   year: '2020/21',
   network: null, // code of the network in the panel
   practice: null, // {code, name, network, commissioner, registered, lon, lat} picked on the map or in search

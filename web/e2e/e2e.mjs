@@ -388,6 +388,50 @@ async function main() {
     return `${shown} findings (${check.errors} errors), first: ${f.rule}`;
   });
 
+  await flow('icb', async () => {
+    await openTab('findings');
+    const icbs = await apiGet('/api/icbs');
+    const known = icbs.items.filter((i) => i.code);
+    const label = (await text(tid('findings-icb-label'))).trim();
+    expect(label === icbs.parent_tier, `the ICB picker is labelled "${label}", the snapshot's tier is ${icbs.parent_tier}`);
+    const offeredIcbs = await page.locator(`${tid('findings-icb')} option`).evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    expect(offeredIcbs.length === known.length && known.every((i) => offeredIcbs.includes(i.code)), `the ICB picker offers ${offeredIcbs.join(',')}, /api/icbs ${known.map((i) => i.code).join(',')}`);
+    if (!known.length) return 'the snapshot knows no ICB';
+    // The smallest ICB with networks, so that choosing it narrows what is shown when there are several.
+    const pick = known.filter((i) => i.networks > 0).sort((a, b) => a.networks - b.networks || a.code.localeCompare(b.code))[0];
+    expect(pick, `no ICB in /api/icbs has networks: ${JSON.stringify(known)}`);
+    const totalNetworks = Number(await page.evaluate(() => document.querySelector('[data-testid="map"]').dataset.networks));
+    await page.selectOption(tid('findings-icb'), pick.code);
+    await page.waitForSelector(`${tid('findings-list')}[data-loaded="true"][data-area="icb:${pick.code}"]`, { timeout: 30000 });
+    const check = await apiGet(`/api/check?icb=${encodeURIComponent(pick.code)}&per_page=500`);
+    const shown = await page.locator(tid('finding')).count();
+    expect(shown === check.findings.length, `for ${pick.code} the list shows ${shown} findings, /api/check?icb= has ${check.findings.length}`);
+    const comms = await page.locator(tid('finding')).evaluateAll((els) => els.map((e) => e.dataset.commissioner).filter(Boolean));
+    const outside = comms.filter((c) => !pick.sub_icbs.includes(c));
+    expect(!outside.length, `findings of commissioners outside ${pick.code} are shown: ${outside.join(',')}`);
+    // The commissioner picker narrows to the ICB's sub-ICB locations.
+    const offered = await page.locator(`${tid('findings-commissioner')} option`).evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    expect(offered.length > 0 && offered.every((c) => pick.sub_icbs.includes(c)), `the commissioner picker offers ${offered.join(',')} for ${pick.code} (${pick.sub_icbs.join(',')})`);
+    // The map shows the ICB's networks and fades the rest.
+    await settleMap();
+    const m = await page.evaluate(() => ({ ...document.querySelector('[data-testid="map"]').dataset }));
+    const n = Number(m.icbNetworks);
+    expect(m.icb === pick.code && n > 0 && n <= pick.networks, `the map shows ${n} networks of ${m.icb} (the ICB has ${pick.networks})`);
+    if (known.length > 1) {
+      expect(n < totalNetworks, `choosing ${pick.code} did not narrow the map (${n} of ${totalNetworks} networks)`);
+      const all = await apiGet('/api/check?per_page=1');
+      expect(check.total < all.total || all.total === 0, `the ICB's findings (${check.total}) are not fewer than England's (${all.total})`);
+    }
+    await shot('icb');
+    // One of its commissioners, then back to any ICB.
+    await page.selectOption(tid('findings-commissioner'), offered[0]);
+    await page.waitForSelector(`${tid('findings-list')}[data-loaded="true"][data-area="${offered[0]}"]`, { timeout: 30000 });
+    await page.selectOption(tid('findings-icb'), '');
+    await page.waitForFunction(() => document.querySelector('[data-testid="map"]').dataset.icb === '');
+    expect(!(await errorBanner()), `an error is shown: ${await errorBanner()}`);
+    return `${pick.code}: ${n} of ${totalNetworks} networks on the map, ${shown} findings`;
+  });
+
   await flow('anonymous', async () => {
     expect(!(await page.locator(tid('tab-edit')).isVisible()), 'the Edit tab is visible to an anonymous visitor');
     expect((await page.locator(tid('edit-from-panel')).count()) === 0, 'an edit button is shown to an anonymous visitor');

@@ -310,6 +310,11 @@ const server = http.createServer(async (req, res) => {
     if (p === '/api/commissioners') {
       return json(res, 200, commissioners.map((c) => ({ code: c.code, name: c.name, networks: networks.filter((n) => n.commissioner === c.code).length, practices: practices.filter((x) => x.commissioner === c.code).length })));
     }
+    if (p === '/api/icbs') {
+      // One mock ICB holding every commissioner.
+      const nets = networksOf(snap);
+      return json(res, 200, { snapshot: snap, as_of: null, era: 'icb', commissioner_tier: 'sub-ICB location', parent_tier: 'ICB', items: [{ code: 'QMK', name: 'NHS Mock ICB', region: 'Y56', region_name: 'London', sub_icbs: commissioners.map((c) => c.code), networks: nets.length, practices: practices.length, patients: practices.reduce((a, x) => a + x.registered, 0) }] });
+    }
     if (p === '/api/geojson') {
       const cf = q.get('commissioner');
       const features = [];

@@ -331,7 +331,7 @@ pub async fn repair(
     let start2 = start.clone();
     let (outcome, before, after) = tokio::task::spawn_blocking(move || {
         let opts = pcn_form::Options {
-            only: Some(c2.clone()),
+            only: pcn_core::Area::Commissioner(c2.clone()),
             time_limit: Some(std::time::Duration::from_secs_f64(seconds)),
             threads: 1,
             ..Default::default()

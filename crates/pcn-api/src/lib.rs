@@ -127,7 +127,7 @@ pub struct Cached {
     pub plain_len: usize,
 }
 
-/// A map is for a view, and all of England or one commissioner.
+/// A map is for a view, and all of England, one commissioner or one ICB.
 type MapKey = (View, Option<String>);
 
 /// A view: a snapshot, with the register up to a change (see [`Loaded`]).
@@ -229,14 +229,9 @@ impl AppState {
         Ok(f)
     }
 
-    /// The map's GeoJSON for a snapshot (and commissioner), built and
-    /// compressed once.
-    pub async fn geojson(
-        &self,
-        l: Arc<Loaded>,
-        commissioner: Option<pcn_core::CommissionerCode>,
-    ) -> Result<Arc<Cached>, ApiError> {
-        let key = ((l.id, l.register_head), commissioner.as_ref().map(|c| c.to_string()));
+    /// The map's GeoJSON for a snapshot (and area), built and compressed once.
+    pub async fn geojson(&self, l: Arc<Loaded>, area: pcn_core::Area) -> Result<Arc<Cached>, ApiError> {
+        let key = ((l.id, l.register_head), area.key());
         if let Some(c) = self.geojson.lock().expect("not poisoned").get(&key) {
             return Ok(c.clone());
         }
@@ -245,12 +240,7 @@ impl AppState {
             return Ok(c.clone());
         }
         let cached = tokio::task::spawn_blocking(move || {
-            let (doc, _) = pcn_workbench::exports::geojson::feature_collection(
-                &l.model,
-                &l.snap,
-                &l.config,
-                commissioner.as_ref(),
-            );
+            let (doc, _) = pcn_workbench::exports::geojson::feature_collection(&l.model, &l.snap, &l.config, &area);
             let plain = serde_json::to_vec(&doc).expect("serialisable");
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
             std::io::Write::write_all(&mut gz, &plain).expect("in memory");
@@ -266,7 +256,7 @@ impl AppState {
     /// Loads the latest snapshot and builds its map, so the first visitor does not wait.
     pub async fn warm(&self) -> Result<(), ApiError> {
         let l = self.loaded(None).await?;
-        self.geojson(l, None).await?;
+        self.geojson(l, pcn_core::Area::England).await?;
         Ok(())
     }
 
@@ -313,6 +303,7 @@ fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(routes::vocabulary))
         .routes(routes!(routes::snapshots))
         .routes(routes!(routes::commissioners))
+        .routes(routes!(routes::icbs))
         .routes(routes!(routes::networks))
         .routes(routes!(routes::practices))
         .routes(routes!(routes::network))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use pcn_core::day::Day;
-use pcn_core::{CommissionerCode, NetworkCode};
+use pcn_core::{CommissionerCode, IcbCode, NetworkCode};
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -360,6 +360,9 @@ pub struct CheckQuery {
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks and practices (e.g. 15E).
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM; with
+    /// `commissioner`, that commissioner, which must be one of them.
+    pub icb: Option<IcbCode>,
     /// From 1.
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
@@ -374,6 +377,8 @@ pub struct FindingRow {
     pub severity: String,
     pub network: Option<String>,
     pub commissioner: Option<String>,
+    /// The ICB (STP) of the commissioner, where the snapshot knows it.
+    pub icb: Option<String>,
     pub practices: Vec<String>,
     pub message: String,
 }
@@ -403,13 +408,14 @@ pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<
     let commissioner = q.commissioner;
     let l = state.loaded(q.snapshot).await?;
     let config = &l.config;
-    let mut report = pcn_rules::check(&l.model, config, &pcn_rules::CheckInputs::default());
-    if let Some(c) = &commissioner {
-        if !l.model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c)) {
-            return Err(ApiError::NotFound(format!("commissioner {c} has no networks in snapshot {}", l.id)));
-        }
-        report = pcn_rules::for_commissioner(&l.model, &report, c);
+    if let Some(c) = &commissioner
+        && !l.model.networks.iter().any(|n| n.commissioner.as_ref() == Some(c))
+    {
+        return Err(ApiError::NotFound(format!("commissioner {c} has no networks in snapshot {}", l.id)));
     }
+    let area = area(&l, commissioner.as_ref(), q.icb.as_ref())?;
+    let report = pcn_rules::check(&l.model, config, &pcn_rules::CheckInputs::default());
+    let mut report = pcn_rules::for_area(&l.model, &report, &area);
     // Worst first; within a severity, the checker's order (commissioner, rule, network).
     report.findings.sort_by_key(|f| f.severity);
     let total = report.findings.len();
@@ -422,6 +428,7 @@ pub async fn check(State(state): Shared, Query(q): Query<CheckQuery>) -> Result<
             rule: f.rule.to_string(),
             severity: format!("{:?}", f.severity).to_lowercase(),
             network: f.network.map(|n| n.to_string()),
+            icb: f.commissioner.as_ref().and_then(|c| l.model.hierarchy.icb_of(c)).map(|i| i.to_string()),
             commissioner: f.commissioner.map(|c| c.to_string()),
             practices: f.practices.iter().map(|p| p.to_string()).collect(),
             message: f.message,
@@ -579,6 +586,82 @@ pub async fn commissioners(
     ))
 }
 
+/// The area `commissioner=` and `icb=` ask for: an ICB the snapshot does not
+/// know is 404 (naming those it does), a commissioner outside the ICB 400.
+pub(crate) fn area(
+    l: &crate::Loaded,
+    commissioner: Option<&CommissionerCode>,
+    icb: Option<&IcbCode>,
+) -> Result<pcn_core::Area, ApiError> {
+    use pcn_core::hierarchy::AreaError;
+    l.model.hierarchy.area(commissioner, icb).map_err(|e| match e {
+        AreaError::UnknownIcb { .. } => ApiError::NotFound(format!("snapshot {}: {e}", l.id)),
+        AreaError::NotInIcb { .. } => ApiError::BadRequest(format!("snapshot {}: {e}", l.id)),
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IcbItem {
+    /// The ICB (STP before July 2022); null for the commissioners whose ICB no file gave.
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub region_name: Option<String>,
+    /// Its sub-ICB locations (CCGs before July 2022), by code.
+    pub sub_icbs: Vec<String>,
+    /// Open networks of its sub-ICB locations.
+    pub networks: usize,
+    /// Open GP practices of its sub-ICB locations.
+    pub practices: usize,
+    /// Their registered patients.
+    pub patients: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IcbList {
+    pub snapshot: i64,
+    pub as_of: Option<String>,
+    /// `ccg` (before 1 July 2022), `icb`, or `merged-icb` (from 1 April 2026).
+    pub era: String,
+    /// What a commissioner is called on the snapshot's date: `CCG` or `sub-ICB location`.
+    pub commissioner_tier: String,
+    /// What the tier above is called: `STP` or `ICB`.
+    pub parent_tier: String,
+    pub items: Vec<IcbItem>,
+}
+
+/// The commissioner hierarchy by ICB: each ICB's region, sub-ICB locations,
+/// networks, practices and patients, by code (the unknown last).
+#[utoipa::path(
+    get, path = "/api/icbs", tag = "pcn", params(SnapshotQuery),
+    responses((status = 200, body = IcbList), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn icbs(State(state): Shared, Query(q): Query<SnapshotQuery>) -> Result<Json<IcbList>, ApiError> {
+    let l = state.loaded(q.snapshot).await?;
+    let era = l.model.hierarchy.era();
+    let items = pcn_workbench::icbs::rollup(&l.model, None)
+        .into_iter()
+        .map(|r| IcbItem {
+            code: r.code.map(|c| c.to_string()),
+            name: r.name,
+            region: r.region.map(|c| c.to_string()),
+            region_name: r.region_name,
+            sub_icbs: r.sub_icbs.iter().map(|c| c.to_string()).collect(),
+            networks: r.networks,
+            practices: r.practices,
+            patients: r.patients,
+        })
+        .collect();
+    Ok(Json(IcbList {
+        snapshot: l.id,
+        as_of: l.snap.as_of.map(|d| d.to_string()),
+        era: era.as_str().to_string(),
+        commissioner_tier: era.commissioner_tier().to_string(),
+        parent_tier: era.parent_tier().to_string(),
+        items,
+    }))
+}
+
 #[derive(Deserialize, IntoParams)]
 pub struct PracticeQuery {
     /// Snapshot id (default: the latest).
@@ -587,6 +670,9 @@ pub struct PracticeQuery {
     pub q: Option<String>,
     /// Only this commissioner's practices.
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM; with
+    /// `commissioner`, that commissioner, which must be one of them.
+    pub icb: Option<IcbCode>,
     /// From 1.
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
@@ -625,8 +711,8 @@ pub struct PracticePage {
 )]
 pub async fn practices(State(state): Shared, Query(q): Query<PracticeQuery>) -> Result<Json<PracticePage>, ApiError> {
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
-    let commissioner = q.commissioner.clone();
     let l = state.loaded(q.snapshot).await?;
+    let area = area(&l, q.commissioner.as_ref(), q.icb.as_ref())?;
     let needle = q.q.as_deref().map(str::to_lowercase);
     let mut matched: Vec<usize> = l
         .model
@@ -634,7 +720,7 @@ pub async fn practices(State(state): Shared, Query(q): Query<PracticeQuery>) -> 
         .iter()
         .enumerate()
         .filter(|(i, p)| p.active || !l.networks_of[*i].is_empty())
-        .filter(|(_, p)| commissioner.as_ref().is_none_or(|c| p.commissioner.as_ref() == Some(c)))
+        .filter(|(_, p)| area.admits(p.commissioner.as_ref()))
         .filter(|(_, p)| {
             needle.as_deref().is_none_or(|t| {
                 p.code.as_str().to_lowercase().contains(t)
@@ -673,6 +759,9 @@ pub struct MapQuery {
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks and the practices in or near them.
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM; with
+    /// `commissioner`, that commissioner, which must be one of them.
+    pub icb: Option<IcbCode>,
 }
 
 /// The map: a GeoJSON FeatureCollection of commissioner areas, network areas
@@ -699,7 +788,8 @@ pub async fn map(
     {
         return Err(ApiError::NotFound(format!("commissioner {c} is not in snapshot {}", l.id)));
     }
-    let cached = state.geojson(l, commissioner).await?;
+    let area = area(&l, commissioner.as_ref(), q.icb.as_ref())?;
+    let cached = state.geojson(l, area).await?;
     let gzip_ok = headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

@@ -511,3 +511,73 @@ async fn reconciliation_can_estimate_care_home_beds_from_the_cqc_directory() {
     assert_eq!((s, j["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{j}");
     assert!(j["message"].as_str().unwrap().contains("no CQC directory"), "{j}");
 }
+
+/// The small fixture with CCG 00Y moved to another STP (QHN) in the QOF mapping.
+fn two_icbs(dir: &Path) -> Vec<PathBuf> {
+    fixtures()
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let text = if text.starts_with("NAT_ONS_CODE") {
+                text.lines()
+                    .map(|l| {
+                        if l.contains(",00Y,") {
+                            l.replace(",QHM,E54000050,", ",QHN,E54000051,")
+                        } else {
+                            l.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    + "\n"
+            } else {
+                text
+            };
+            let to = dir.join(f.file_name().unwrap());
+            std::fs::write(&to, text).unwrap();
+            to
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn icbs_are_listed_and_filter_the_check_practices_and_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = two_icbs(dir.path());
+    let app = serve(dir.path(), &files, Some(time::macros::date!(2023 - 01 - 01))).await;
+    let (s, icbs) = get(&app, "/api/icbs").await;
+    assert_eq!(s, StatusCode::OK, "{icbs}");
+    assert_eq!((icbs["era"].as_str(), icbs["parent_tier"].as_str()), (Some("icb"), Some("ICB")));
+    let items = icbs["items"].as_array().unwrap();
+    let codes: Vec<&str> = items.iter().map(|i| i["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["QHM", "QHN"]);
+    let (_, all_practices) = get(&app, "/api/practices?per_page=500").await;
+    for (item, ccg) in items.iter().zip(["00X", "00Y"]) {
+        let icb = item["code"].as_str().unwrap();
+        assert_eq!(item["sub_icbs"], serde_json::json!([ccg]));
+        assert_eq!(item["region"], "Y63");
+        let (_, by_ccg) = get(&app, &format!("/api/practices?commissioner={ccg}&per_page=500")).await;
+        let (s, by_icb) = get(&app, &format!("/api/practices?icb={icb}&per_page=500")).await;
+        assert_eq!(s, StatusCode::OK, "{by_icb}");
+        assert_eq!(by_icb["items"], by_ccg["items"]);
+        assert!(by_icb["total"].as_u64().unwrap() < all_practices["total"].as_u64().unwrap());
+        let active = by_icb["items"].as_array().unwrap().iter().filter(|p| p["active"] == true).count();
+        assert_eq!(item["practices"].as_u64().unwrap() as usize, active, "{item}");
+        let (_, check) = get(&app, &format!("/api/check?icb={icb}&per_page=500")).await;
+        let (_, check_ccg) = get(&app, &format!("/api/check?commissioner={ccg}&per_page=500")).await;
+        assert_eq!(check["findings"], check_ccg["findings"]);
+        assert!(check["findings"].as_array().unwrap().iter().all(|f| f["icb"] == icb || f["commissioner"].is_null()));
+        let (s, map) = get(&app, &format!("/api/geojson?icb={icb}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let feats = map["features"].as_array().unwrap();
+        assert!(!feats.is_empty());
+        assert!(feats.iter().filter(|f| f["properties"]["kind"] != "practice").all(|f| f["properties"]["icb"] == icb));
+    }
+    let (s, e) = get(&app, "/api/check?icb=QHX").await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("did you mean QHM, QHN?"), "{e}");
+    let (s, e) = get(&app, "/api/practices?commissioner=00X&icb=QHN").await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{e}");
+    let (s, e) = get(&app, "/api/geojson?icb=not-a-code").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+}

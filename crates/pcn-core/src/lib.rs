@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod day;
 pub mod governance;
+pub mod hierarchy;
 pub mod limits;
 pub mod model;
 pub mod money;
@@ -17,6 +18,7 @@ pub mod year;
 
 pub use codes::{CodeError, CommissionerCode, IcbCode, NetworkCode, PracticeCode, RegionCode, StpCode};
 pub use governance::{Approval, ApprovalKind, Governance};
+pub use hierarchy::{Area, Era, Hierarchy};
 pub use model::*;
 pub use money::Money;
 pub use role::Role;

@@ -29,7 +29,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use pcn_core::CommissionerCode;
 use pcn_core::limits;
 use pcn_core::text::thousands;
 use pcn_rules::{Configuration, Model, NetworkFacts};
@@ -48,14 +47,15 @@ pub struct Options {
     pub time_limit: Option<Duration>,
     /// Keep networks inside commissioner areas (the DES expectation).
     pub by_commissioner: bool,
-    /// Form or repair only this commissioner's area; the rest stays as it is.
-    pub only: Option<CommissionerCode>,
+    /// Form or repair only this area (a commissioner's, or an ICB's sub-ICB
+    /// locations); the rest stays as it is.
+    pub only: pcn_core::Area,
     pub threads: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { seed: 1, time_limit: None, by_commissioner: true, only: None, threads: 2 }
+        Options { seed: 1, time_limit: None, by_commissioner: true, only: pcn_core::Area::England, threads: 2 }
     }
 }
 
@@ -89,8 +89,7 @@ pub fn scratch(
     let started = Instant::now();
     let budget = Budget { deadline: opts.time_limit.map(|t| started + t) };
     let (placed, unlocated) = area::eligible(model, excluded);
-    let in_scope =
-        |p: u32| opts.only.as_ref().is_none_or(|c| model.practices[p as usize].commissioner.as_ref() == Some(c));
+    let in_scope = |p: u32| opts.only.admits(model.practices[p as usize].commissioner.as_ref());
     let placed: Vec<u32> = placed.into_iter().filter(|&p| in_scope(p)).collect();
     let unlocated: Vec<u32> = unlocated.into_iter().filter(|&p| in_scope(p)).collect();
     let w = weights(model);
@@ -125,7 +124,7 @@ pub fn scratch(
     }
     place_unlocated(model, &unlocated, &mut groups);
     // Practices outside the formed area keep their networks.
-    let kept: Vec<(u32, Vec<u32>)> = if opts.only.is_some() {
+    let kept: Vec<(u32, Vec<u32>)> = if !opts.only.is_england() {
         current
             .members
             .iter()

@@ -111,8 +111,7 @@ pub fn repair(
     // Keep region numbers equal to network indices even for empty networks.
     let max_label = labels.iter().copied().max().unwrap_or(0) as usize;
     let mut part = Partition::from_labels_sparse(&labels, &pts, max_label.max(n_nets.saturating_sub(1)) + 1);
-    let in_scope: Vec<bool> =
-        commissioner.iter().map(|c| opts.only.is_none() || c.as_ref() == opts.only.as_ref()).collect();
+    let in_scope: Vec<bool> = commissioner.iter().map(|c| opts.only.admits(c.as_ref())).collect();
     let mut st = State {
         area: &all,
         pts,
@@ -213,11 +212,10 @@ pub fn repair(
     // Uncovered practices outside the area repaired stay uncovered: the rest
     // stays as it is (and each would otherwise be a network of one).
     let mut left_alone = vec![false; all.nodes.len()];
-    for r in n_nets..first_split {
-        if !scope_at_start[r] {
-            for &m in &st.part.regions[r].members {
-                left_alone[m as usize] = true;
-            }
+    for (region, _) in st.part.regions[n_nets..first_split].iter().zip(&scope_at_start[n_nets..]).filter(|(_, s)| !**s)
+    {
+        for &m in &region.members {
+            left_alone[m as usize] = true;
         }
     }
     st.part.compact();
@@ -241,9 +239,7 @@ pub fn repair(
                 }
             }
             // Outside the area repaired, an uncovered practice stays so.
-            None if opts.only.as_ref().is_none_or(|c| model.practices[p as usize].commissioner.as_ref() == Some(c)) => {
-                unplaced.push(p)
-            }
+            None if opts.only.admits(model.practices[p as usize].commissioner.as_ref()) => unplaced.push(p),
             None => {}
         }
     }

@@ -124,7 +124,7 @@ proptest! {
         let current = model.configuration(&snap);
         let excluded = vec![false; model.practices.len()];
         let only = CommissionerCode::parse("01A").unwrap();
-        let opts = Options { only: Some(only.clone()), ..Default::default() };
+        let opts = Options { only: pcn_core::Area::Commissioner(only.clone()), ..Default::default() };
         let out = pcn_form::repair(&model, &current, &excluded, &opts, &|_, _| {});
         let of = out.config.networks_of(model.practices.len());
         for (p, nets) in model.practices.iter().zip(&of) {

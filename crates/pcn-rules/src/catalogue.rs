@@ -20,6 +20,7 @@ pub enum Rule {
     Enclave,
     UncoveredHole,
     CrossCommissioner,
+    CrossIcb,
     PracticeCommissioner,
     Uncovered,
     MultipleNetworks,
@@ -33,7 +34,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 17] = [
+    pub const ALL: [Rule; 18] = [
         Rule::BelowFloor,
         Rule::AboveCeiling,
         Rule::SinglePractice,
@@ -41,6 +42,7 @@ impl Rule {
         Rule::Enclave,
         Rule::UncoveredHole,
         Rule::CrossCommissioner,
+        Rule::CrossIcb,
         Rule::PracticeCommissioner,
         Rule::Uncovered,
         Rule::MultipleNetworks,
@@ -75,6 +77,7 @@ impl Rule {
             Rule::Enclave => geography::ENCLAVE,
             Rule::UncoveredHole => geography::UNCOVERED_HOLE,
             Rule::CrossCommissioner => boundary::CROSS_COMMISSIONER,
+            Rule::CrossIcb => boundary::CROSS_ICB,
             Rule::PracticeCommissioner => boundary::PRACTICE_COMMISSIONER,
             Rule::Uncovered => coverage::UNCOVERED,
             Rule::MultipleNetworks => coverage::MULTIPLE_NETWORKS,

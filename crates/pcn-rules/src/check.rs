@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use pcn_core::{CommissionerCode, FinancialYear};
+use pcn_core::{Area, CommissionerCode, FinancialYear, IcbCode};
 use serde::Serialize;
 
 use crate::catalogue::Rule;
@@ -200,15 +200,30 @@ fn summarise(
 
 /// Restricts a report to one commissioner: its networks' and practices' findings.
 pub fn for_commissioner(model: &Model, report: &Report, commissioner: &CommissionerCode) -> Report {
+    for_area(model, report, &Area::Commissioner(commissioner.clone()))
+}
+
+/// Restricts a report to one ICB: the findings of its sub-ICB locations'
+/// networks and practices (an ICB the snapshot does not know has none).
+pub fn for_icb(model: &Model, report: &Report, icb: &IcbCode) -> Report {
+    let sub_icbs = model.hierarchy.sub_icbs_of(icb).iter().cloned().collect();
+    for_area(model, report, &Area::Icb { code: icb.clone(), sub_icbs })
+}
+
+/// Restricts a report to an area (England keeps it whole). Findings about no
+/// network and no commissioner (the snapshot's own) are kept everywhere.
+pub fn for_area(model: &Model, report: &Report, area: &Area) -> Report {
+    if area.is_england() {
+        return report.clone();
+    }
     let findings: Vec<Finding> = report
         .findings
         .iter()
-        .filter(|f| f.commissioner.as_ref() == Some(commissioner) || f.commissioner.is_none() && f.network.is_none())
+        .filter(|f| area.admits(f.commissioner.as_ref()) || f.commissioner.is_none() && f.network.is_none())
         .cloned()
         .collect();
-    let networks = model.networks.iter().filter(|n| n.commissioner.as_ref() == Some(commissioner)).count();
-    let practices =
-        model.practices.iter().filter(|p| p.active && p.commissioner.as_ref() == Some(commissioner)).count();
+    let networks = model.networks.iter().filter(|n| area.admits(n.commissioner.as_ref())).count();
+    let practices = model.practices.iter().filter(|p| p.active && area.admits(p.commissioner.as_ref())).count();
     let mut summary = report.summary.clone();
     summary.networks = networks;
     summary.practices = practices;

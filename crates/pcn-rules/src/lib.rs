@@ -20,6 +20,6 @@ mod rules;
 pub use catalogue::{Rule, RuleInfo, Severity};
 pub use check::{
     CheckInputs, Finding, NotEvaluated, Report, Summary, bordering_networks, check, check_networks,
-    check_networks_after_moves, for_commissioner, practice_findings_after_moves,
+    check_networks_after_moves, for_area, for_commissioner, for_icb, practice_findings_after_moves,
 };
 pub use model::{Configuration, Model, NetworkFacts, PracticeFacts};

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use pcn_core::{CommissionerCode, NetworkCode, PracticeCode, Snapshot};
+use pcn_core::{CommissionerCode, Hierarchy, NetworkCode, PracticeCode, Snapshot};
 use pcn_geo::{Land, PruneRule, SiteGraph};
 use rust_decimal::prelude::ToPrimitive;
 use time::Date;
@@ -89,6 +89,8 @@ pub struct Model {
     pub has_rurality: bool,
     /// How long the adjacency graph took to build.
     pub graph_build: std::time::Duration,
+    /// Region → ICB → sub-ICB location, and the tiers' names on the snapshot's date.
+    pub hierarchy: Hierarchy,
 }
 
 /// ONS RUC 2011 classes "in a sparse setting".
@@ -196,6 +198,7 @@ impl Model {
                 land,
                 has_rurality,
                 graph_build,
+                hierarchy: Hierarchy::from_snapshot(snap),
             },
             warnings,
         )

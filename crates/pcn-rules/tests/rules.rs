@@ -191,6 +191,148 @@ fn cross_commissioner_membership() {
     assert!(with_rule(&base().check(), "boundary.cross-commissioner").is_empty());
 }
 
+const NENC: (&str, &str) = ("QHM", "NHS North East and North Cumbria ICB");
+const SY: (&str, &str) = ("QF7", "NHS South Yorkshire ICB");
+
+/// The base world in the ICB era, A00003 moved to sub-ICB location 00Y.
+fn across_sub_icbs(icb_of_00y: Option<(&str, &str)>) -> World {
+    let mut w = base();
+    w.snap.as_of = Some(time::macros::date!(2023 - 06 - 01));
+    w.commissioner("00X", Some(NENC));
+    w.commissioner("00Y", icb_of_00y);
+    w.practice_mut("A00003").commissioner = Some(cc("00Y"));
+    w
+}
+
+#[test]
+fn two_sub_icbs_of_one_icb_name_the_approving_icb_and_are_not_cross_icb() {
+    let r = across_sub_icbs(Some(NENC)).check();
+    let net = with_rule(&r, "boundary.cross-commissioner");
+    assert_eq!(net.len(), 1);
+    assert_eq!(net[0].severity, Severity::Error);
+    assert_eq!(
+        net[0].message,
+        "U00002 PCN (U00002) spans sub-ICB locations 00X, 00Y without a recorded approval; \
+         approval is for ICB QHM (NHS North East and North Cumbria ICB)"
+    );
+    assert_eq!(net[0].facts["approving_icb"], "QHM");
+    assert_eq!(net[0].facts["icbs"], serde_json::json!(["QHM"]));
+    assert!(with_rule(&r, "boundary.cross-icb").is_empty(), "one ICB");
+    let prac = with_rule(&r, "boundary.practice-commissioner");
+    assert!(prac[0].message.starts_with("A00003 belongs to sub-ICB location 00Y but"), "{}", prac[0].message);
+    assert!(!prac[0].message.contains(" is in "), "same ICB: {}", prac[0].message);
+    assert_eq!(prac[0].facts["approving_icb"], "QHM");
+}
+
+#[test]
+fn two_icbs_are_called_out_beside_the_sub_icb_finding() {
+    let mut w = across_sub_icbs(Some(SY));
+    let r = w.check();
+    assert_eq!(with_rule(&r, "boundary.cross-commissioner")[0].severity, Severity::Error);
+    let f = with_rule(&r, "boundary.cross-icb");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Warning);
+    assert_eq!(f[0].network.as_ref().unwrap().as_str(), "U00002");
+    assert_eq!(f[0].facts["icbs"], serde_json::json!(["QF7", "QHM"]));
+    assert_eq!(f[0].facts["commissioners_by_icb"]["QF7"], serde_json::json!(["00Y"]));
+    assert_eq!(f[0].facts["approving_icb"], "QHM", "the network's own sub-ICB location's ICB");
+    assert!(
+        f[0].message.contains("spans ICBs QF7, QHM (00Y of ICB QF7 (NHS South Yorkshire ICB); 00X of ICB QHM"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.ends_with("approval is for ICB QHM (NHS North East and North Cumbria ICB)"),
+        "{}",
+        f[0].message
+    );
+    let prac = with_rule(&r, "boundary.practice-commissioner");
+    assert_eq!(prac[0].facts["practice_icb"], "QF7");
+    assert_eq!(prac[0].facts["network_icb"], "QHM");
+    assert!(
+        prac[0].message.contains("(00Y is in ICB QF7 (NHS South Yorkshire ICB), 00X in ICB QHM"),
+        "{}",
+        prac[0].message
+    );
+
+    w.approve(ApprovalKind::CrossCommissioner, "U00002", None);
+    let r = w.check();
+    let f = with_rule(&r, "boundary.cross-icb");
+    assert_eq!(f[0].severity, Severity::Info);
+    assert!(f[0].message.contains("approved (REF-cross-commissioner)"), "{}", f[0].message);
+    assert_eq!(f[0].facts["approval"], "REF-cross-commissioner");
+}
+
+#[test]
+fn an_icb_no_file_gives_is_unknown_not_another_icb() {
+    let r = across_sub_icbs(None).check();
+    assert!(with_rule(&r, "boundary.cross-icb").is_empty(), "00Y's ICB is not known: not judged another");
+    let net = with_rule(&r, "boundary.cross-commissioner");
+    assert_eq!(net[0].facts["icbs"], serde_json::json!(["QHM"]));
+    // The network's own sub-ICB location without an ICB: the approver is unknown, not guessed.
+    let mut w = across_sub_icbs(Some(SY));
+    w.commissioner("00X", None);
+    let r = w.check();
+    let net = with_rule(&r, "boundary.cross-commissioner");
+    assert!(
+        net[0].message.ends_with("approval is for the ICB of 00X, which this snapshot does not know"),
+        "{}",
+        net[0].message
+    );
+    assert_eq!(net[0].facts["approving_icb"], serde_json::Value::Null);
+}
+
+#[test]
+fn before_july_2022_the_ccg_approves_and_the_tiers_are_ccgs_and_stps() {
+    let mut w = across_sub_icbs(Some(SY));
+    w.snap.as_of = Some(time::macros::date!(2021 - 06 - 01));
+    let r = w.check();
+    let net = with_rule(&r, "boundary.cross-commissioner");
+    assert_eq!(
+        net[0].message,
+        "U00002 PCN (U00002) spans CCGs 00X, 00Y without a recorded approval; approval is for CCG 00X"
+    );
+    assert_eq!(net[0].facts["approving_icb"], serde_json::Value::Null);
+    let f = with_rule(&r, "boundary.cross-icb");
+    assert!(f[0].message.contains("spans STPs QF7, QHM (00Y of STP QF7"), "{}", f[0].message);
+    assert!(f[0].message.contains("each of those CCGs must agree"), "{}", f[0].message);
+    let prac = with_rule(&r, "boundary.practice-commissioner");
+    assert!(prac[0].message.starts_with("A00003 belongs to CCG 00Y"), "{}", prac[0].message);
+}
+
+#[test]
+fn a_report_restricted_to_an_icb_keeps_its_sub_icbs_findings_only() {
+    let mut w = base();
+    w.snap.as_of = Some(time::macros::date!(2023 - 06 - 01));
+    w.commissioner("00X", Some(NENC));
+    w.commissioner("00Y", Some(SY));
+    w.snap.networks[2].commissioner = Some(cc("00Y"));
+    for p in ["A00008", "A00009", "A00010", "A00011"] {
+        w.practice_mut(p).commissioner = Some(cc("00Y"));
+    }
+    // U00003 (00Y, South Yorkshire) below the floor; U00001 (00X) too.
+    w.set_list("A00008", 1_000);
+    w.set_list("A00009", 1_000);
+    shrink_west_block(&mut w);
+    let (m, c) = w.model();
+    let r = pcn_rules::check(&m, &c, &w.inputs);
+    assert_eq!(with_rule(&r, "size.below-floor").len(), 2);
+    let sy = pcn_rules::for_icb(&m, &r, &pcn_core::IcbCode::parse("QF7").unwrap());
+    let below: Vec<&str> =
+        with_rule(&sy, "size.below-floor").iter().map(|f| f.network.as_ref().unwrap().as_str()).collect();
+    assert_eq!(below, ["U00003"]);
+    assert!(sy.findings.iter().all(|f| f.commissioner.as_ref().is_none_or(|c| c.as_str() == "00Y")));
+    assert_eq!((sy.summary.networks, sy.summary.practices, sy.summary.errors), (1, 4, 1));
+    let nenc = pcn_rules::for_icb(&m, &r, &pcn_core::IcbCode::parse("QHM").unwrap());
+    assert_eq!((nenc.summary.networks, nenc.summary.practices), (2, 8));
+    assert_eq!(with_rule(&nenc, "size.below-floor")[0].network.as_ref().unwrap().as_str(), "U00001");
+    let none = pcn_rules::for_icb(&m, &r, &pcn_core::IcbCode::parse("QOQ").unwrap());
+    assert_eq!((none.summary.networks, none.summary.errors), (0, 0));
+    // The ICB's report is its sub-ICB locations' together.
+    let one = pcn_rules::for_commissioner(&m, &r, &cc("00Y"));
+    assert_eq!(one.findings, sy.findings);
+}
+
 #[test]
 fn practice_in_two_networks() {
     let mut w = base();

@@ -12,12 +12,15 @@
 //! - [`exports`]: the map's GeoJSON and the register as ePCN core partners.
 //! - [`rates`]: the user's rate tables and ICB Local Variation Agreements,
 //!   read, validated and gathered into the rates a year is computed from.
+//! - [`icbs`]: the roll-up by ICB (sub-ICB locations, networks, practices,
+//!   patients, findings).
 //!
 //! Nothing here speaks HTTP or parses command lines; results are typed.
 
 pub mod access;
 pub mod accounts;
 pub mod exports;
+pub mod icbs;
 pub mod proposals;
 pub mod rates;
 pub mod view;

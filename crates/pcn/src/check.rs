@@ -29,6 +29,7 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
     {
         anyhow::bail!(Usage(format!("commissioner {c} has no networks or practices in snapshot {id}")));
     }
+    let area = crate::icbs::area(id, &snap, commissioner.as_ref(), args.icb.as_ref())?;
     let t2 = Instant::now();
     let inputs = CheckInputs { year, approvals, governance };
     let mut report = pcn_rules::check(&model, &config, &inputs);
@@ -43,9 +44,7 @@ pub async fn run(db: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
             t_check.as_secs_f64() * 1e3
         );
     }
-    if let Some(c) = &commissioner {
-        report = pcn_rules::for_commissioner(&model, &report, c);
-    }
+    report = pcn_rules::for_area(&model, &report, &area);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use pcn_core::register::ProposalStatus;
-use pcn_core::{CommissionerCode, FinancialYear, Money, NetworkCode, PracticeCode, Role};
+use pcn_core::{CommissionerCode, FinancialYear, IcbCode, Money, NetworkCode, PracticeCode, Role};
 use time::Date;
 
 /// A day as people write it (`YYYY-MM-DD`), in the range the API accepts too.
@@ -47,6 +47,8 @@ pub enum Command {
     Practices(PracticesArgs),
     /// List networks of a snapshot with their size.
     Networks(NetworksArgs),
+    /// The commissioner hierarchy by ICB: sub-ICB locations, networks, practices, patients, findings.
+    Icbs(IcbsArgs),
     /// Write a deterministic synthetic England-like area as NHS-format files.
     Synth(SynthArgs),
     /// Form a new configuration, repair today's, or evaluate one.
@@ -109,6 +111,9 @@ pub struct ProfileArgs {
     /// Only networks of this commissioner (for the list).
     #[arg(long)]
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM or D7T5G.
+    #[arg(long)]
+    pub icb: Option<IcbCode>,
     /// Print how long the profiles took to compute (stderr).
     #[arg(long)]
     pub timings: bool,
@@ -261,6 +266,9 @@ pub struct PracticesArgs {
     /// Only practices of this commissioner.
     #[arg(long)]
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM or D7T5G.
+    #[arg(long)]
+    pub icb: Option<IcbCode>,
     /// Include closed, dormant and unknown-status practices.
     #[arg(long)]
     pub all: bool,
@@ -276,6 +284,21 @@ pub struct NetworksArgs {
     /// Only networks of this commissioner.
     #[arg(long)]
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM or D7T5G.
+    #[arg(long)]
+    pub icb: Option<IcbCode>,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct IcbsArgs {
+    /// Snapshot id (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<i64>,
+    /// Financial year whose rules the findings are counted under (default: the snapshot's).
+    #[arg(long)]
+    pub year: Option<FinancialYear>,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -346,6 +369,9 @@ pub struct CheckArgs {
     /// Only this commissioner's networks and practices.
     #[arg(long)]
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM or D7T5G.
+    #[arg(long)]
+    pub icb: Option<IcbCode>,
     /// Approvals and waivers (CSV: kind,network,practice,reference,from,to,note).
     #[arg(long)]
     pub approvals: Option<PathBuf>,
@@ -382,6 +408,9 @@ pub struct FormArgs {
     /// Only this commissioner's area (the rest stays as it is).
     #[arg(long)]
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM or D7T5G.
+    #[arg(long)]
+    pub icb: Option<IcbCode>,
     /// Random seed: the same seed gives the same configuration.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -427,6 +456,7 @@ impl FormArgs {
             mode: FormMode::Repair,
             snapshot: None,
             commissioner: None,
+            icb: None,
             seed: 1,
             time_limit: None,
             ignore_commissioners: false,
@@ -471,6 +501,9 @@ pub struct GeojsonArgs {
     /// Only this commissioner's networks and practices.
     #[arg(long)]
     pub commissioner: Option<CommissionerCode>,
+    /// Only the sub-ICB locations (CCGs) of this ICB (STP), e.g. QHM or D7T5G.
+    #[arg(long)]
+    pub icb: Option<IcbCode>,
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,

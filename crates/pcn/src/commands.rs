@@ -27,6 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Snapshots(format) => snapshots(&cli.db, format).await?,
         Command::Practices(args) => practices(&cli.db, args).await?,
         Command::Networks(args) => networks(&cli.db, args).await?,
+        Command::Icbs(args) => crate::icbs::run(&cli.db, args).await?,
         Command::Synth(args) => synth(args)?,
         Command::Bench(args) if args.serve => {
             let data = args.data.clone().or_else(|| std::env::var_os("PCN_DATA_DIR").map(std::path::PathBuf::from));
@@ -316,8 +317,8 @@ fn decimal_json(d: Decimal) -> Value {
 
 async fn practices(db: &std::path::Path, args: PracticesArgs) -> anyhow::Result<()> {
     let network = args.network.clone();
-    let commissioner = args.commissioner.clone();
     let (id, snap) = load(db, args.snapshot, Include::default()).await?;
+    let area = crate::icbs::area(id, &snap, args.commissioner.as_ref(), args.icb.as_ref())?;
     if let Some(n) = &network
         && !snap.networks.iter().any(|x| &x.code == n)
     {
@@ -352,7 +353,7 @@ async fn practices(db: &std::path::Path, args: PracticesArgs) -> anyhow::Result<
         let keep = match &network {
             Some(n) => nets.contains(&n),
             None => args.all || p.is_active_gp(),
-        } && commissioner.as_ref().is_none_or(|c| p.commissioner.as_ref() == Some(c));
+        } && area.admits(p.commissioner.as_ref());
         if !keep {
             continue;
         }
@@ -386,8 +387,8 @@ async fn practices(db: &std::path::Path, args: PracticesArgs) -> anyhow::Result<
 }
 
 async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()> {
-    let commissioner = args.commissioner.clone();
     let (id, snap) = load(db, args.snapshot, Include::default()).await?;
+    let area = crate::icbs::area(id, &snap, args.commissioner.as_ref(), args.icb.as_ref())?;
     let sizes = snap.network_sizes();
     let names: BTreeMap<&CommissionerCode, Option<&str>> =
         snap.commissioners.iter().map(|c| (&c.code, c.name.as_deref())).collect();
@@ -407,7 +408,7 @@ async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()
     // Closed networks stay in the snapshot as history; the listing is of those open on its date.
     let closed = snap.networks.len() - snap.open_networks().count();
     for n in snap.open_networks() {
-        if commissioner.as_ref().is_some_and(|c| n.commissioner.as_ref() != Some(c)) {
+        if !area.admits(n.commissioner.as_ref()) {
             continue;
         }
         let size = sizes.get(&n.code).cloned().unwrap_or_default();
@@ -469,7 +470,7 @@ async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
     println!();
     import(db, ImportArgs { files, as_of: None, payments_year: None, format: FormatArgs::default() }).await?;
     println!();
-    networks(db, NetworksArgs { snapshot: None, commissioner: None, format: FormatArgs::default() }).await?;
+    networks(db, NetworksArgs { snapshot: None, commissioner: None, icb: None, format: FormatArgs::default() }).await?;
     println!();
     crate::check::run(
         db,
@@ -477,6 +478,7 @@ async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
             snapshot: None,
             year: None,
             commissioner: None,
+            icb: None,
             approvals: None,
             governance: None,
             json: false,

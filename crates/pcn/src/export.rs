@@ -15,8 +15,8 @@ pub async fn geojson(db: &Path, args: GeojsonArgs) -> anyhow::Result<()> {
     {
         anyhow::bail!(Usage(format!("commissioner {c} has no networks in snapshot {id}")));
     }
-    let (doc, counts) =
-        pcn_workbench::exports::geojson::feature_collection(&model, &snap, &config, commissioner.as_ref());
+    let area = crate::icbs::area(id, &snap, commissioner.as_ref(), args.icb.as_ref())?;
+    let (doc, counts) = pcn_workbench::exports::geojson::feature_collection(&model, &snap, &config, &area);
     match &args.out {
         Some(path) => {
             let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);

@@ -38,6 +38,7 @@ pub async fn run(db: &Path, args: FormArgs) -> anyhow::Result<()> {
     {
         anyhow::bail!(Usage(format!("commissioner {c} has no practices in snapshot {id}")));
     }
+    let only = crate::icbs::area(id, &snap, only.as_ref(), args.icb.as_ref())?;
     // Formation places practices on the map; without coordinates it cannot.
     let open: Vec<&pcn_rules::PracticeFacts> = base.practices.iter().filter(|p| p.active).collect();
     let unlocated = open.iter().filter(|p| p.site.is_none()).count();

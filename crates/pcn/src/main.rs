@@ -10,6 +10,7 @@ mod commands;
 mod export;
 mod failure;
 mod form;
+mod icbs;
 mod output;
 mod pay;
 mod profile;

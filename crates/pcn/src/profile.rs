@@ -26,6 +26,8 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     let commissioner = args.commissioner.clone();
     let include = Include { registers: true, lsoas: true, payments: true, ..Default::default() };
     let (id, snap) = crate::views::load(db, args.snapshot, include).await?;
+    let area = crate::icbs::area(id, &snap, commissioner.as_ref(), args.icb.as_ref())?;
+    let in_area = |c: Option<&str>| area.admits(c.and_then(|c| pcn_core::CommissionerCode::parse(c).ok()).as_ref());
     let started = std::time::Instant::now();
     let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
     let model_time = started.elapsed();
@@ -51,22 +53,13 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
     }
     let prompts = pcn_profile::all_prompts(&all, &homes);
     if args.care_homes {
-        return list_care_homes(
-            id,
-            &all,
-            &homes,
-            commissioner.as_ref(),
-            args.network.as_ref().map(|n| n.as_str()),
-            args.format,
-        );
+        return list_care_homes(id, &all, &homes, &in_area, args.network.as_ref().map(|n| n.as_str()), args.format);
     }
     if args.prompts {
         let mut l =
             Listing::new("prompts", vec!["network", "commissioner", "prompt", "observed", "expected", "z", "message"]);
         for p in prompts.iter().filter(|p| {
-            commissioner.as_ref().is_none_or(|c| {
-                all.iter().any(|x| x.network == p.network && x.commissioner.as_deref() == Some(c.as_str()))
-            })
+            area.is_england() || all.iter().any(|x| x.network == p.network && in_area(x.commissioner.as_deref()))
         }) {
             let comm = all.iter().find(|x| x.network == p.network).and_then(|x| x.commissioner.clone());
             l.rows.push(vec![
@@ -173,7 +166,9 @@ pub async fn run(db: &Path, args: ProfileArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut l = Listing::new("profiles", pcn_profile::SUMMARY_COLUMNS.to_vec());
-    for row in pcn_profile::summary_rows(&all, commissioner.as_ref().map(|c| c.as_str())) {
+    let listed: Vec<pcn_profile::Profile> =
+        all.iter().filter(|p| in_area(p.commissioner.as_deref())).cloned().collect();
+    for row in pcn_profile::summary_rows(&listed, None) {
         let v = serde_json::to_value(row)?;
         l.rows.push(pcn_profile::SUMMARY_COLUMNS.iter().map(|c| v[*c].clone()).collect());
     }
@@ -239,7 +234,7 @@ fn list_care_homes(
     id: i64,
     all: &[pcn_profile::Profile],
     homes: &pcn_profile::care_homes::Alignment,
-    commissioner: Option<&pcn_core::CommissionerCode>,
+    in_area: &dyn Fn(Option<&str>) -> bool,
     network: Option<&str>,
     format: crate::cli::FormatArgs,
 ) -> anyhow::Result<()> {
@@ -251,9 +246,7 @@ fn list_care_homes(
     let mut l = Listing::new("care_homes", ["network", "commissioner"].into_iter().chain(HOME_COLUMNS).collect());
     let (mut listed, mut beds) = (0usize, 0u64);
     for (p, n) in all.iter().zip(&homes.networks) {
-        if commissioner.is_some_and(|c| p.commissioner.as_deref() != Some(c.as_str()))
-            || network.is_some_and(|c| !c.eq_ignore_ascii_case(&p.network))
-        {
+        if !in_area(p.commissioner.as_deref()) || network.is_some_and(|c| !c.eq_ignore_ascii_case(&p.network)) {
             continue;
         }
         listed += n.homes;

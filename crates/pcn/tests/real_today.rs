@@ -371,7 +371,6 @@ fn the_register_follows_england_from_april_2022_to_january_2026_with_a_dated_his
 #[test]
 fn the_map_draws_every_sub_icb_location_network_and_located_practice() {
     let Some(d) = data_dir("the_map_draws_every_sub_icb_location_network_and_located_practice") else { return };
-    let raw = Raw::read(&d);
     let db = today_db(&d);
     let out = pcn(db, &["export", "geojson"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -25,6 +25,7 @@ pub(crate) fn network_findings(ctx: &Ctx<'_>, n: u32, scratch: &mut pcn_geo::Scr
     geography::non_contiguous(&net, scratch, out);
     geography::enclave(&net, out);
     boundary::cross_commissioner(&net, out);
+    boundary::cross_icb(&net, out);
     boundary::practice_commissioner(&net, out);
     governance::no_clinical_director(&net, out);
     governance::no_nominated_payee(&net, out);

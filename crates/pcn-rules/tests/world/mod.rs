@@ -120,6 +120,19 @@ impl World {
         });
     }
 
+    /// Records commissioner `code` with its parent ICB (or STP) and region Y63.
+    pub fn commissioner(&mut self, code: &str, icb: Option<(&str, &str)>) {
+        self.snap.commissioners.retain(|c| c.code != cc(code));
+        self.snap.commissioners.push(Commissioner {
+            name: Some(format!("NHS {code}")),
+            parent: icb.map(|(i, _)| IcbCode::parse(i).unwrap()),
+            parent_name: icb.map(|(_, n)| n.to_string()),
+            region: Some(RegionCode::parse("Y63").unwrap()),
+            region_name: Some("North East and Yorkshire".into()),
+            ..Commissioner::new(cc(code))
+        });
+    }
+
     pub fn lsoa(&mut self, code: &str, lon: f64, lat: f64, ruc: &str) {
         let mut l = Lsoa::new(code.to_string());
         l.ruc_code = Some(ruc.into());

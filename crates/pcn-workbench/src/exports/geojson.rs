@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use geo::{Coord, LineString, MapCoords, MultiPolygon, Orient, Polygon, orient::Direction};
-use pcn_core::{CommissionerCode, Snapshot};
+use pcn_core::{Area, Snapshot};
 use pcn_rules::{Configuration, Model};
 use serde_json::{Map, Value, json};
 
@@ -47,16 +47,11 @@ pub struct Counts {
     pub practices: usize,
 }
 
-/// The FeatureCollection for England, or one commissioner's networks and the
-/// practices in or near them.
-pub fn feature_collection(
-    model: &Model,
-    snap: &Snapshot,
-    config: &Configuration,
-    commissioner: Option<&CommissionerCode>,
-) -> (Value, Counts) {
+/// The FeatureCollection for England, or an area's (one commissioner's, or an
+/// ICB's sub-ICB locations') networks and the practices in or near them.
+pub fn feature_collection(model: &Model, snap: &Snapshot, config: &Configuration, area: &Area) -> (Value, Counts) {
     let networks_of = config.networks_of(model.practices.len());
-    let keep_net = |n: usize| commissioner.is_none() || model.networks[n].commissioner.as_ref() == commissioner;
+    let keep_net = |n: usize| area.admits(model.networks[n].commissioner.as_ref());
 
     // Each site goes to the network (and the commissioner) with the most patients there.
     let mut owner: Vec<Option<u32>> = vec![None; model.graph.sites.len()];
@@ -78,11 +73,10 @@ pub fn feature_collection(
             .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
             .map(|(n, _)| n)
             .filter(|&n| keep_net(n as usize));
-        area_of[s] = by_comm
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-            .map(|(c, _)| c.to_string())
-            .filter(|c| commissioner.is_none_or(|x| x.as_str() == c));
+        area_of[s] =
+            by_comm.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))).map(|(c, _)| c.to_string()).filter(
+                |c| area.is_england() || pcn_core::CommissionerCode::parse(c).is_ok_and(|c| area.admits(Some(&c))),
+            );
     }
     let cells = pcn_geo::voronoi_cells(&model.graph, pcn_geo::cells::DEFAULT_REACH_M);
     let mut areas = pcn_geo::network_areas(&cells, &owner, model.land.as_ref(), |&n| {
@@ -119,7 +113,12 @@ pub fn feature_collection(
         features.push(json!({
             "type": "Feature",
             "geometry": geojson::Geometry::from(&wgs),
-            "properties": {"kind": "commissioner", "code": code, "name": names.get(code.as_str()).copied().flatten()},
+            "properties": {
+                "kind": "commissioner",
+                "code": code,
+                "name": names.get(code.as_str()).copied().flatten(),
+                "icb": pcn_core::CommissionerCode::parse(code).ok().and_then(|c| model.hierarchy.icb_of(&c).cloned()),
+            },
         }));
     }
     for (n, area) in &areas {
@@ -133,6 +132,7 @@ pub fn feature_collection(
         props.insert("code".into(), json!(net.code));
         props.insert("name".into(), json!(net.name));
         props.insert("commissioner".into(), json!(net.commissioner));
+        props.insert("icb".into(), json!(net.commissioner.as_ref().and_then(|c| model.hierarchy.icb_of(c))));
         props.insert("practices".into(), json!(members.len()));
         if shared_site.contains(n) {
             props.insert("shared_site".into(), json!(true));
@@ -152,10 +152,8 @@ pub fn feature_collection(
     }
     for (i, p) in model.practices.iter().enumerate() {
         let nets = &networks_of[i];
-        let in_scope = match commissioner {
-            Some(c) => p.commissioner.as_ref() == Some(c) || nets.iter().any(|&n| keep_net(n as usize)),
-            None => true,
-        };
+        let in_scope =
+            area.is_england() || area.admits(p.commissioner.as_ref()) || nets.iter().any(|&n| keep_net(n as usize));
         if !in_scope || (!p.active && nets.is_empty()) {
             continue;
         }
@@ -170,6 +168,7 @@ pub fn feature_collection(
                 "code": p.code,
                 "name": p.name,
                 "commissioner": p.commissioner,
+                "icb": p.commissioner.as_ref().and_then(|c| model.hierarchy.icb_of(c)),
                 "network": nets.first().map(|&n| &model.networks[n as usize].code),
                 "registered_patients": p.registered,
             }
