@@ -90,7 +90,7 @@ fn post(uri: &str, token: &str, body: Value) -> Request<Body> {
 async fn sixteen_decisions_at_once_all_finish_each_applied_or_refused() {
     let dir = tempfile::tempdir().unwrap();
     let area = pcn_synth::generate(&pcn_synth::Config { practices: 240, seed: 11 });
-    let files = pcn_synth::write_files(&area, &dir.path().join("files")).unwrap();
+    let files = pcn_synth::write_files(&area, &dir.path().join("files"), pcn_synth::Vintage::Ccg2021).unwrap();
     for target in
         pcn_store::testing::targets(dir.path(), "sixteen_decisions_at_once_all_finish_each_applied_or_refused").await
     {
@@ -401,7 +401,7 @@ async fn refusals_of_the_limits_are_json_with_the_security_headers() {
     drop((state, token));
     // The first map of a fresh server builds the model and the areas: far longer than 5 ms.
     let area = pcn_synth::generate(&pcn_synth::Config { practices: 600, seed: 2 });
-    let files = pcn_synth::write_files(&area, &dir.path().join("synth")).unwrap();
+    let files = pcn_synth::write_files(&area, &dir.path().join("synth"), pcn_synth::Vintage::Ccg2021).unwrap();
     let (big_store, _) = synced(&dir.path().join("big.db"), &files).await;
     let slow = pcn_api::router_with_timeout(AppState::new(big_store), Duration::from_millis(5)).0;
     let timed_out = slow.oneshot(Request::get("/api/geojson").body(Body::empty()).unwrap()).await.unwrap();
@@ -537,7 +537,7 @@ async fn a_what_if_that_leaves_a_practice_out_says_it_is_uncovered() {
 async fn repairs_never_add_errors_and_start_from_the_pending_proposals() {
     let dir = tempfile::tempdir().unwrap();
     let area = pcn_synth::generate(&pcn_synth::Config { practices: 600, seed: 1 });
-    let files = pcn_synth::write_files(&area, &dir.path().join("files")).unwrap();
+    let files = pcn_synth::write_files(&area, &dir.path().join("files"), pcn_synth::Vintage::Ccg2021).unwrap();
     let (store, token) = synced(&dir.path().join("pcn.db"), &files).await;
     let app = router(AppState::new(Store::open(&dir.path().join("pcn.db")).await.unwrap())).0;
     let (_, commissioners) = call(&app, Request::get("/api/commissioners").body(Body::empty()).unwrap()).await;

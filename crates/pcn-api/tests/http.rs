@@ -481,7 +481,7 @@ async fn reconciliation_can_estimate_care_home_beds_from_the_cqc_directory() {
     // network (from the 5th) only 30% of it.
     let area = pcn_synth::generate(&pcn_synth::Config { practices: 600, seed: 3 });
     let dir = tempfile::tempdir().unwrap();
-    let files = pcn_synth::write_files(&area, &dir.path().join("files")).unwrap();
+    let files = pcn_synth::write_files(&area, &dir.path().join("files"), pcn_synth::Vintage::Ccg2021).unwrap();
     let app = serve(dir.path(), &files, None).await;
 
     // Without the estimate the premium is not compared, and the answer says why.

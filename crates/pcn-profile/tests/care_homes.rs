@@ -12,7 +12,7 @@ use pcn_synth::{Config, generate, write_files};
 fn homes_fall_to_the_network_of_their_nearest_practice_and_gaps_are_found() {
     let area = generate(&Config { practices: 900, seed: 11 });
     let dir = tempfile::tempdir().unwrap();
-    let files = write_files(&area, dir.path()).unwrap();
+    let files = write_files(&area, dir.path(), pcn_synth::Vintage::Ccg2021).unwrap();
     let snap = import_files(&files, &ImportOptions::default()).unwrap().snapshot;
     let (model, _) = pcn_rules::Model::build(&snap, pcn_geo::PruneRule::default());
     let config = model.configuration(&snap);

@@ -9,8 +9,11 @@
 //! oversized networks, unassigned practices, memberships across commissioners,
 //! a couple of non-contiguous networks).
 //! [`write_files`] writes it as epraccur, registrations, ePCN, QOF prevalence,
-//! postcode coordinates and payments files. The same [`Config`] always gives
-//! byte-identical files.
+//! postcode coordinates, CQC care homes and payments files, in the layouts of
+//! a [`Vintage`]: today's England (April 2026: sub-ICB locations, ICBs with
+//! five-character codes, the practice map, payments 2024/25) by default, or
+//! January 2021 (CCGs and STPs, payments 2020/21). The same [`Config`] and
+//! vintage always give byte-identical files.
 
 mod adjacency;
 mod bng;
@@ -35,7 +38,7 @@ use time::Date;
 use time::macros::date;
 
 pub use care_homes::SynthCareHome;
-pub use files::write_files;
+pub use files::{Vintage, write_files};
 
 use crate::geography::{Gazetteer, Layout};
 use crate::random::Rand;

@@ -12,6 +12,14 @@ pub const GLOBAL_SUM_PENCE_PER_WEIGHTED: u64 = 9346;
 /// £1.761 per weighted patient, in tenths of a penny.
 pub const PCN_PARTICIPATION_MILLS_PER_WEIGHTED: u64 = 1761;
 
+/// £0.147 a month (£1.764 a year) per weighted patient in 2024/25, in tenths of a penny a year.
+pub const PCN_PARTICIPATION_2024_25_MILLS_PER_WEIGHTED: u64 = 1764;
+
+/// The 2024/25 participation payment for a practice's weighted list, in pence.
+pub fn participation_2024_25(weighted_hundredths: u64) -> i64 {
+    scaled(weighted_hundredths, PCN_PARTICIPATION_2024_25_MILLS_PER_WEIGHTED, 1000)
+}
+
 /// GMS about 70%, PMS 25%, APMS 5%, as in England.
 pub fn contract(rng: &mut Rand) -> Contract {
     match rng.unit() {

@@ -6,13 +6,17 @@ use std::path::PathBuf;
 
 use pcn_core::{PracticeStatus, Snapshot};
 use pcn_nhs::{FileKind, ImportOptions, import_files};
-use pcn_synth::{Area, Config, generate, write_files};
+use pcn_synth::{Area, Config, Vintage, generate, write_files};
 use rust_decimal::Decimal;
 
 fn written(cfg: &Config) -> (Area, tempfile::TempDir, Vec<PathBuf>) {
+    written_as(cfg, Vintage::default())
+}
+
+fn written_as(cfg: &Config, vintage: Vintage) -> (Area, tempfile::TempDir, Vec<PathBuf>) {
     let area = generate(cfg);
     let dir = tempfile::tempdir().expect("temp dir");
-    let files = write_files(&area, dir.path()).expect("files written");
+    let files = write_files(&area, dir.path(), vintage).expect("files written");
     (area, dir, files)
 }
 
@@ -21,16 +25,28 @@ fn registered(snap: &Snapshot) -> Decimal {
 }
 
 #[test]
-fn files_import_as_the_area_that_was_generated() {
+fn files_of_2021_import_as_the_area_that_was_generated() {
+    files_import_as_the_area_that_was_generated(Vintage::Ccg2021);
+}
+
+#[test]
+fn files_of_2026_import_as_the_area_that_was_generated() {
+    files_import_as_the_area_that_was_generated(Vintage::Icb2026);
+}
+
+fn files_import_as_the_area_that_was_generated(v: Vintage) {
     let cfg = Config { practices: 1500, seed: 42 };
-    let (area, _dir, files) = written(&cfg);
-    assert_eq!(files.len(), 8);
+    let (area, _dir, files) = written_as(&cfg, v);
+    // Today's England has the monthly practice map beside the registrations.
+    let n = if v == Vintage::Icb2026 { 9 } else { 8 };
+    assert_eq!(files.len(), n);
     let kinds: BTreeSet<FileKind> = files.iter().map(|f| pcn_nhs::detect(f).expect("detected")).collect();
-    assert_eq!(kinds.len(), 8, "every file is a different kind: {kinds:?}");
+    assert_eq!(kinds.len(), n, "every file is a different kind: {kinds:?}");
+    assert_eq!(kinds.contains(&FileKind::PracticeMap), v == Vintage::Icb2026);
 
     let imported = import_files(&files, &ImportOptions::default()).expect("import succeeds");
     let snap = &imported.snapshot;
-    assert_eq!(snap.as_of, Some(area.extract_date));
+    assert_eq!(snap.as_of, Some(v.extract_date(&area)));
 
     // Practices: exactly the configured number active, the rest filtered.
     let active: Vec<_> = snap.practices.iter().filter(|p| p.is_active_gp()).collect();
@@ -62,7 +78,15 @@ fn files_import_as_the_area_that_was_generated() {
     let got: BTreeSet<(String, String)> =
         snap.current_memberships().map(|m| (m.practice.to_string(), m.network.to_string())).collect();
     assert_eq!(got, want);
-    assert!(snap.memberships.iter().any(|m| m.end.is_some()), "some ended memberships");
+    if v == Vintage::Ccg2021 {
+        assert!(snap.memberships.iter().any(|m| m.end.is_some()), "some ended memberships");
+    } else {
+        // The map of April 2026 is the register in force; the ePCN is older.
+        let used: Vec<_> =
+            imported.notes.provenance.iter().filter(|p| p.topic == "memberships" && p.used > 0).collect();
+        assert_eq!(used.len(), 1);
+        assert!(used[0].file.ends_with("gp-reg-pat-prac-map.csv"), "{used:?}");
+    }
 
     // The imperfections survive the import.
     let sizes = snap.network_sizes();
@@ -80,9 +104,13 @@ fn files_import_as_the_area_that_was_generated() {
         "a membership across commissioners"
     );
 
-    // Commissioners carry their STP and region from epraccur.
+    // Commissioners carry their STP or ICB (five characters in 2026) and region.
     assert_eq!(snap.commissioners.len(), area.commissioners.len());
     assert!(snap.commissioners.iter().all(|c| c.parent.is_some() && c.region.is_some() && c.ons_code.is_some()));
+    for (c, want) in snap.commissioners.iter().zip(&area.commissioners) {
+        assert_eq!(c.code, want.code);
+        assert_eq!(c.parent.as_ref().unwrap().as_str(), v.icb_code(&area, want.stp));
+    }
 
     // Payments and QOF list sizes agree with the registrations.
     assert_eq!(snap.payments.len(), cfg.practices);
@@ -109,11 +137,22 @@ fn files_import_as_the_area_that_was_generated() {
     want.sort_by(|a, b| a.0.cmp(b.0));
     assert_eq!(got, want);
     assert!(area.care_homes.len() as u64 >= area.registered_total() / 4_000);
-    let premium: i64 =
-        snap.payments.iter().filter_map(|p| p.items.get("PCN Care Home Premium")).map(|m| m.pence()).sum();
-    let want_premium: i64 = area.practices.iter().filter_map(|p| p.payments.as_ref()?.pcn_care_home_premium).sum();
-    assert!(want_premium > 0);
-    assert_eq!(premium, want_premium);
+    let item = |name: &str| -> i64 { snap.payments.iter().filter_map(|p| p.items.get(name)).map(|m| m.pence()).sum() };
+    if v == Vintage::Ccg2021 {
+        let want_premium: i64 = area.practices.iter().filter_map(|p| p.payments.as_ref()?.pcn_care_home_premium).sum();
+        assert!(want_premium > 0);
+        assert_eq!(item("PCN Care Home Premium"), want_premium);
+    } else {
+        // 2024/25: participation at £1.764 a year per weighted patient.
+        let want: i64 = area
+            .practices
+            .iter()
+            .filter(|p| p.payments.as_ref().is_some_and(|x| x.pcn_participation.is_some()))
+            .map(|p| (p.weighted_hundredths * 1764 + 500) as i64 / 1000)
+            .sum();
+        assert!(want > 0);
+        assert_eq!(item("PCN Participation"), want);
+    }
 }
 
 #[test]

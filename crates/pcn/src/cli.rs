@@ -17,6 +17,13 @@ fn pounds(s: &str) -> Result<Money, String> {
     Money::parse_pounds(s).filter(|m| m.pence() >= 0).ok_or_else(|| format!("{s:?} is not an amount in pounds"))
 }
 
+fn vintage(s: &str) -> Result<pcn_synth::Vintage, String> {
+    pcn_synth::Vintage::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = pcn_synth::Vintage::ALL.iter().map(|v| v.as_str()).collect();
+        format!("{s:?}: one of {}", all.join(", "))
+    })
+}
+
 fn status(s: &str) -> Result<ProposalStatus, String> {
     ProposalStatus::parse(s).ok_or_else(|| format!("{s:?}: open, approved or rejected"))
 }
@@ -314,6 +321,10 @@ pub struct SynthArgs {
     /// Directory to write the files into (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// Whose files: icb-2026 (today's England: sub-ICB locations, five-character ICB codes, the
+    /// practice map, payments 2024/25) or ccg-2021 (CCGs and STPs, payments 2020/21).
+    #[arg(long, default_value = "icb-2026", value_parser = vintage)]
+    pub vintage: pcn_synth::Vintage,
 }
 
 #[derive(Args, Debug)]
@@ -353,6 +364,9 @@ pub struct DemoArgs {
     /// Where the synthetic NHS-format files are written.
     #[arg(long, default_value = "demo")]
     pub dir: PathBuf,
+    /// Whose files the demo writes: icb-2026 (today's England) or ccg-2021.
+    #[arg(long, default_value = "icb-2026", value_parser = vintage)]
+    pub vintage: pcn_synth::Vintage,
     /// Then serve the web app on this address (e.g. 127.0.0.1:8080), with demo users.
     #[arg(long, num_args = 0..=1, default_missing_value = "127.0.0.1:8080")]
     pub serve: Option<String>,
@@ -524,8 +538,14 @@ pub struct PayArgs {
     #[arg(long)]
     pub snapshot: Option<i64>,
     /// Only this network.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["commissioner", "icb"])]
     pub network: Option<NetworkCode>,
+    /// Only the networks of this commissioner (sub-ICB location or CCG).
+    #[arg(long)]
+    pub commissioner: Option<CommissionerCode>,
+    /// Only the networks of this ICB's sub-ICB locations.
+    #[arg(long)]
+    pub icb: Option<IcbCode>,
     /// Rows per network (streams as columns), per practice, or per network and month.
     #[arg(long, value_enum, default_value = "network")]
     pub by: PayBy,

@@ -28,7 +28,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Practices(args) => practices(&cli.db, args).await?,
         Command::Networks(args) => networks(&cli.db, args).await?,
         Command::Icbs(args) => crate::icbs::run(&cli.db, args).await?,
-        Command::Synth(args) => synth(args)?,
+        Command::Synth(args) => {
+            synth(args)?;
+        }
         Command::Bench(args) if args.serve => {
             let data = args.data.clone().or_else(|| std::env::var_os("PCN_DATA_DIR").map(std::path::PathBuf::from));
             crate::bench_serve::bench_serve(data.as_deref().filter(|d| d.is_dir()), args.seconds, args.format)?
@@ -439,34 +441,35 @@ async fn networks(db: &std::path::Path, args: NetworksArgs) -> anyhow::Result<()
     l.print(args.format)
 }
 
-fn synth(args: SynthArgs) -> anyhow::Result<()> {
+/// Writes the synthetic area's files; returns their paths.
+fn synth(args: SynthArgs) -> anyhow::Result<Vec<std::path::PathBuf>> {
     if args.practices == 0 || args.practices > pcn_synth::MAX_PRACTICES {
         bail!(Usage(format!("--practices must be between 1 and {}", pcn_synth::MAX_PRACTICES)));
     }
     let cfg = pcn_synth::Config { practices: args.practices, seed: args.seed };
     let area = pcn_synth::generate(&cfg);
-    let files =
-        pcn_synth::write_files(&area, &args.out).with_context(|| format!("writing into {}", args.out.display()))?;
+    let files = pcn_synth::write_files(&area, &args.out, args.vintage)
+        .with_context(|| format!("writing into {}", args.out.display()))?;
     println!(
-        "Wrote a synthetic area of {} practices, {} commissioners, {} networks (seed {}) to {}:",
+        "Wrote a synthetic area of {} practices, {} commissioners, {} networks (seed {}) to {}, as the files of {}:",
         group_thousands(&area.practices.len().to_string()),
         area.commissioners.len(),
         area.networks.len(),
         args.seed,
-        args.out.display()
+        args.out.display(),
+        args.vintage.extract_date(&area)
     );
-    for f in files {
+    for f in &files {
         println!("  {}", f.display());
     }
-    Ok(())
+    Ok(files)
 }
 
 /// Synthesise, import, list: the same path a user's downloaded files take.
 async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
-    synth(SynthArgs { practices: args.practices, seed: args.seed, out: args.dir.clone() })?;
-    let mut files: Vec<std::path::PathBuf> =
-        std::fs::read_dir(&args.dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    files.sort();
+    // Only the files this run wrote: the folder may hold another vintage's.
+    let files =
+        synth(SynthArgs { practices: args.practices, seed: args.seed, out: args.dir.clone(), vintage: args.vintage })?;
     println!();
     import(db, ImportArgs { files, as_of: None, payments_year: None, format: FormatArgs::default() }).await?;
     println!();
@@ -500,8 +503,12 @@ async fn demo(db: &std::path::Path, args: DemoArgs) -> anyhow::Result<()> {
         },
     )
     .await?;
+    let year = match args.vintage {
+        pcn_synth::Vintage::Ccg2021 => "2020/21",
+        pcn_synth::Vintage::Icb2026 => "2025/26",
+    };
     println!(
-        "\nThe store is {0}: try `pcn --db {0} check`, `pcn --db {0} form --mode scratch`, `pcn --db {0} pay --year 2021/22`.",
+        "\nThe store is {0}: try `pcn --db {0} check`, `pcn --db {0} icbs`, `pcn --db {0} form --mode scratch`, `pcn --db {0} pay --year {year}`.",
         db.display()
     );
     if let Some(addr) = &args.serve {

@@ -69,7 +69,15 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let keep = |n: u32| only.is_none_or(|o| o == n);
+    // --commissioner and --icb keep the networks of that area.
+    let area = crate::icbs::area(id, &snap, args.commissioner.as_ref(), args.icb.as_ref())?;
+    let commissioner_of: BTreeMap<&str, Option<&pcn_core::CommissionerCode>> =
+        snap.networks.iter().map(|n| (n.code.as_str(), n.commissioner.as_ref())).collect();
+    let in_area: Vec<bool> = networks
+        .iter()
+        .map(|n| area.is_england() || area.admits(commissioner_of.get(n.code.as_str()).copied().flatten()))
+        .collect();
+    let keep = |n: u32| only.is_none_or(|o| o == n) && in_area[n as usize];
     let streams: Vec<Stream> = {
         let mut v: Vec<Stream> = ent.lines.iter().map(|l| l.stream).collect();
         v.sort();
@@ -101,6 +109,8 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
         let v = json!({
             "snapshot": id,
             "year": year.to_string(),
+            // The area --commissioner or --icb asked for (null: England).
+            "area": area.key(),
             "list_size_date": rates.list_size_date.to_string(),
             "lists": {
                 "label": lists.label(),

@@ -159,7 +159,12 @@ fn stream_detail(s: &StreamReport, top: usize) -> Vec<String> {
             s.computed_not_paid
         ));
     }
-    for i in s.items.iter().take(top) {
+    // The largest differences; an item paid exactly what was computed is not one.
+    let differing: Vec<_> = s.items.iter().filter(|i| i.paid != i.computed).collect();
+    if differing.is_empty() && !s.items.is_empty() {
+        out.push(format!("  all {} paid exactly what was computed, to the penny", s.items.len()));
+    }
+    for i in differing.into_iter().take(top) {
         let why = if i.reasons.is_empty() {
             "unexplained".to_string()
         } else {

@@ -235,3 +235,37 @@ fn a_practice_the_practice_list_calls_active_but_a_newer_map_omits_is_taken_as_c
     assert_eq!(j["active_practices"], 6, "{j}");
     assert!(!j["left_out"].to_string().contains("closed or merged since"), "{j}");
 }
+
+#[test]
+fn the_synthetic_area_is_written_as_today_s_england_by_default_and_as_2021_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    for (vintage, as_of, icb_len) in [(None, "2026-04-01", 5), (Some("ccg-2021"), "2021-01-01", 3)] {
+        let name = vintage.unwrap_or("default");
+        let files = dir.path().join(name);
+        let db = dir.path().join(format!("{name}.db"));
+        let mut args = vec!["synth", "--practices", "400", "--out", files.to_str().unwrap()];
+        if let Some(v) = vintage {
+            args.extend(["--vintage", v]);
+        }
+        let out = pcn(&db, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&files).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        let has_map = paths.iter().any(|p| p.ends_with("gp-reg-pat-prac-map.csv"));
+        assert_eq!(has_map, vintage.is_none(), "{name}: the practice map is a file of the ICB era");
+        let j = ok_json(&pcn_paths(&db, &["import"], &paths, &["--json"]));
+        assert_eq!(j["as_of"], as_of, "{name}");
+        // The ICBs the import knows have the vintage's codes.
+        let icbs = ok_json(&pcn(&db, &["icbs", "--json"]));
+        let codes: Vec<&str> = icbs["icbs"].as_array().unwrap().iter().filter_map(|i| i["code"].as_str()).collect();
+        assert!(!codes.is_empty() && codes.iter().all(|c| c.len() == icb_len), "{name}: {codes:?}");
+        // Registrations headers: sub-ICB columns and an ISO date today, CCG columns in 2021.
+        let reg = std::fs::read_to_string(files.join("gp-reg-pat-prac-all.csv")).unwrap();
+        let head = reg.lines().next().unwrap();
+        assert_eq!(head.contains("SUB_ICB_LOCATION_CODE"), vintage.is_none(), "{head}");
+        assert_eq!(reg.lines().nth(1).unwrap().contains(",2026-04-01,"), vintage.is_none());
+    }
+    let out = pcn(&dir.path().join("x.db"), &["synth", "--out", "x", "--vintage", "ccg-2019"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("one of ccg-2021, icb-2026"), "{}", stderr(&out));
+}

@@ -123,7 +123,8 @@ fn rates_list_show_and_check() {
 fn area(dir: &Path) -> PathBuf {
     let db = dir.join("pcn.db");
     let files = dir.join("synth");
-    let out = pcn(&db, &["synth", "--practices", "600", "--out", files.to_str().unwrap()]);
+    // The ICB QA1 of the 2021 layout (STP codes); the fixture agreement names it.
+    let out = pcn(&db, &["synth", "--practices", "600", "--vintage", "ccg-2021", "--out", files.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&files).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();

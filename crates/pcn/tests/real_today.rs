@@ -237,6 +237,29 @@ fn core_funding_for_2025_26_is_the_rate_times_each_list_to_the_penny() {
         let p = m["practice"].as_str().unwrap();
         assert!(m["reason"].as_str().unwrap().contains(p), "{m}");
     }
+    // One ICB's networks (sub-ICB locations of the ICB, per the map): the same lines, only theirs.
+    let icb = raw.map.values().map(|(_, _, i)| i.as_str()).min().unwrap();
+    let subs: BTreeSet<&str> = raw.map.values().filter(|(_, _, i)| i == icb).map(|(_, s, _)| s.as_str()).collect();
+    let nets_of_icb: BTreeSet<&str> = raw
+        .map
+        .values()
+        .filter(|(n, s, _)| n != "U" && subs.contains(s.as_str()))
+        .map(|(n, _, _)| n.as_str())
+        .collect();
+    let part = json_of(today_db(&d), &["pay", "--year", "2025/26", "--by", "practice", "--icb", icb, "--json"]);
+    let got: Vec<(&str, &str, i64)> = part["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["network"].as_str().unwrap(), l["stream"].as_str().unwrap(), l["annual_pence"].as_i64().unwrap()))
+        .collect();
+    let want: Vec<(&str, &str, i64)> = lines
+        .iter()
+        .filter(|l| nets_of_icb.contains(l["network"].as_str().unwrap()))
+        .map(|l| (l["network"].as_str().unwrap(), l["stream"].as_str().unwrap(), l["annual_pence"].as_i64().unwrap()))
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "pay --icb {icb}");
     println!("core funding 2025/26: {} lines, {want_total} pence", core.len());
 }
 

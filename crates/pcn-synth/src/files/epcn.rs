@@ -9,25 +9,42 @@ use time::Date;
 
 use pcn_nhs::write::{CorePartner, write_core_partners};
 
-use super::{csv_writer, finish, upper, ymd};
+use super::{Vintage, csv_writer, finish, upper, ymd};
 use crate::Area;
 
-pub fn write_details(area: &Area, path: &Path) -> io::Result<()> {
+pub fn write_details(area: &Area, path: &Path, v: Vintage) -> io::Result<()> {
     let mut w = csv_writer(path, false)?;
-    w.write_record([
-        "PCN_CODE",
-        "PCN_NAME",
-        "CCG_CODE",
-        "CCG_NAME",
-        "OPEN_DATE",
-        "CLOSE_DATE",
-        "ADDRESS_1",
-        "ADDRESS_2",
-        "ADDRESS_3",
-        "ADDRESS_4",
-        "ADDRESS_5",
-        "POSTCODE",
-    ])?;
+    match v {
+        Vintage::Ccg2021 => w.write_record([
+            "PCN_CODE",
+            "PCN_NAME",
+            "CCG_CODE",
+            "CCG_NAME",
+            "OPEN_DATE",
+            "CLOSE_DATE",
+            "ADDRESS_1",
+            "ADDRESS_2",
+            "ADDRESS_3",
+            "ADDRESS_4",
+            "ADDRESS_5",
+            "POSTCODE",
+        ])?,
+        // The `PCNDetails` sheet since 2022, as its CSV export.
+        Vintage::Icb2026 => w.write_record([
+            "PCN Code",
+            "PCN Name",
+            "Current Sub ICB Loc Code",
+            "Sub ICB Location",
+            "Open Date",
+            "Close Date",
+            "Address Line 1",
+            "Address Line 2",
+            "Address Line 3",
+            "Address Line 4",
+            "Address Line 5",
+            "Postcode",
+        ])?,
+    }
     for n in &area.networks {
         let com = &area.commissioners[n.commissioner];
         let line = |i: usize| n.address.get(i).map(|s| upper(s)).unwrap_or_default();
@@ -35,7 +52,7 @@ pub fn write_details(area: &Area, path: &Path) -> io::Result<()> {
             n.code.to_string(),
             upper(&n.name),
             com.code.to_string(),
-            upper(&com.name),
+            upper(&v.commissioner_name(area, n.commissioner)),
             ymd(n.open_date),
             String::new(),
             line(0),
@@ -49,7 +66,7 @@ pub fn write_details(area: &Area, path: &Path) -> io::Result<()> {
     finish(w)
 }
 
-pub fn write_partners(area: &Area, path: &Path) -> io::Result<()> {
+pub fn write_partners(area: &Area, path: &Path, v: Vintage) -> io::Result<()> {
     let mut w = csv_writer(path, false)?;
     // (network, practice, start, end), grouped by network as the sheet is.
     let mut rows: Vec<(usize, usize, Date, Option<Date>)> = Vec::new();
@@ -71,11 +88,11 @@ pub fn write_partners(area: &Area, path: &Path) -> io::Result<()> {
             practice: p.code.to_string(),
             practice_name: upper(&p.name),
             practice_commissioner: pcom.code.to_string(),
-            practice_commissioner_name: upper(&pcom.name),
+            practice_commissioner_name: upper(&v.commissioner_name(area, p.commissioner)),
             network: net.code.to_string(),
             network_name: upper(&net.name),
             network_commissioner: ncom.code.to_string(),
-            network_commissioner_name: upper(&ncom.name),
+            network_commissioner_name: upper(&v.commissioner_name(area, net.commissioner)),
             start: Some(start),
             end,
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 use pcn_core::PracticeStatus;
 use time::macros::date;
 
-use super::{csv_writer, finish, upper, ymd};
+use super::{Vintage, csv_writer, finish, upper, ymd};
 use crate::{Area, SynthPractice};
 
 /// CCGs began on 1 April 2013: the earliest "join provider/purchaser" date.
@@ -37,7 +37,7 @@ struct Row<'a> {
     setting: u8,
 }
 
-pub fn write(area: &Area, path: &Path) -> io::Result<()> {
+pub fn write(area: &Area, path: &Path, v: Vintage) -> io::Result<()> {
     fn practice(p: &SynthPractice) -> Row<'_> {
         Row {
             code: p.code.as_str(),
@@ -70,7 +70,8 @@ pub fn write(area: &Area, path: &Path) -> io::Result<()> {
     let mut w = csv_writer(path, true)?;
     for r in &rows {
         let com = &area.commissioners[r.commissioner];
-        let stp = &area.stps[com.stp];
+        // Column 4: the STP, or in the ICB era the ICB.
+        let icb = v.icb_code(area, com.stp);
         let region = area.region_of(r.commissioner);
         let line = |i: usize| r.address.get(i).map(|s| upper(s)).unwrap_or_default();
         let close = r.close.map(ymd).unwrap_or_default();
@@ -78,7 +79,7 @@ pub fn write(area: &Area, path: &Path) -> io::Result<()> {
             r.code.to_string(),
             upper(r.name),
             region.code.to_string(),
-            stp.code.to_string(),
+            icb,
             line(0),
             line(1),
             line(2),

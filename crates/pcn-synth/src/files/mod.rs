@@ -9,8 +9,10 @@ mod coordinates;
 mod epcn;
 mod epraccur;
 mod payments;
+mod practice_map;
 mod qof;
 mod registrations;
+mod vintage;
 
 use std::fs::File;
 use std::io::{self, BufWriter};
@@ -18,29 +20,42 @@ use std::path::{Path, PathBuf};
 
 use time::Date;
 
+pub use vintage::Vintage;
+
 use crate::Area;
 
 type Csv = csv::Writer<BufWriter<File>>;
-/// Writes one file of the area.
-type Writer = fn(&Area, &Path) -> io::Result<()>;
+/// Writes one file of the area in a vintage's layout.
+type Writer = fn(&Area, &Path, Vintage) -> io::Result<()>;
 
-/// Writes every file into `dir` (created if missing); returns their paths in a stable order.
-pub fn write_files(area: &Area, dir: &Path) -> io::Result<Vec<PathBuf>> {
+/// Writes every file of the vintage into `dir` (created if missing); returns
+/// their paths in a stable order.
+pub fn write_files(area: &Area, dir: &Path, vintage: Vintage) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    let writers: [(&str, Writer); 8] = [
+    let mut writers: Vec<(&str, Writer)> = vec![
         ("epraccur.csv", epraccur::write),
         ("gp-reg-pat-prac-all.csv", registrations::write),
         ("epcn_pcn_details.csv", epcn::write_details),
         ("epcn_core_partners.csv", epcn::write_partners),
-        ("qof_PREVALENCE.csv", qof::write),
-        ("practice_postcode_coords.csv", coordinates::write),
-        ("nhs_payments_gp_practice_2020-21.csv", payments::write),
-        ("HSCA_Active_Locations.csv", care_homes::write),
+        ("practice_postcode_coords.csv", |a, p, _| coordinates::write(a, p)),
+        ("HSCA_Active_Locations.csv", |a, p, _| care_homes::write(a, p)),
     ];
+    match vintage {
+        Vintage::Ccg2021 => {
+            writers.push(("qof_PREVALENCE.csv", qof::write));
+            writers.push(("nhs_payments_gp_practice_2020-21.csv", payments::write));
+        }
+        Vintage::Icb2026 => {
+            // QOF 2024/25: its lists are at 1 January 2025.
+            writers.push(("qof_2425_PREVALENCE.csv", qof::write));
+            writers.push(("gp-reg-pat-prac-map.csv", practice_map::write));
+            writers.push(("nhspaymentsgp-24-25-prac-csv.csv", payments::write));
+        }
+    }
     let mut out = Vec::with_capacity(writers.len());
     for (name, write) in writers {
         let path = dir.join(name);
-        write(area, &path)?;
+        write(area, &path, vintage)?;
         out.push(path);
     }
     Ok(out)
@@ -73,6 +88,12 @@ fn day_month_year(d: Date) -> String {
     format!("{:02}{}{:04}", d.day(), MONTHS[d.month() as usize - 1], d.year())
 }
 
+/// `01Apr2026`, as the practice map writes its extract date.
+fn day_month_year_lower(d: Date) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!("{:02}{}{:04}", d.day(), MONTHS[d.month() as usize - 1], d.year())
+}
+
 /// `01/04/1974`, as the payments file writes dates.
 fn dd_mm_yyyy(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), d.month() as u8, d.year())
@@ -99,6 +120,7 @@ mod tests {
     fn formats() {
         assert_eq!(ymd(date!(2019 - 07 - 01)), "20190701");
         assert_eq!(day_month_year(date!(2021 - 01 - 01)), "01JAN2021");
+        assert_eq!(day_month_year_lower(date!(2026 - 04 - 01)), "01Apr2026");
         assert_eq!(dd_mm_yyyy(date!(1974 - 04 - 01)), "01/04/1974");
         assert_eq!(pounds(123_456), "1234.56");
         assert_eq!(pounds(-5), "-0.05");

@@ -1,10 +1,14 @@
-//! NHS Payments to General Practice, practice level, 2020/21: one row per open
-//! practice. The reader takes the year from the file name.
+//! NHS Payments to General Practice, practice level: one row per open
+//! practice. 2020/21 (CCG columns, last known list sizes), or 2024/25 (sub-ICB
+//! columns, average list sizes, the new RSV and winter access columns; the
+//! network streams such as the care home premium are in the separate
+//! PCN-level file from that year, which is not written). The reader takes the
+//! year from the file name.
 
 use std::io;
 use std::path::Path;
 
-use super::{csv_writer, dd_mm_yyyy, finish, pounds, upper};
+use super::{Vintage, csv_writer, dd_mm_yyyy, finish, pounds, upper};
 use crate::Area;
 
 const HEADER: [&str; 26] = [
@@ -36,12 +40,45 @@ const HEADER: [&str; 26] = [
     "Total NHS Payments to General Practice",
 ];
 
+const HEADER_2024_25: [&str; 27] = [
+    "NHS England (Region) code",
+    "NHS England (Region) Name",
+    "Sub ICB Code",
+    "Sub ICB Name",
+    "PCN Code",
+    "PCN Name",
+    "Practice Code",
+    "Practice Name",
+    "Practice Address",
+    "Practice Postcode",
+    "Practice Open Date",
+    "Practice Close Date",
+    "Contract Type",
+    "Dispensing Practice",
+    "Practice type",
+    "Practice Rurality",
+    "Atypical characteristics",
+    "Average Number of Registered Patients",
+    "Average Number of Weighted Patients",
+    "Average payments per registered patient",
+    "Average payments per weighted patient",
+    "Global Sum",
+    "Total QOF Payments",
+    "Respiratory Syncytial Virus",
+    "winter Access Fund",
+    "PCN Participation",
+    "Total NHS Payments to General Practice",
+];
+
 /// What a network-less practice shows in the PCN columns.
 const NO_PCN: &str = "Unknown or no PCN";
 
-pub fn write(area: &Area, path: &Path) -> io::Result<()> {
+pub fn write(area: &Area, path: &Path, v: Vintage) -> io::Result<()> {
     let mut w = csv_writer(path, false)?;
-    w.write_record(HEADER)?;
+    match v {
+        Vintage::Ccg2021 => w.write_record(HEADER)?,
+        Vintage::Icb2026 => w.write_record(HEADER_2024_25)?,
+    }
     for p in &area.practices {
         let Some(pay) = &p.payments else { continue };
         let com = &area.commissioners[p.commissioner];
@@ -51,17 +88,25 @@ pub fn write(area: &Area, path: &Path) -> io::Result<()> {
             None => (NO_PCN.to_string(), NO_PCN.to_string()),
         };
         let address: Vec<String> = p.address.iter().filter(|l| !l.is_empty()).map(|l| upper(l)).collect();
+        // 2024/25 pays participation at its own rate; the total follows.
+        let (participation, total) = match (v, pay.pcn_participation) {
+            (Vintage::Icb2026, Some(old)) => {
+                let new = crate::payments::participation_2024_25(p.weighted_hundredths);
+                (Some(new), pay.total - old + new)
+            }
+            (_, x) => (x, pay.total),
+        };
         // Averages in pence, rounded half up, from whole-pence totals.
         let per = |patients_hundredths: u64| {
-            let total = u64::try_from(pay.total.max(0)).unwrap_or(0);
+            let total = u64::try_from(total.max(0)).unwrap_or(0);
             let d = patients_hundredths.max(1);
             pounds(((total * 100 + d / 2) / d) as i64)
         };
-        let record: [String; 26] = [
+        let mut record: Vec<String> = vec![
             region.code.to_string(),
             region.name.to_uppercase(),
             com.code.to_string(),
-            upper(&com.name),
+            upper(&v.commissioner_name(area, p.commissioner)),
             pcn_code,
             pcn_name,
             p.code.to_string(),
@@ -81,10 +126,18 @@ pub fn write(area: &Area, path: &Path) -> io::Result<()> {
             per(p.weighted_hundredths),
             pounds(pay.global_sum),
             pounds(pay.qof),
-            pay.pcn_participation.map(pounds).unwrap_or_default(),
-            pay.pcn_care_home_premium.map(pounds).unwrap_or_default(),
-            pounds(pay.total),
         ];
+        match v {
+            Vintage::Ccg2021 => record.extend([
+                participation.map(pounds).unwrap_or_default(),
+                pay.pcn_care_home_premium.map(pounds).unwrap_or_default(),
+            ]),
+            // RSV and the winter access fund: not itemised in the synthetic area.
+            Vintage::Icb2026 => {
+                record.extend(["0.00".to_string(), "0.00".to_string(), participation.map(pounds).unwrap_or_default()])
+            }
+        }
+        record.push(pounds(total));
         w.write_record(&record)?;
     }
     finish(w)

@@ -4,15 +4,22 @@
 use std::io;
 use std::path::Path;
 
-use super::{csv_writer, finish};
+use super::{Vintage, csv_writer, finish};
 use crate::Area;
 
-pub fn write(area: &Area, path: &Path) -> io::Result<()> {
+pub fn write(area: &Area, path: &Path, v: Vintage) -> io::Result<()> {
     let mut w = csv_writer(path, false)?;
-    w.write_record(["PRACTICE_CODE", "GROUP_CODE", "REGISTER", "PATIENT_LIST_TYPE", "PATIENT_LIST_SIZE"])?;
+    // From 2022/23 the list column is PRACTICE_LIST_SIZE and registers are
+    // written as decimals (`112.0`).
+    let (list, decimal) = match v {
+        Vintage::Ccg2021 => ("PATIENT_LIST_SIZE", ""),
+        Vintage::Icb2026 => ("PRACTICE_LIST_SIZE", ".0"),
+    };
+    w.write_record(["PRACTICE_CODE", "GROUP_CODE", "REGISTER", "PATIENT_LIST_TYPE", list])?;
     for p in &area.practices {
         for r in &p.registers {
-            w.write_record([p.code.as_str(), r.group, &r.register.to_string(), r.list_type, &r.list_size.to_string()])?;
+            let register = format!("{}{decimal}", r.register);
+            w.write_record([p.code.as_str(), r.group, &register, r.list_type, &r.list_size.to_string()])?;
         }
     }
     finish(w)
