@@ -66,8 +66,13 @@ pub fn rollup(model: &Model, report: Option<&Report>) -> Vec<IcbRow> {
         rows.entry(key.cloned()).or_insert_with(|| blank(key.cloned()))
     }
     let mut unknown: std::collections::BTreeSet<CommissionerCode> = Default::default();
+    // Commissioners in force: of an open network or an active practice. A
+    // snapshot also knows those of its history (CCGs of an older ePCN or
+    // practice list), which are not rows of today's roll-up.
+    let mut in_force: std::collections::BTreeSet<&CommissionerCode> = Default::default();
     for n in model.networks.iter().filter(|n| n.open) {
         if let Some(c) = &n.commissioner {
+            in_force.insert(c);
             row(&mut rows, h.icb_of(c)).networks += 1;
             if h.icb_of(c).is_none() {
                 unknown.insert(c.clone());
@@ -76,6 +81,7 @@ pub fn rollup(model: &Model, report: Option<&Report>) -> Vec<IcbRow> {
     }
     for p in model.practices.iter().filter(|p| p.active) {
         if let Some(c) = &p.commissioner {
+            in_force.insert(c);
             let r = row(&mut rows, h.icb_of(c));
             r.practices += 1;
             r.patients += p.registered;
@@ -96,6 +102,10 @@ pub fn rollup(model: &Model, report: Option<&Report>) -> Vec<IcbRow> {
     if let Some(r) = rows.get_mut(&None) {
         r.sub_icbs = unknown.into_iter().collect();
     }
+    for r in rows.values_mut() {
+        r.sub_icbs.retain(|c| in_force.contains(c));
+    }
+    rows.retain(|_, r| !r.sub_icbs.is_empty() || r.networks > 0 || r.practices > 0);
     // Known ICBs by code, the unknown row last.
     let mut out: Vec<IcbRow> = rows.into_values().collect();
     let unknown_first = out.first().is_some_and(|r| r.code.is_none());

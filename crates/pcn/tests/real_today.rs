@@ -537,3 +537,39 @@ fn a_network_profile_sums_its_members_qof_registers() {
     assert_eq!(got, want, "{code}");
     assert_eq!(j["profile"]["practices"].as_u64().unwrap() as usize, members.len());
 }
+
+#[test]
+fn the_icb_roll_up_is_today_s_42_icbs_and_106_sub_icb_locations() {
+    let Some(d) = data_dir("the_icb_roll_up_is_today_s_42_icbs_and_106_sub_icb_locations") else { return };
+    let raw = Raw::read(&d);
+    // Per ICB of the map: its sub-ICB locations, practices and their patients.
+    let mut want: BTreeMap<&str, (BTreeSet<&str>, usize, i64)> = BTreeMap::new();
+    for (p, (_, s, i)) in &raw.map {
+        let e = want.entry(i.as_str()).or_default();
+        e.0.insert(s.as_str());
+        e.1 += 1;
+        e.2 += raw.lists.get(p).copied().unwrap_or(0);
+    }
+    let j = json_of(today_db(&d), &["icbs", "--json"]);
+    let rows = j["icbs"].as_array().unwrap();
+    let got: BTreeMap<&str, (BTreeSet<&str>, usize, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["code"].as_str().unwrap(),
+                (
+                    r["sub_icb_codes"].as_str().unwrap().split_whitespace().collect(),
+                    r["practices"].as_u64().unwrap() as usize,
+                    r["registered_patients"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "the ICBs in force, not the history's");
+    for (icb, w) in &want {
+        assert_eq!(&got[icb], w, "{icb}: (sub-ICB locations, practices, patients)");
+    }
+    let networks: u64 = rows.iter().map(|r| r["networks"].as_u64().unwrap()).sum();
+    assert_eq!(networks as usize, raw.networks().len());
+    println!("{} ICBs, {} sub-ICB locations", want.len(), want.values().map(|w| w.0.len()).sum::<usize>());
+}
