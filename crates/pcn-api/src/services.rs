@@ -128,6 +128,8 @@ pub struct ProfilesQuery {
     pub snapshot: Option<i64>,
     /// Only this commissioner's networks (e.g. 15E).
     pub commissioner: Option<CommissionerCode>,
+    /// Only the networks of this ICB's sub-ICB locations (e.g. QHM).
+    pub icb: Option<pcn_core::IcbCode>,
 }
 
 /// Every network's profile in a row (or one commissioner's networks), as
@@ -152,7 +154,17 @@ pub async fn profiles_csv(
     {
         return Err(ApiError::NotFound(format!("commissioner {c} has no networks in snapshot {}", l.id)));
     }
-    let rows = pcn_profile::summary_rows(all_profiles(&l), commissioner.as_ref().map(|c| c.as_str()));
+    let area = crate::routes::area(&l, commissioner.as_ref(), q.icb.as_ref())?;
+    let rows: Vec<_> = pcn_profile::summary_rows(all_profiles(&l), commissioner.as_ref().map(|c| c.as_str()))
+        .into_iter()
+        .filter(|r| {
+            area.is_england()
+                || r.commissioner
+                    .as_deref()
+                    .and_then(|c| CommissionerCode::parse(c).ok())
+                    .is_some_and(|c| area.admits(Some(&c)))
+        })
+        .collect();
     let bad = |e: csv::Error| ApiError::Internal(e.to_string());
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     w.write_record(pcn_profile::SUMMARY_COLUMNS).map_err(bad)?;
@@ -160,9 +172,10 @@ pub async fn profiles_csv(
         w.serialize(r).map_err(bad)?;
     }
     let body = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let name = match &commissioner {
-        Some(c) => format!("profiles-{c}-snapshot-{}.csv", l.id),
-        None => format!("profiles-snapshot-{}.csv", l.id),
+    let name = match (&commissioner, &q.icb) {
+        (Some(c), _) => format!("profiles-{c}-snapshot-{}.csv", l.id),
+        (None, Some(i)) => format!("profiles-icb-{i}-snapshot-{}.csv", l.id),
+        (None, None) => format!("profiles-snapshot-{}.csv", l.id),
     };
     crate::routes::csv_response(&name, body, &opts)
 }

@@ -572,6 +572,12 @@ async fn icbs_are_listed_and_filter_the_check_practices_and_map() {
         let feats = map["features"].as_array().unwrap();
         assert!(!feats.is_empty());
         assert!(feats.iter().filter(|f| f["properties"]["kind"] != "practice").all(|f| f["properties"]["icb"] == icb));
+        // Profiles: the ICB's rows are its sub-ICB location's.
+        let (s, _, by_icb) = get_text(&app, &format!("/api/profiles.csv?icb={icb}")).await;
+        assert_eq!(s, StatusCode::OK, "{by_icb}");
+        let (_, _, by_ccg) = get_text(&app, &format!("/api/profiles.csv?commissioner={ccg}")).await;
+        assert_eq!(by_icb, by_ccg);
+        assert!(by_icb.lines().count() > 1, "{by_icb}");
     }
     let (s, e) = get(&app, "/api/check?icb=QHX").await;
     assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{e}");
