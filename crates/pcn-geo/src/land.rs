@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use geo::{BoundingRect, Contains, Coord, MapCoords, MultiPolygon, Point, Rect};
+use geo::{BoundingRect, Coord, MapCoords, MultiPolygon, Rect};
 
 /// One commissioner's area.
 #[derive(Debug, Clone)]
@@ -12,6 +12,60 @@ pub struct Area {
     pub key: String,
     pub shape: MultiPolygon<f64>,
     bbox: Rect<f64>,
+    bands: Bands,
+}
+
+/// Metres of northing per band of [`Bands`].
+const BAND_M: f64 = 1_000.0;
+
+/// The edges of an area's rings, filed by the horizontal bands of northing
+/// they cross, so that a point-in-area test (even-odd crossings of a ray
+/// east) looks only at the few edges of its band. A boundary file's area has
+/// thousands of vertices and the water rule tests a point every 250 m of
+/// every long edge: testing against every vertex made the graph of today's
+/// England take 1.6 s.
+#[derive(Debug, Clone, Default)]
+struct Bands {
+    y0: f64,
+    edges: Vec<Vec<(Coord<f64>, Coord<f64>)>>,
+}
+
+impl Bands {
+    fn of(shape: &MultiPolygon<f64>, bbox: &Rect<f64>) -> Bands {
+        let y0 = bbox.min().y;
+        let n = (((bbox.max().y - y0) / BAND_M).floor() as usize) + 1;
+        let mut edges = vec![Vec::new(); n];
+        let band = |y: f64| (((y - y0) / BAND_M).floor().max(0.0) as usize).min(n - 1);
+        for poly in &shape.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                for l in ring.lines() {
+                    let (lo, hi) = if l.start.y <= l.end.y { (l.start.y, l.end.y) } else { (l.end.y, l.start.y) };
+                    for b in band(lo)..=band(hi) {
+                        edges[b].push((l.start, l.end));
+                    }
+                }
+            }
+        }
+        Bands { y0, edges }
+    }
+
+    /// Inside by the even-odd rule: exteriors and holes alike flip it.
+    fn contains(&self, x: f64, y: f64) -> bool {
+        let b = ((y - self.y0) / BAND_M).floor();
+        if b < 0.0 || b as usize >= self.edges.len() {
+            return false;
+        }
+        let mut inside = false;
+        for (a, c) in &self.edges[b as usize] {
+            if (a.y > y) != (c.y > y) {
+                let cross = a.x + (y - a.y) / (c.y - a.y) * (c.x - a.x);
+                if cross > x {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -40,7 +94,8 @@ impl Land {
                 .try_map_coords(|c| crate::project::to_bng_extended(c.x, c.y).map(|(x, y)| Coord { x, y }).ok_or(()))
                 .map_err(|_| format!("boundary {key}: a vertex lies outside the British National Grid"))?;
             let bbox = shape.bounding_rect().ok_or_else(|| format!("boundary {key}: empty"))?;
-            areas.push(Area { key, shape, bbox });
+            let bands = Bands::of(&shape, &bbox);
+            areas.push(Area { key, shape, bbox, bands });
         }
         Ok(Land { areas })
     }
@@ -54,8 +109,7 @@ impl Land {
     }
 
     pub fn contains(&self, x: f64, y: f64) -> bool {
-        let p = Point::new(x, y);
-        self.areas.iter().any(|a| in_rect(&a.bbox, x, y) && a.shape.contains(&p))
+        self.areas.iter().any(|a| in_rect(&a.bbox, x, y) && a.bands.contains(x, y))
     }
 
     /// Approximate length (metres) of the segment that lies outside the land.
@@ -95,6 +149,35 @@ mod tests {
         let out = land.length_outside(x, y, x + 20_000.0, y);
         assert!((13_000.0..16_500.0).contains(&out), "{out}");
         assert_eq!(land.length_outside(x, y, x + 100.0, y), 0.0);
+    }
+
+    #[test]
+    fn the_band_index_agrees_with_geo_on_a_polygon_with_a_hole_and_two_parts() {
+        use geo::Contains;
+        // A 30 km square with a 10 km hole, and a separate island, as GeoJSON.
+        let json = r#"{"type":"MultiPolygon","coordinates":[
+            [[[-1.6,54.4],[-1.1,54.4],[-1.1,54.7],[-1.6,54.7],[-1.6,54.4]],
+             [[-1.4,54.5],[-1.3,54.5],[-1.3,54.6],[-1.4,54.6],[-1.4,54.5]]],
+            [[[-0.9,54.45],[-0.8,54.45],[-0.85,54.55],[-0.9,54.45]]]]}"#;
+        let land = Land::from_geojson([("X".to_string(), json)]).unwrap();
+        let a = &land.areas[0];
+        let (min, max) = (a.bbox.min(), a.bbox.max());
+        let mut disagree = 0;
+        for i in 0..120 {
+            for j in 0..80 {
+                let x = min.x - 2_000.0 + (max.x - min.x + 4_000.0) * f64::from(i) / 119.0;
+                let y = min.y - 2_000.0 + (max.y - min.y + 4_000.0) * f64::from(j) / 79.0;
+                if land.contains(x, y) != a.shape.contains(&geo::Point::new(x, y)) {
+                    disagree += 1;
+                }
+            }
+        }
+        assert_eq!(disagree, 0);
+        // The hole is water; the island is land.
+        let (hx, hy) = crate::project::to_bng(-1.35, 54.55).unwrap();
+        assert!(!land.contains(hx, hy));
+        let (ix, iy) = crate::project::to_bng(-0.85, 54.48).unwrap();
+        assert!(land.contains(ix, iy));
     }
 
     #[test]
