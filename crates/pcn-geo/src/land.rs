@@ -40,8 +40,8 @@ impl Bands {
             for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
                 for l in ring.lines() {
                     let (lo, hi) = if l.start.y <= l.end.y { (l.start.y, l.end.y) } else { (l.end.y, l.start.y) };
-                    for b in band(lo)..=band(hi) {
-                        edges[b].push((l.start, l.end));
+                    for b in &mut edges[band(lo)..=band(hi)] {
+                        b.push((l.start, l.end));
                     }
                 }
             }
