@@ -5,7 +5,10 @@
 //!   map chosen for memberships; other files only add practices they name
 //!   that the list lacks (status unknown). Of several epraccur releases, the
 //!   one a snapshot on its date should believe (dated by the latest open or
-//!   close date it records, as an ePCN is);
+//!   close date it records, as an ePCN is). A practice's postcode, name and
+//!   commissioner come from the list, except that the newest map on or
+//!   before the snapshot's date, when newer than the list, replaces them
+//!   (practices move premises; sub-ICB locations are re-coded);
 //! - memberships: from one register, an ePCN (a workbook, or its two CSV
 //!   sheets together) or a gp-reg-pat-prac-map, the latest dated on or before
 //!   the snapshot's date (else the earliest after it): an ePCN is dated by
