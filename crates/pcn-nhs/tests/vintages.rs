@@ -54,7 +54,7 @@ impl Temp {
 
 #[test]
 fn epraccur_of_2025_keeps_england_and_counts_wales() {
-    let p = fixture("epraccur_2025-05.csv");
+    let p = fixture("fx_epraccur_2025-05.csv");
     assert_eq!(detect(&p).unwrap(), FileKind::Epraccur);
     let (parsed, notes) = pcn_nhs::read::read_noted(&p, FileKind::Epraccur, &ReadContext::default()).unwrap();
     let Parsed::Epraccur { practices, others } = parsed else { panic!() };
@@ -72,11 +72,11 @@ fn epraccur_of_2025_keeps_england_and_counts_wales() {
     assert!(notes.left_out[0].what.contains("1 of them active") && notes.left_out[0].what.contains("W00"));
     assert_eq!(notes.left_out[1].count, 1);
 
-    let imp = import(&["epraccur_2025-05.csv"], Some(date!(2025 - 05 - 01)));
+    let imp = import(&["fx_epraccur_2025-05.csv"], Some(date!(2025 - 05 - 01)));
     assert!(imp.snapshot.practices.iter().all(|p| !p.code.as_str().starts_with('W')));
     let left: Vec<(usize, &str)> = imp.notes.left_out.iter().map(|l| (l.count, l.file.as_str())).collect();
     assert_eq!(left.len(), 2);
-    assert!(left.iter().all(|(_, f)| f.ends_with("epraccur_2025-05.csv")));
+    assert!(left.iter().all(|(_, f)| f.ends_with("fx_epraccur_2025-05.csv")));
     // The commissioner's parent ICB is the practices' column 4.
     let c = imp.snapshot.commissioners.iter().find(|c| c.code.as_str() == "X2Y3Z").unwrap();
     assert_eq!(c.parent.as_ref().unwrap().as_str(), "QX1");
@@ -84,7 +84,7 @@ fn epraccur_of_2025_keeps_england_and_counts_wales() {
 
 #[test]
 fn epcn_workbook_of_april_2022_ccg_headers_and_history() {
-    let p = fixture("ePCN_2022-04.xlsx");
+    let p = fixture("fx_ePCN_2022-04.xlsx");
     assert_eq!(detect(&p).unwrap(), FileKind::EpcnWorkbook);
     let Parsed::Epcn(e) = read(&p) else { panic!() };
     assert_eq!((e.networks.len(), e.partners.len()), (4, 9));
@@ -101,7 +101,7 @@ fn epcn_workbook_of_april_2022_ccg_headers_and_history() {
     assert_eq!(e.latest_date, Some(date!(2022 - 05 - 01)), "a start scheduled after the release");
 
     // The snapshot keeps the history and says what is in force on its date.
-    let imp = import(&["ePCN_2022-04.xlsx"], Some(date!(2022 - 04 - 27)));
+    let imp = import(&["fx_ePCN_2022-04.xlsx"], Some(date!(2022 - 04 - 27)));
     let s = &imp.snapshot;
     assert_eq!((s.networks.len(), s.memberships.len()), (4, 9));
     assert_eq!(s.open_networks().count(), 3, "VALE PCN closed on 31 March 2021");
@@ -120,7 +120,7 @@ fn epcn_workbook_of_april_2022_ccg_headers_and_history() {
 
 #[test]
 fn epcn_workbook_of_january_2023_sub_icb_headers() {
-    let Parsed::Epcn(e) = read(&fixture("ePCN_2023-01.xlsx")) else { panic!() };
+    let Parsed::Epcn(e) = read(&fixture("fx_ePCN_2023-01.xlsx")) else { panic!() };
     assert_eq!((e.networks.len(), e.partners.len()), (4, 10));
     assert_eq!(e.latest_date, Some(date!(2023 - 01 - 01)));
     let b6: Vec<_> = e.partners.iter().filter(|m| m.practice.as_str() == "B10006").collect();
@@ -130,9 +130,9 @@ fn epcn_workbook_of_january_2023_sub_icb_headers() {
     let x = e.commissioners.iter().find(|(c, _)| c.as_str() == "X2Y3Z").unwrap().1;
     assert_eq!(x.name.as_deref(), Some("NHS NORTH RIVER ICB - X2Y3Z"));
     // One history, any date: B10006 in RIVER in June 2022, in HILL from 2023.
-    let june = import(&["ePCN_2023-01.xlsx"], Some(date!(2022 - 06 - 01)));
+    let june = import(&["fx_ePCN_2023-01.xlsx"], Some(date!(2022 - 06 - 01)));
     assert!(in_force(&june.snapshot).contains(&pair("B10006", "U10003")));
-    let feb = import(&["ePCN_2023-01.xlsx"], Some(date!(2023 - 02 - 01)));
+    let feb = import(&["fx_ePCN_2023-01.xlsx"], Some(date!(2023 - 02 - 01)));
     assert!(in_force(&feb.snapshot).contains(&pair("B10006", "U10001")));
     assert_eq!(in_force(&feb.snapshot).len(), 6);
 }
@@ -145,7 +145,7 @@ fn epcn_csv_exports_read_as_the_workbook() {
     assert_eq!(detect(&partners).unwrap(), FileKind::EpcnPartners);
     let as_of = Some(date!(2023 - 01 - 26));
     let csv = import(&["ePCN_2023-01_PCNDetails.csv", "ePCN_2023-01_PCN_Core_Partner_Details.csv"], as_of);
-    let xlsx = import(&["ePCN_2023-01.xlsx"], as_of);
+    let xlsx = import(&["fx_ePCN_2023-01.xlsx"], as_of);
     assert_eq!(csv.snapshot, xlsx.snapshot);
 }
 
@@ -161,7 +161,7 @@ fn an_epcn_column_of_no_known_vintage_is_named_not_guessed() {
 
 #[test]
 fn practice_maps_with_the_ccg_and_the_sub_icb_headers() {
-    let p = fixture("gp-reg-pat-prac-map_2026-01.csv");
+    let p = fixture("fx_gp-reg-pat-prac-map_2026-01.csv");
     assert_eq!(detect(&p).unwrap(), FileKind::PracticeMap);
     let Parsed::PracticeMap(m) = read(&p) else { panic!() };
     assert_eq!(m.extract_date, date!(2026 - 01 - 01));
@@ -188,7 +188,7 @@ fn practice_maps_with_the_ccg_and_the_sub_icb_headers() {
 
 #[test]
 fn a_map_alone_is_a_snapshot_of_practices_networks_and_commissioners() {
-    let imp = import(&["gp-reg-pat-prac-map_2026-01.csv"], None);
+    let imp = import(&["fx_gp-reg-pat-prac-map_2026-01.csv"], None);
     let s = &imp.snapshot;
     assert_eq!(s.as_of, Some(date!(2026 - 01 - 01)), "dated by its extract date");
     assert_eq!(s.practices.len(), 7);
@@ -208,10 +208,10 @@ fn a_map_alone_is_a_snapshot_of_practices_networks_and_commissioners() {
 #[test]
 fn memberships_come_from_the_latest_register_on_or_before_the_snapshot() {
     let files = [
-        "epraccur_2025-05.csv",
-        "ePCN_2023-01.xlsx",
+        "fx_epraccur_2025-05.csv",
+        "fx_ePCN_2023-01.xlsx",
         "gp-reg-pat-prac-map_2022-04.csv",
-        "gp-reg-pat-prac-map_2026-01.csv",
+        "fx_gp-reg-pat-prac-map_2026-01.csv",
     ];
     let used = |imp: &Import| -> Vec<(String, usize)> {
         imp.notes
@@ -239,9 +239,9 @@ fn memberships_come_from_the_latest_register_on_or_before_the_snapshot() {
     assert_eq!(
         u,
         [
-            ("ePCN_2023-01.xlsx".to_string(), 0),
-            ("gp-reg-pat-prac-map_2022-04.csv".to_string(), 0),
-            ("gp-reg-pat-prac-map_2026-01.csv".to_string(), 6)
+            ("fx_ePCN_2023-01.xlsx".to_string(), 0),
+            ("fx_gp-reg-pat-prac-map_2026-01.csv".to_string(), 6),
+            ("gp-reg-pat-prac-map_2022-04.csv".to_string(), 0)
         ]
     );
     assert!(now.notes.left_out.iter().any(|l| l.count == 1 && l.what.contains("networks open in the ePCN")));
@@ -249,7 +249,7 @@ fn memberships_come_from_the_latest_register_on_or_before_the_snapshot() {
     let then = import(&files, Some(date!(2023 - 06 - 01)));
     assert_eq!(then.snapshot.memberships.len(), 10);
     assert!(in_force(&then.snapshot).contains(&pair("B10005", "U10004")));
-    assert!(used(&then).contains(&("ePCN_2023-01.xlsx".to_string(), 10)));
+    assert!(used(&then).contains(&("fx_ePCN_2023-01.xlsx".to_string(), 10)));
     // May 2022: the April 2022 map is the latest on or before; the ePCN of 2023 is later.
     let may = import(&files, Some(date!(2022 - 05 - 01)));
     assert_eq!(may.snapshot.memberships.len(), 5);
@@ -271,9 +271,10 @@ fn memberships_come_from_the_latest_register_on_or_before_the_snapshot() {
 #[test]
 fn two_maps_of_one_extract_date_are_refused() {
     let t = Temp::new();
-    let text = std::fs::read_to_string(fixture("gp-reg-pat-prac-map_2026-01.csv")).unwrap();
+    let text = std::fs::read_to_string(fixture("fx_gp-reg-pat-prac-map_2026-01.csv")).unwrap();
     let copy = t.write("copy.csv", text.replace("HILLSIDE SURGERY", "HILLSIDE"));
-    let err = import_files(&[fixture("gp-reg-pat-prac-map_2026-01.csv"), copy], &ImportOptions::default()).unwrap_err();
+    let err =
+        import_files(&[fixture("fx_gp-reg-pat-prac-map_2026-01.csv"), copy], &ImportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("second") && err.to_string().contains("extract date 2026-01-01"), "{err}");
 }
 
@@ -307,7 +308,7 @@ fn a_registrations_column_of_no_known_release_is_named() {
 
 #[test]
 fn qof_mappings_and_prevalence_of_the_icb_era() {
-    for (name, rows) in [("qof_2122_MAPPING_NHS_GEOGRAPHIES.csv", 2), ("qof_2223_MAPPING_NHS_GEOGRAPHIES.csv", 5)] {
+    for (name, rows) in [("qof_2122_MAPPING_NHS_GEOGRAPHIES.csv", 2), ("fx_qof_2223_MAPPING_NHS_GEOGRAPHIES.csv", 5)] {
         let p = fixture(name);
         assert_eq!(detect(&p).unwrap(), FileKind::QofMapping);
         let Parsed::QofMapping(q) = read(&p) else { panic!() };
@@ -317,16 +318,17 @@ fn qof_mappings_and_prevalence_of_the_icb_era() {
         assert_eq!(f.parent_name.as_deref(), Some("NHS North River Integrated Care Board"), "trailing space trimmed");
         assert_eq!(f.ons_code.as_deref(), Some("E38000992"));
     }
-    let Parsed::QofMapping(q) = read(&fixture("qof_2223_MAPPING_NHS_GEOGRAPHIES.csv")) else { panic!() };
+    let Parsed::QofMapping(q) = read(&fixture("fx_qof_2223_MAPPING_NHS_GEOGRAPHIES.csv")) else { panic!() };
     assert_eq!(q.memberships[0].network_name.as_deref(), Some("Hill PCN"));
     assert_eq!(q.memberships[0].practice_name.as_deref(), Some("Hillside Surgery"));
 
-    let p = fixture("qof_2223_PREVALENCE.csv");
+    let p = fixture("fx_qof_2223_PREVALENCE.csv");
     let Parsed::QofPrevalence(q) = read(&p) else { panic!() };
     assert_eq!(q.year.unwrap().to_string(), "2022/23");
     assert_eq!(q.registers[0].register, 112, "written 112.0");
     assert_eq!(q.list_sizes.len(), 6);
-    let imp = import(&["qof_2223_PREVALENCE.csv", "qof_2223_MAPPING_NHS_GEOGRAPHIES.csv"], Some(date!(2023 - 03 - 31)));
+    let imp =
+        import(&["fx_qof_2223_PREVALENCE.csv", "fx_qof_2223_MAPPING_NHS_GEOGRAPHIES.csv"], Some(date!(2023 - 03 - 31)));
     let lists = imp.snapshot.registered_lists();
     let (n, ls) = lists.iter().find(|(p, _)| p.as_str() == "B10001").unwrap().1;
     assert_eq!((*n, ls.as_of, ls.source), (Decimal::from(12000), date!(2023 - 01 - 01), ListSource::Qof));
@@ -411,7 +413,7 @@ fn a_payments_column_that_is_not_money_and_not_known_is_named() {
 
 #[test]
 fn nwrs_workforce_in_windows_1252_and_utf_8() {
-    let p = fixture("pcn_workforce_individual_2022-06.csv");
+    let p = fixture("fx_pcn_workforce_individual_2022-06.csv");
     assert!(std::str::from_utf8(&std::fs::read(&p).unwrap()).is_err(), "the fixture is Windows-1252");
     assert_eq!(detect(&p).unwrap(), FileKind::Workforce);
     let (parsed, notes) = pcn_nhs::read::read_noted(&p, FileKind::Workforce, &ReadContext::default()).unwrap();
@@ -429,7 +431,7 @@ fn nwrs_workforce_in_windows_1252_and_utf_8() {
     assert_eq!(fte, dec("4.623333333"));
     assert!(notes.warnings.iter().any(|n| n.contains("below zero") && n.contains("line 6")), "{notes:?}");
 
-    let imp = import(&["pcn_workforce_individual_2022-06.csv", "pcn_workforce_individual_2021-03.csv"], None);
+    let imp = import(&["fx_pcn_workforce_individual_2022-06.csv", "fx_pcn_workforce_individual_2021-03.csv"], None);
     assert_eq!(imp.snapshot.as_of, Some(date!(2022 - 06 - 30)), "dated by the latest census");
     let censuses: Vec<Date> = imp.snapshot.workforce.iter().map(|w| w.census).collect();
     assert_eq!(censuses, [[date!(2021 - 03 - 31); 2].as_slice(), &[date!(2022 - 06 - 30); 5]].concat());
@@ -439,18 +441,22 @@ fn nwrs_workforce_in_windows_1252_and_utf_8() {
 #[test]
 fn a_workforce_census_imported_twice_is_refused() {
     let t = Temp::new();
-    let bytes = std::fs::read(fixture("pcn_workforce_individual_2021-03.csv")).unwrap();
+    let bytes = std::fs::read(fixture("fx_pcn_workforce_individual_2021-03.csv")).unwrap();
     let copy =
         t.write("w.csv", [bytes.as_slice(), b"NWRS Staff,2021,3,U10001,X,01X,X,QX1,X,Y63,X,G,R,D,1,9\r\n"].concat());
-    let err =
-        import_files(&[fixture("pcn_workforce_individual_2021-03.csv"), copy], &ImportOptions::default()).unwrap_err();
+    let err = import_files(&[fixture("fx_pcn_workforce_individual_2021-03.csv"), copy], &ImportOptions::default())
+        .unwrap_err();
     assert!(err.to_string().contains("census 2021-03-31"), "{err}");
 }
 
 #[test]
 fn sub_icb_and_icb_boundaries_link_by_ons_code_or_name_suffix() {
     let imp = import(
-        &["subicb_2022-07_boundaries.geojson", "icb_2022-07_boundaries.geojson", "gp-reg-pat-prac-map_2026-01.csv"],
+        &[
+            "fx_subicb_2022-07_boundaries.geojson",
+            "fx_icb_2022-07_boundaries.geojson",
+            "fx_gp-reg-pat-prac-map_2026-01.csv",
+        ],
         None,
     );
     let b = &imp.snapshot.boundaries;
@@ -465,7 +471,7 @@ fn sub_icb_and_icb_boundaries_link_by_ons_code_or_name_suffix() {
 
 #[test]
 fn coordinates_take_the_newest_release_on_or_before_the_snapshot() {
-    let files = ["codepoint_2025.csv", "codepoint_2020.csv", "gp-reg-pat-prac-map_2026-01.csv"];
+    let files = ["codepoint_2025.csv", "codepoint_2020.csv", "fx_gp-reg-pat-prac-map_2026-01.csv"];
     let at = |imp: &Import, code: &str| {
         imp.snapshot.practices.iter().find(|p| p.code.as_str() == code).unwrap().location.map(|l| l.easting)
     };

@@ -250,7 +250,7 @@ fn a_zip_bomb_named_xlsx_is_refused_before_it_is_inflated() {
     let bomb = zip_bomb();
     assert!(bomb.len() < 1 << 20, "small on disk: {} bytes", bomb.len());
     rejects(
-        "ePCN_2023-01.xlsx",
+        "fx_ePCN_2023-01.xlsx",
         &bomb,
         &[
             "the workbook declares 600,000,",

@@ -15,14 +15,14 @@ fn era(name: &str) -> PathBuf {
 
 fn era_files() -> Vec<PathBuf> {
     [
-        "epraccur_2025-05.csv",
-        "ePCN_2023-01.xlsx",
+        "fx_epraccur_2025-05.csv",
+        "fx_ePCN_2023-01.xlsx",
         "gp-reg-pat-prac-map_2022-04.csv",
-        "gp-reg-pat-prac-map_2026-01.csv",
-        "qof_2223_PREVALENCE.csv",
+        "fx_gp-reg-pat-prac-map_2026-01.csv",
+        "fx_qof_2223_PREVALENCE.csv",
         "codepoint_2020.csv",
         "codepoint_2025.csv",
-        "pcn_workforce_individual_2022-06.csv",
+        "fx_pcn_workforce_individual_2022-06.csv",
     ]
     .iter()
     .map(|f| era(f))
@@ -50,12 +50,15 @@ fn the_summary_says_what_is_in_force_where_it_came_from_and_what_was_left_out() 
         .filter(|u| u["topic"] == "memberships")
         .map(|u| (u["file"].as_str().unwrap().rsplit('/').next().unwrap(), u["used"].as_u64().unwrap()))
         .collect();
-    assert!(m.contains(&("ePCN_2023-01.xlsx", 10)) && m.contains(&("gp-reg-pat-prac-map_2026-01.csv", 0)), "{m:?}");
+    assert!(
+        m.contains(&("fx_ePCN_2023-01.xlsx", 10)) && m.contains(&("fx_gp-reg-pat-prac-map_2026-01.csv", 0)),
+        "{m:?}"
+    );
     let later = used.iter().find(|u| u["file"].as_str().unwrap().ends_with("2026-01.csv")).unwrap();
     assert_eq!(later["date"], "2026-01-01");
     assert!(later["note"].as_str().unwrap().contains("after the snapshot"), "{later}");
     let left = j["left_out"].as_array().unwrap();
-    assert!(left.iter().any(|l| l["count"] == 2 && l["file"].as_str().unwrap().ends_with("epraccur_2025-05.csv")));
+    assert!(left.iter().any(|l| l["count"] == 2 && l["file"].as_str().unwrap().ends_with("fx_epraccur_2025-05.csv")));
     assert!(j["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("FTE below zero")));
 
     // The table says the same in words.
@@ -65,7 +68,7 @@ fn the_summary_says_what_is_in_force_where_it_came_from_and_what_was_left_out() 
     let text = String::from_utf8(out.stdout).unwrap();
     for want in [
         "memberships: 6 from ",
-        "gp-reg-pat-prac-map_2026-01.csv (extract date 2026-01-01)",
+        "fx_gp-reg-pat-prac-map_2026-01.csv (extract date 2026-01-01)",
         "memberships: not from ",
         "older than the register used (2026-01-01)",
         "left out: 2 GP practices in Wales (1 of them active)",
@@ -87,7 +90,8 @@ fn rejects(name: &str, content: &[u8], expect: &[&str]) {
     let before = sha256(&db);
     let bad = dir.path().join(name);
     std::fs::write(&bad, content).unwrap();
-    let beside = if name.starts_with("epraccur") { "gp-reg-pat-prac-map_2026-01.csv" } else { "epraccur_2025-05.csv" };
+    let beside =
+        if name.contains("epraccur") { "fx_gp-reg-pat-prac-map_2026-01.csv" } else { "fx_epraccur_2025-05.csv" };
     let out = pcn_paths(&db, &["import"], &[era(beside), bad.clone()], &["--as-of", "2026-03-01"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "exit code for {name}: {err}");
@@ -104,19 +108,19 @@ fn fixture_text(name: &str) -> String {
 
 #[test]
 fn a_bad_pcn_code_in_a_practice_map() {
-    let body = fixture_text("gp-reg-pat-prac-map_2026-01.csv").replacen(",U10003,", ",X10003,", 1);
+    let body = fixture_text("fx_gp-reg-pat-prac-map_2026-01.csv").replacen(",U10003,", ",X10003,", 1);
     rejects("map.csv", body.as_bytes(), &["line 3", "field PCN_CODE", "\"X10003\" is not a valid network code"]);
 }
 
 #[test]
 fn a_practice_map_of_two_extract_dates() {
-    let body = fixture_text("gp-reg-pat-prac-map_2026-01.csv").replacen("01Jan2026,B10004", "01Feb2026,B10004", 1);
+    let body = fixture_text("fx_gp-reg-pat-prac-map_2026-01.csv").replacen("01Jan2026,B10004", "01Feb2026,B10004", 1);
     rejects("map.csv", body.as_bytes(), &["line 5", "EXTRACT_DATE", "one file is one extract"]);
 }
 
 #[test]
 fn a_workforce_fte_that_is_not_a_number() {
-    let mut bytes = std::fs::read(era("pcn_workforce_individual_2022-06.csv")).unwrap();
+    let mut bytes = std::fs::read(era("fx_pcn_workforce_individual_2022-06.csv")).unwrap();
     let at = bytes.windows(7).position(|w| w == b",0.25,5").unwrap();
     bytes.splice(at + 1..at + 5, b"half".iter().copied());
     rejects("workforce.csv", &bytes, &["line 4", "field FTE", "\"half\" is not a number"]);
@@ -124,7 +128,7 @@ fn a_workforce_fte_that_is_not_a_number() {
 
 #[test]
 fn a_workforce_file_of_two_censuses() {
-    let body = fixture_text("pcn_workforce_individual_2021-03.csv").replacen("2021,3,U10003", "2021,6,U10003", 1);
+    let body = fixture_text("fx_pcn_workforce_individual_2021-03.csv").replacen("2021,3,U10003", "2021,6,U10003", 1);
     rejects("workforce.csv", body.as_bytes(), &["line 3", "CENSUS_MONTH", "one file is one census"]);
 }
 
@@ -153,7 +157,7 @@ fn a_pcn_level_payment_that_is_not_an_amount() {
 #[test]
 fn a_welsh_row_is_still_checked_for_shape() {
     // Left out is not unread: a Welsh row with a broken column count is refused like any other.
-    let body = fixture_text("epraccur_2025-05.csv").replacen("\"W90001\",", "", 1);
+    let body = fixture_text("fx_epraccur_2025-05.csv").replacen("\"W90001\",", "", 1);
     rejects("epraccur.csv", body.as_bytes(), &["line 9", "26 fields"]);
 }
 
@@ -173,13 +177,13 @@ fn two_epcn_workbooks_and_two_practice_lists_import_together_and_the_snapshot_da
     let dir = tempfile::tempdir().unwrap();
     // An older practice list: the 2025 one with its latest change moved back to 2021.
     let older = dir.path().join("epraccur_2021.csv");
-    let text = fixture_text("epraccur_2025-05.csv").replace("20210930", "20190930");
+    let text = fixture_text("fx_epraccur_2025-05.csv").replace("20210930", "20190930");
     std::fs::write(&older, text).unwrap();
-    let files = [era("ePCN_2022-04.xlsx"), era("ePCN_2023-01.xlsx"), era("epraccur_2025-05.csv"), older];
+    let files = [era("fx_ePCN_2022-04.xlsx"), era("fx_ePCN_2023-01.xlsx"), era("fx_epraccur_2025-05.csv"), older];
     for (as_of, epcn, practice_list) in [
-        ("2022-05-01", "ePCN_2022-04.xlsx", "epraccur_2025-05.csv"),
-        ("2023-06-01", "ePCN_2023-01.xlsx", "epraccur_2025-05.csv"),
-        ("2020-01-01", "ePCN_2022-04.xlsx", "epraccur_2021.csv"),
+        ("2022-05-01", "fx_ePCN_2022-04.xlsx", "fx_epraccur_2025-05.csv"),
+        ("2023-06-01", "fx_ePCN_2023-01.xlsx", "fx_epraccur_2025-05.csv"),
+        ("2020-01-01", "fx_ePCN_2022-04.xlsx", "epraccur_2021.csv"),
     ] {
         let db = dir.path().join(format!("{as_of}.db"));
         let j = ok_json(&pcn_paths(&db, &["import"], &files, &["--as-of", as_of, "--json"]));
@@ -196,7 +200,7 @@ fn two_epcn_workbooks_and_two_practice_lists_import_together_and_the_snapshot_da
     }
     // A workbook beside the CSV export of one of its sheets is still ambiguous.
     let db = dir.path().join("clash.db");
-    let out = pcn_paths(&db, &["import"], &[era("ePCN_2023-01.xlsx"), era("ePCN_2023-01_PCNDetails.csv")], &[]);
+    let out = pcn_paths(&db, &["import"], &[era("fx_ePCN_2023-01.xlsx"), era("ePCN_2023-01_PCNDetails.csv")], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("import one at a time"), "{}", stderr(&out));
 }
@@ -204,15 +208,15 @@ fn two_epcn_workbooks_and_two_practice_lists_import_together_and_the_snapshot_da
 #[test]
 fn a_practice_the_practice_list_calls_active_but_a_newer_map_omits_is_taken_as_closed_and_said() {
     let dir = tempfile::tempdir().unwrap();
-    let map = dir.path().join("gp-reg-pat-prac-map_2026-01.csv");
-    let text: String = fixture_text("gp-reg-pat-prac-map_2026-01.csv")
+    let map = dir.path().join("fx_gp-reg-pat-prac-map_2026-01.csv");
+    let text: String = fixture_text("fx_gp-reg-pat-prac-map_2026-01.csv")
         .lines()
         .filter(|l| !l.contains(",B10006,"))
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&map, text).unwrap();
     let db = dir.path().join("pcn.db");
-    let j = ok_json(&pcn_paths(&db, &["import"], &[era("epraccur_2025-05.csv"), map.clone()], &["--json"]));
+    let j = ok_json(&pcn_paths(&db, &["import"], &[era("fx_epraccur_2025-05.csv"), map.clone()], &["--json"]));
     // Six active in epraccur, less B10006, plus B10007 that only the map names.
     assert_eq!(j["active_practices"], 6, "B10006 is not in the January 2026 map: {j}");
     let left = j["left_out"].as_array().unwrap();
@@ -230,7 +234,7 @@ fn a_practice_the_practice_list_calls_active_but_a_newer_map_omits_is_taken_as_c
         .collect();
     std::fs::write(&old, text).unwrap();
     let db = dir.path().join("old.db");
-    let j = ok_json(&pcn_paths(&db, &["import"], &[era("epraccur_2025-05.csv"), old], &["--json"]));
+    let j = ok_json(&pcn_paths(&db, &["import"], &[era("fx_epraccur_2025-05.csv"), old], &["--json"]));
     assert_eq!(j["as_of"], "2021-04-01");
     assert_eq!(j["active_practices"], 6, "{j}");
     assert!(!j["left_out"].to_string().contains("closed or merged since"), "{j}");
