@@ -155,15 +155,10 @@ pub async fn profiles_csv(
         return Err(ApiError::NotFound(format!("commissioner {c} has no networks in snapshot {}", l.id)));
     }
     let area = crate::routes::area(&l, commissioner.as_ref(), q.icb.as_ref())?;
-    let rows: Vec<_> = pcn_profile::summary_rows(all_profiles(&l), commissioner.as_ref().map(|c| c.as_str()))
+    // The area holds the commissioner filter too.
+    let rows: Vec<_> = pcn_profile::summary_rows(all_profiles(&l), None)
         .into_iter()
-        .filter(|r| {
-            area.is_england()
-                || r.commissioner
-                    .as_deref()
-                    .and_then(|c| CommissionerCode::parse(c).ok())
-                    .is_some_and(|c| area.admits(Some(&c)))
-        })
+        .filter(|r| area.admits(r.commissioner.as_deref().and_then(|c| CommissionerCode::parse(c).ok()).as_ref()))
         .collect();
     let bad = |e: csv::Error| ApiError::Internal(e.to_string());
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());

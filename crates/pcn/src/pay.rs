@@ -73,10 +73,8 @@ pub async fn run(db: &Path, args: PayArgs) -> anyhow::Result<()> {
     let area = crate::icbs::area(id, &snap, args.commissioner.as_ref(), args.icb.as_ref())?;
     let commissioner_of: BTreeMap<&str, Option<&pcn_core::CommissionerCode>> =
         snap.networks.iter().map(|n| (n.code.as_str(), n.commissioner.as_ref())).collect();
-    let in_area: Vec<bool> = networks
-        .iter()
-        .map(|n| area.is_england() || area.admits(commissioner_of.get(n.code.as_str()).copied().flatten()))
-        .collect();
+    let in_area: Vec<bool> =
+        networks.iter().map(|n| area.admits(commissioner_of.get(n.code.as_str()).copied().flatten())).collect();
     let keep = |n: u32| only.is_none_or(|o| o == n) && in_area[n as usize];
     let streams: Vec<Stream> = {
         let mut v: Vec<Stream> = ent.lines.iter().map(|l| l.stream).collect();

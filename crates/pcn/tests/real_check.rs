@@ -14,10 +14,6 @@ fn table(path: &Path, has_headers: bool) -> (Vec<String>, Vec<csv::StringRecord>
     (h, r.records().map(|r| r.unwrap()).collect())
 }
 
-fn col(h: &[String], name: &str) -> usize {
-    h.iter().position(|c| c == name).unwrap()
-}
-
 #[derive(Debug, PartialEq, Default)]
 struct Expected {
     below_floor: usize,

@@ -13,16 +13,6 @@ fn raw_rows(path: &Path, has_headers: bool) -> Vec<csv::StringRecord> {
     csv::ReaderBuilder::new().has_headers(has_headers).from_path(path).unwrap().records().map(|r| r.unwrap()).collect()
 }
 
-fn raw_table(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().iter().map(|s| s.trim_start_matches('\u{feff}').to_string()).collect();
-    (h, r.records().map(|r| r.unwrap()).collect())
-}
-
-fn col(h: &[String], name: &str) -> usize {
-    h.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"))
-}
-
 fn dec2019(d: &Path, epcn_as_csv: bool) -> Vec<PathBuf> {
     let s = d.join("snapshot_2019_20");
     let mut v = vec![s.join("epraccur_2019-11.csv")];

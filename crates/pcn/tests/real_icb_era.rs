@@ -15,21 +15,8 @@ use common::*;
 use rust_decimal::Decimal;
 use time::macros::date;
 
-/// Header and rows of a CSV, bytes decoded lossily (the NWRS files are Windows-1252).
-fn raw_table(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
-    let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let h = r.headers().unwrap().iter().map(|s| s.trim_start_matches('\u{feff}').to_string()).collect();
-    (h, r.records().map(|r| r.unwrap()).collect())
-}
-
 fn raw_rows(path: &Path) -> Vec<csv::StringRecord> {
     csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap().records().map(|r| r.unwrap()).collect()
-}
-
-fn col(h: &[String], name: &str) -> usize {
-    h.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name} in {h:?}"))
 }
 
 fn snap(d: &Path, name: &str) -> PathBuf {

@@ -16,18 +16,6 @@ use std::sync::OnceLock;
 use common::*;
 use serde_json::Value;
 
-fn raw_table(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
-    let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let h = r.headers().unwrap().iter().map(|s| s.trim_start_matches('\u{feff}').trim().to_string()).collect();
-    (h, r.records().map(|r| r.unwrap()).collect())
-}
-
-fn col(h: &[String], name: &str) -> usize {
-    h.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name} in {h:?}"))
-}
-
 fn snap(d: &Path, name: &str) -> PathBuf {
     d.join("snapshot_2022_26").join(name)
 }

@@ -82,16 +82,17 @@ fn ymd(d: Date) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day())
 }
 
+const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+
 /// `01JAN2021`, as the registrations extract writes its date.
 fn day_month_year(d: Date) -> String {
-    const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
     format!("{:02}{}{:04}", d.day(), MONTHS[d.month() as usize - 1], d.year())
 }
 
 /// `01Apr2026`, as the practice map writes its extract date.
 fn day_month_year_lower(d: Date) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{:02}{}{:04}", d.day(), MONTHS[d.month() as usize - 1], d.year())
+    let m = MONTHS[d.month() as usize - 1];
+    format!("{:02}{}{}{:04}", d.day(), &m[..1], m[1..].to_lowercase(), d.year())
 }
 
 /// `01/04/1974`, as the payments file writes dates.

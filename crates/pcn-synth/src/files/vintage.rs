@@ -64,12 +64,9 @@ impl Vintage {
 
     /// The ICB's name as the files write it.
     pub fn icb_name(self, area: &Area, stp: usize) -> String {
-        let name = &area.stps[stp].name;
         match self {
-            Vintage::Ccg2021 => name.clone(),
-            Vintage::Icb2026 => {
-                format!("NHS {} Integrated Care Board", name.trim_end_matches(" Health and Care Partnership"))
-            }
+            Vintage::Ccg2021 => area.stps[stp].name.clone(),
+            Vintage::Icb2026 => format!("NHS {} Integrated Care Board", icb_place(area, stp)),
         }
     }
 
@@ -78,12 +75,14 @@ impl Vintage {
         let c = &area.commissioners[commissioner];
         match self {
             Vintage::Ccg2021 => c.name.clone(),
-            Vintage::Icb2026 => {
-                let icb = self.icb_name(area, c.stp);
-                format!("{} - {}", icb.replace(" Integrated Care Board", " ICB"), c.code)
-            }
+            Vintage::Icb2026 => format!("NHS {} ICB - {}", icb_place(area, c.stp), c.code),
         }
     }
+}
+
+/// The places an ICB is named after: its STP's name without "Health and Care Partnership".
+fn icb_place(area: &Area, stp: usize) -> &str {
+    area.stps[stp].name.trim_end_matches(" Health and Care Partnership")
 }
 
 #[cfg(test)]

@@ -61,6 +61,22 @@ pub fn sha256(path: &Path) -> String {
     Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Header and rows of a raw CSV, read with plain CSV parsing, independently
+/// of pcn's readers: bytes decoded lossily (the NWRS files are Windows-1252),
+/// a byte-order mark dropped from the header.
+pub fn raw_table(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = String::from_utf8_lossy(&bytes);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().unwrap().iter().map(|s| s.trim_start_matches('\u{feff}').to_string()).collect();
+    (h, r.records().map(|r| r.unwrap()).collect())
+}
+
+/// The index of column `name` in a [`raw_table`] header.
+pub fn col(h: &[String], name: &str) -> usize {
+    h.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name} in {h:?}"))
+}
+
 /// The real data folder, or `None` after saying clearly that the test is skipped.
 /// Written straight to stderr, which the test harness does not capture, so the
 /// skip shows in every run.
