@@ -152,8 +152,7 @@ pub fn feature_collection(model: &Model, snap: &Snapshot, config: &Configuration
     }
     for (i, p) in model.practices.iter().enumerate() {
         let nets = &networks_of[i];
-        let in_scope =
-            area.is_england() || area.admits(p.commissioner.as_ref()) || nets.iter().any(|&n| keep_net(n as usize));
+        let in_scope = area.admits(p.commissioner.as_ref()) || nets.iter().any(|&n| keep_net(n as usize));
         if !in_scope || (!p.active && nets.is_empty()) {
             continue;
         }
